@@ -1,0 +1,155 @@
+"""Typed settings read once from the environment.
+
+Every value has one source (an environment variable) and one validation. A bad
+value raises :class:`ConfigError` whose message is a single line naming the
+variable, so start-up can print it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
+DEFAULT_SQLITE_PATH = VAR_DIR / "platform.sqlite3"
+
+Environment = Literal["demo", "production"]
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    environment: Environment
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    smtp_url: str | None
+    mail_from: str
+    base_url: str
+    uploads_dir: Path
+    session_idle_minutes: int
+    login_attempts_per_minute: int
+    trusted_proxies: tuple[str, ...]
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Path of the SQLite file when :attr:`database_url` is ``sqlite:///...``."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _database_url(env: dict[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        parts = urlsplit(url)
+        if not parts.hostname and not parts.path.strip("/"):
+            raise ConfigError(f"DATABASE_URL: {url!r} names no host or database")
+        return url
+    if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return url
+    raise ConfigError(
+        f"DATABASE_URL: {url!r} is not postgresql://user@host:port/db or sqlite:///path/to/file"
+    )
+
+
+def _redis_url(env: dict[str, str]) -> str | None:
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL: {url!r} is not redis://host:port/db")
+    return url
+
+
+def _smtp_url(env: dict[str, str]) -> str | None:
+    url = env.get("SMTP_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise ConfigError(f"SMTP_URL: {url!r} is not smtp://user:password@host:port")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ConfigError(f"SMTP_URL: bad port in {url!r}") from exc
+    return url
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number") from exc
+    if value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _demo_secret() -> str:
+    """A random key kept under var/ so demo sessions survive a restart."""
+    path = VAR_DIR / "demo-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate the configuration; raise :class:`ConfigError` on a bad value."""
+    env = dict(os.environ if environ is None else environ)
+    environment = env.get("APP_ENV", "demo").strip() or "demo"
+    if environment not in ("demo", "production"):
+        raise ConfigError(f"APP_ENV: {environment!r} is not 'demo' or 'production'")
+    secret = env.get("SECRET_KEY", "").strip()
+    if environment == "production":
+        if not secret:
+            raise ConfigError("SECRET_KEY: required when APP_ENV=production")
+        if len(secret) < 32:
+            raise ConfigError("SECRET_KEY: must be at least 32 characters")
+    elif not secret:
+        secret = _demo_secret()
+    base_url = env.get("BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    if urlsplit(base_url).scheme not in ("http", "https"):
+        raise ConfigError(f"BASE_URL: {base_url!r} is not an http(s) address")
+    mail_from = env.get("MAIL_FROM", "Homs Health Bridge <no-reply@homs-health-bridge.org>")
+    uploads = Path(env.get("UPLOADS_DIR", "").strip() or VAR_DIR / "uploads")
+    proxies = tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+    return Settings(
+        environment=environment,  # type: ignore[arg-type]
+        database_url=_database_url(env),
+        redis_url=_redis_url(env),
+        secret_key=secret,
+        smtp_url=_smtp_url(env),
+        mail_from=mail_from,
+        base_url=base_url,
+        uploads_dir=uploads,
+        session_idle_minutes=_int(
+            env, "SESSION_IDLE_MINUTES", 60 if environment == "production" else 720
+        ),
+        login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
+        trusted_proxies=proxies,
+    )
