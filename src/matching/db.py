@@ -30,11 +30,13 @@ def make_engine(database_url: str) -> Engine:
 
 def use_engine(engine: Engine) -> None:
     """Bind every table (and Piccolo's engine finder) to ``engine``."""
+    from piccolo.apps.migrations.tables import Migration
+
     from matching import piccolo_conf
     from matching.piccolo_app import all_tables
 
     piccolo_conf.DB = engine
-    for table in all_tables():
+    for table in [*all_tables(), Migration]:
         table._meta.db = engine
 
 

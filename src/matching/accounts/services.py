@@ -1,0 +1,234 @@
+"""Account use-cases: sign-up, authentication, password reset, staff creation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from matching.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from matching.accounts.tables import PasswordResetToken, Role, User
+from matching.audit.services import record_event
+from matching.errors import Conflict, ValidationFailed
+from matching.i18n import SUPPORTED_LANGUAGES
+from matching.mail.outbox import queue_mail
+from matching.mail.render import render_mail
+
+RESET_TOKEN_HOURS = 2
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Verifying against this keeps a login for an unknown email as slow as a real one.
+_DUMMY_HASH = hash_password("not-a-real-password-0000")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The signed-in user as the rest of the app sees it."""
+
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    language: str
+    timezone: str
+
+    @classmethod
+    def from_row(cls, row: dict) -> Account:
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            full_name=row["full_name"],
+            role=Role(row["role"]),
+            language=row["language"],
+            timezone=row["timezone"],
+        )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_new_account(email: str, full_name: str, password: str, language: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not _EMAIL_RE.match(email) or len(email) > 254:
+        errors["email"] = "is not a valid email address"
+    if not full_name.strip():
+        errors["full_name"] = "is required"
+    elif len(full_name) > 200:
+        errors["full_name"] = "must be at most 200 characters"
+    if problem := password_problem(password):
+        errors["password"] = problem
+    if language not in SUPPORTED_LANGUAGES:
+        errors["language"] = f"must be one of {', '.join(SUPPORTED_LANGUAGES)}"
+    return errors
+
+
+async def create_account(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    role: Role,
+    language: str = "en",
+    timezone: str = "UTC",
+    actor: Account | None = None,
+) -> Account:
+    """Create a user of any role (self sign-up only ever passes ``Role.DOCTOR``)."""
+    email = normalise_email(email)
+    errors = _check_new_account(email, full_name, password, language)
+    if errors:
+        raise ValidationFailed(errors)
+    async with User._meta.db.transaction():
+        if await User.exists().where(User.email == email).run():
+            raise ValidationFailed({"email": "an account with this email already exists"})
+        rows = (
+            await User.insert(
+                User(
+                    email=email,
+                    full_name=full_name.strip(),
+                    password_hash=hash_password(password),
+                    role=role.value,
+                    language=language,
+                    timezone=timezone,
+                )
+            )
+            .returning(*User.all_columns(exclude=[User.password_hash]))
+            .run()
+        )
+        account = Account.from_row(rows[0])
+        await record_event(
+            actor_id=actor.id if actor else account.id,
+            actor_label=actor.email if actor else account.email,
+            action="account.created",
+            subject_type="user",
+            subject_id=account.id,
+            after={"role": role.value},
+        )
+    return account
+
+
+async def sign_up_doctor(*, email: str, full_name: str, password: str, language: str) -> Account:
+    return await create_account(
+        email=email, full_name=full_name, password=password, role=Role.DOCTOR, language=language
+    )
+
+
+async def authenticate(email: str, password: str) -> Account | None:
+    """The account for these credentials, or None (same cost either way)."""
+    row = (
+        await User.select()
+        .where(User.email == normalise_email(email), User.is_active.eq(True))
+        .first()
+        .run()
+    )
+    if row is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(row["password_hash"], password):
+        return None
+    values: dict = {User.last_login_at: datetime.now(UTC)}
+    if needs_rehash(row["password_hash"]):
+        values[User.password_hash] = hash_password(password)
+    await User.update(values).where(User.id == row["id"]).run()
+    return Account.from_row(row)
+
+
+async def get_account(user_id: int) -> Account | None:
+    row = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]))
+        .where(User.id == user_id, User.is_active.eq(True))
+        .first()
+        .run()
+    )
+    return Account.from_row(row) if row else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def request_password_reset(email: str, *, base_url: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way."""
+    row = (
+        await User.select(User.id, User.full_name, User.email, User.language)
+        .where(User.email == normalise_email(email), User.is_active.eq(True))
+        .first()
+        .run()
+    )
+    if row is None:
+        return
+    token = secrets.token_urlsafe(32)
+    async with User._meta.db.transaction():
+        await PasswordResetToken.insert(
+            PasswordResetToken(
+                user=row["id"],
+                token_hash=_token_hash(token),
+                expires_at=datetime.now(UTC) + timedelta(hours=RESET_TOKEN_HOURS),
+            )
+        ).run()
+        mail = render_mail(
+            "password_reset",
+            row["language"],
+            name=row["full_name"],
+            link=f"{base_url}/password/reset/{token}",
+            hours=RESET_TOKEN_HOURS,
+        )
+        await queue_mail(
+            recipient=row["email"],
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
+            language=row["language"],
+        )
+
+
+async def reset_password(token: str, new_password: str) -> Account:
+    """Set a new password through a reset link; the link works once."""
+    if problem := password_problem(new_password):
+        raise ValidationFailed({"password": problem})
+    async with User._meta.db.transaction():
+        reset = (
+            await PasswordResetToken.select()
+            .where(PasswordResetToken.token_hash == _token_hash(token))
+            .first()
+            .run()
+        )
+        if reset is None or reset["used_at"] is not None:
+            raise Conflict("this reset link is not valid or was already used", field="token")
+        expires_at = reset["expires_at"]
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        if expires_at < datetime.now(UTC):
+            raise Conflict("this reset link has expired; ask for a new one", field="token")
+        await (
+            PasswordResetToken.update({PasswordResetToken.used_at: datetime.now(UTC)})
+            .where(PasswordResetToken.id == reset["id"])
+            .run()
+        )
+        await (
+            User.update({User.password_hash: hash_password(new_password)})
+            .where(User.id == reset["user"])
+            .run()
+        )
+        account = await get_account(reset["user"])
+        assert account is not None
+        await record_event(
+            actor_id=account.id,
+            actor_label=account.email,
+            action="account.password_reset",
+            subject_type="user",
+            subject_id=account.id,
+        )
+    return account
+
+
+async def set_language(account: Account, language: str) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValidationFailed({"language": f"must be one of {', '.join(SUPPORTED_LANGUAGES)}"})
+    await User.update({User.language: language}).where(User.id == account.id).run()

@@ -1,0 +1,44 @@
+"""Rendering mail (plain text and HTML) in the recipient's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from matching.i18n import direction, get_translations
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@cache
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(get_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render_mail(name: str, language: str, **context: Any) -> RenderedMail:
+    """Render ``templates/<name>.subject.txt``, ``.txt`` and ``.html``."""
+    env = _environment(language)
+    context = {"language": language, "dir": direction(language), **context}
+    subject = env.get_template(f"{name}.subject.txt").render(context).strip()
+    text = env.get_template(f"{name}.txt").render(context)
+    html = env.get_template(f"{name}.html").render(context)
+    return RenderedMail(subject=subject, body_text=text, body_html=html)

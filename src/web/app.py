@@ -1,0 +1,151 @@
+"""The Litestar app factory: ``uvicorn --factory web.app:create_app``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from matching.db import current_engine, make_engine, use_engine
+from matching.migrate import ensure_migrated
+from matching.settings import VAR_DIR, Settings, load_settings
+from web.auth import AccountMiddleware
+from web.errors import EXCEPTION_HANDLERS
+from web.routes import ROUTE_HANDLERS
+from web.security import SecurityHeadersMiddleware
+from web.sessions import SessionConfig
+from web.templating import make_environment
+from workers.queue import ArqQueue, InProcessQueue, JobQueue
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Anchored: Litestar's exclude patterns are unanchored regular expressions.
+CSRF_EXEMPT = ["^/health$", "^/static/"]
+
+logger = logging.getLogger("web")
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="homs")
+        return {
+            "sessions": redis_store.with_namespace("sessions"),
+            "ratelimit": redis_store.with_namespace("ratelimit"),
+        }
+    # One process in the embedded default: sessions on disk survive a restart.
+    return {
+        "sessions": FileStore(VAR_DIR / "sessions", create_directories=True),
+        "ratelimit": MemoryStore(),
+    }
+
+
+async def _open_queue(settings: Settings) -> JobQueue:
+    if not settings.redis_url:
+        return InProcessQueue({"settings": settings})
+    try:
+        return await ArqQueue.connect(settings.redis_url)
+    except Exception as exc:  # Redis down: pages still serve, proposals wait.
+        logger.warning("Redis unreachable at start-up (%s); jobs will be delayed", exc)
+        return _UnreachableQueue()
+
+
+class _UnreachableQueue:
+    kind = "redis"
+
+    async def enqueue(self, function: str, *args: object, **kwargs: object) -> bool:
+        raise ConnectionError("the job queue (Redis) is unreachable")
+
+    async def health(self) -> str:
+        return "unreachable"
+
+    async def close(self) -> None:
+        return None
+
+
+def create_app(settings: Settings | None = None, *, check_migrations: bool = True) -> Litestar:
+    """Build the app for ``settings`` (read from the environment when omitted)."""
+    settings = settings or load_settings()
+    use_engine(make_engine(settings.database_url))
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = current_engine()
+        if isinstance(engine, PostgresEngine):
+            # A pool survives a PostgreSQL restart (Piccolo issue 807).
+            await engine.start_connection_pool(min_size=1, max_size=10)
+        if check_migrations:
+            await ensure_migrated()
+        app.state.queue = await _open_queue(settings)
+        try:
+            yield
+        finally:
+            await app.state.queue.close()
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    session_config = SessionConfig(
+        key="session",
+        max_age=settings.session_idle_minutes * 60,
+        renew_on_access=True,
+        secure=settings.is_production,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.is_production,
+        cookie_samesite="lax",
+        exclude=CSRF_EXEMPT,
+    )
+    app = Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "queue": InProcessQueue({"settings": settings})}),
+        stores=_stores(settings),
+        middleware=[
+            SecurityHeadersMiddleware(hsts=settings.is_production),
+            session_config.middleware,
+            AccountMiddleware(),
+        ],
+        csrf_config=csrf_config,
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(make_environment())
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Homs Health Bridge API",
+            version="0.1.0",
+            description="Pairs Syrian doctors abroad with health facilities of Homs governorate.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",  # unexpected errors are logged by web.errors
+        ),
+        request_max_body_size=12 * 1024 * 1024,
+        debug=False,
+    )
+    return app

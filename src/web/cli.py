@@ -1,0 +1,123 @@
+"""Command line: ``python -m web {serve,migrate,demo-data,create-user}``.
+
+Configuration and migration problems print one clear line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from matching.settings import ConfigError, load_settings
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+async def _with_database(coro_factory):  # type: ignore[no-untyped-def]
+    from matching.db import make_engine, use_engine
+
+    settings = load_settings()
+    use_engine(make_engine(settings.database_url))
+    return await coro_factory()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from matching.migrate import apply_migrations
+
+    count = asyncio.run(_with_database(apply_migrations))
+    print(f"migrations: {count} applied" if count else "migrations: database is up to date")
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from matching.demo import DEMO_LOGINS, load_demo_data
+
+    loaded = asyncio.run(_with_database(load_demo_data))
+    print("demo data loaded" if loaded else "demo data already present")
+    print("demo logins (password for all: see below):")
+    for login in DEMO_LOGINS:
+        print(f"  {login.role:<70} {login.email}  /  {login.password}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from matching.accounts.services import create_account
+    from matching.accounts.tables import Role
+    from matching.errors import ValidationFailed
+
+    password = os.environ.get("NEW_USER_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        account = asyncio.run(
+            _with_database(
+                lambda: create_account(
+                    email=args.email,
+                    full_name=args.name,
+                    password=password,
+                    role=Role(args.role),
+                    language=args.language,
+                )
+            )
+        )
+    except ValidationFailed as exc:
+        return _fail(exc.message)
+    print(f"created {account.role.value} {account.email} (id {account.id})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from matching.migrate import DatabaseNotMigrated, ensure_migrated
+
+    try:
+        asyncio.run(_with_database(ensure_migrated))
+    except DatabaseNotMigrated as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"the database cannot be reached: {exc}")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=False,
+        log_level="info",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the platform with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=cmd_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        handler=cmd_migrate
+    )
+    commands.add_parser("demo-data", help="load the demo data").set_defaults(handler=cmd_demo)
+    create = commands.add_parser("create-user", help="create a coordinator or admin")
+    create.add_argument("--role", choices=["coordinator", "admin"], required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--language", choices=["en", "ar"], default="en")
+    create.set_defaults(handler=cmd_create_user)
+    args = parser.parse_args(argv)
+    try:
+        load_settings()
+        return int(args.handler(args))
+    except ConfigError as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

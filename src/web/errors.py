@@ -1,0 +1,128 @@
+"""Every failure becomes a clear answer: a page for people, JSON for the API.
+
+Domain errors map to their 4xx status; an unreachable database is a 503; an
+unexpected error is a 500 page that says what happened, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from matching.errors import DomainError, ValidationFailed
+
+logger = logging.getLogger("web.errors")
+
+DATABASE_DOWN_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, TimeoutError)
+try:  # asyncpg's connection failures do not all derive from OSError
+    import asyncpg
+
+    DATABASE_DOWN_ERRORS += (
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.InterfaceError,
+        asyncpg.exceptions.TooManyConnectionsError,
+    )
+except ImportError:  # pragma: no cover
+    pass
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/health", "/schema")) or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _page(status: int, title: str, message: str) -> Template:
+    return Template(
+        template_name="errors/error.html",
+        context={"status": status, "title": title, "message": message},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+_TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "This page does not exist",
+    405: "This action is not allowed here",
+    409: "This change is not possible in the current state",
+    413: "The upload is too large",
+    422: "Some fields need attention",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "The service is temporarily unavailable",
+}
+
+
+def _respond(request: Request, status: int, message: str, extra: dict[str, Any] | None = None):
+    if wants_json(request):
+        return Response(
+            {"status_code": status, "detail": message, **(extra or {})}, status_code=status
+        )
+    return _page(status, _TITLES.get(status, "Error"), message)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    extra: dict[str, Any] = {}
+    if exc.field:
+        extra["field"] = exc.field
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = exc.errors
+    return _respond(request, exc.status_code, exc.message, extra)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == HTTP_401_UNAUTHORIZED and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={quote(target)}")
+    detail = exc.detail
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "The address may be mistyped, or what it pointed to was removed."
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException) and exc.extra:
+        extra["errors"] = exc.extra
+    response = _respond(request, exc.status_code, detail, extra)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DATABASE_DOWN_ERRORS) or (
+        isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc)
+    ):
+        logger.error("database unreachable: %s", type(exc).__name__)
+        return _respond(
+            request,
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "The database cannot be reached right now. Please try again in a few minutes.",
+        )
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _respond(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "An unexpected error stopped this request. Nothing was half-saved; "
+        "the team has been told. Please try again.",
+    )
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}

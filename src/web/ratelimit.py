@@ -1,0 +1,47 @@
+"""Fixed-window rate limits for sensitive routes (login, password reset).
+
+Counts live in the app's ``ratelimit`` store: Redis when configured, so every
+uvicorn process shares one count; memory in the embedded default.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+from litestar.connection import ASGIConnection
+from litestar.stores.base import Store
+
+from matching.errors import RateLimited
+
+
+def client_address(connection: ASGIConnection, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address; behind a trusted proxy, the last untrusted X-Forwarded-For hop."""
+    peer = connection.client.host if connection.client else "unknown"
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):
+        return peer
+    forwarded = [p.strip() for p in connection.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([p for p in forwarded if p]):
+        if not _is_trusted(hop, trusted_proxies):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in trusted)
+
+
+async def hit(store: Store, bucket: str, key: str, *, limit: int, window_s: int = 60) -> None:
+    """Count one attempt; raise :class:`RateLimited` past ``limit`` per window."""
+    window = int(time.time() // window_s)
+    store_key = f"{bucket}:{key}:{window}"
+    raw = await store.get(store_key)
+    count = int(raw or 0) + 1
+    await store.set(store_key, str(count).encode(), expires_in=window_s * 2)
+    if count > limit:
+        retry = window_s - int(time.time() % window_s)
+        raise RateLimited(f"too many attempts; try again in {retry} seconds", field=bucket)

@@ -1,0 +1,116 @@
+"""How the web app hands work to the job functions.
+
+Production runs them on arq workers over Redis; the embedded default runs the
+very same functions in-process as asyncio tasks. Both de-duplicate by job id:
+queuing a job whose id is still pending or running does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+
+logger = logging.getLogger("workers.queue")
+
+QUEUE_NAME = "homs:queue"
+
+
+class JobQueue(Protocol):
+    kind: str
+
+    async def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, defer_by: float | None = None
+    ) -> bool:
+        """Queue ``function(*args)``; False when a job with ``job_id`` is already queued."""
+        ...
+
+    async def health(self) -> str: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessQueue:
+    """Runs job functions as tasks of this process (the embedded default)."""
+
+    kind = "in-process"
+
+    def __init__(self, context: dict[str, Any] | None = None) -> None:
+        self.context: dict[str, Any] = {"queue": self, **(context or {})}
+        self._pending: dict[str, asyncio.Task[Any]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, defer_by: float | None = None
+    ) -> bool:
+        from workers.jobs import JOBS
+
+        if function not in JOBS:
+            raise KeyError(f"unknown job function: {function}")
+        if job_id and job_id in self._pending and not self._pending[job_id].done():
+            return False
+
+        async def run() -> Any:
+            if defer_by:
+                await asyncio.sleep(defer_by)
+            try:
+                return await JOBS[function]({**self.context, "job_id": job_id, "job_try": 1}, *args)
+            except Exception:
+                logger.exception("in-process job %s failed", function)
+                raise
+            finally:
+                if job_id and self._pending.get(job_id) is asyncio.current_task():
+                    del self._pending[job_id]
+
+        task = asyncio.create_task(run(), name=f"job:{function}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if job_id:
+            self._pending[job_id] = task
+        return True
+
+    async def drain(self) -> None:
+        """Wait until every queued job has finished (used by tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def health(self) -> str:
+        return "in-process"
+
+    async def close(self) -> None:
+        await self.drain()
+
+
+class ArqQueue:
+    """Queues jobs on Redis for ``arq workers.main.WorkerSettings``."""
+
+    kind = "redis"
+
+    def __init__(self, pool: ArqRedis) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, redis_url: str) -> ArqQueue:
+        settings = RedisSettings.from_dsn(redis_url)
+        settings.conn_retries = 0
+        return cls(await create_pool(settings, default_queue_name=QUEUE_NAME))
+
+    async def enqueue(
+        self, function: str, *args: Any, job_id: str | None = None, defer_by: float | None = None
+    ) -> bool:
+        job = await self.pool.enqueue_job(function, *args, _job_id=job_id, _defer_by=defer_by)
+        # arq answers None while a job (or its result) with that id exists.
+        return job is not None
+
+    async def health(self) -> str:
+        try:
+            await asyncio.wait_for(self.pool.ping(), timeout=1.0)
+        except Exception:
+            return "unreachable"
+        return "ok"
+
+    async def close(self) -> None:
+        await self.pool.aclose()
