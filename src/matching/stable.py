@@ -13,6 +13,12 @@ Rules:
 * lists are strict (no ties, no duplicates);
 * a capacity of 0 is allowed (that need stays empty).
 
+Implementation: names become integer ids; numpy sorts the (need, doctor) pair keys of
+both sides once to detect duplicates and look up each doctor's rank in every need they
+list; then free doctors propose in turn and each need keeps its tentative holds in a
+heap, so displacing its worst doctor costs O(log capacity). About 0.2-0.35 s for 30,000
+doctors ranking 5-20 of 3,000 needs (``python -m benchmarks.stable``).
+
 Command line: ``python -m matching.stable < instance.json`` reads
 ``{"doctors": {doctor: [need, ...]}, "needs": {need: [doctor, ...]},
 "capacities": {need: n}}`` and writes ``{need: [doctor, ...]}``; on bad JSON or a bad
@@ -45,15 +51,6 @@ def _flat_ids(
     owners = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     offsets = [0, *accumulate(lengths)]
     return item_ids, owners, offsets
-
-
-def _first_duplicate(keys: np.ndarray) -> int | None:
-    """Index (into ``keys``) of the second occurrence of some repeated key, or None."""
-    if len(keys) < 2:
-        return None
-    order = np.argsort(keys, kind="stable")
-    same = np.flatnonzero(keys[order[1:]] == keys[order[:-1]])
-    return int(order[same[0] + 1]) if len(same) else None
 
 
 def deferred_acceptance(
@@ -102,24 +99,39 @@ def deferred_acceptance(
             who = names[int(owner[i])]
             what = table[who][i - offsets[int(owner[i])]]
             raise ValueError(f"unknown {item} {what!r} in the list of {kind} {who!r}")
-        dup = _first_duplicate(owner * (len(needs) if kind == "doctor" else big_d) + flat)
-        if dup is not None:
-            who = names[int(owner[dup])]
-            what = table[who][dup - offsets[int(owner[dup])]]
-            raise ValueError(f"duplicate {what!r} in the list of {kind} {who!r}")
 
-    # Look up each doctor's rank in each need they list (mutually acceptable pairs only).
+    # Sort both sides' pair keys (need * D + doctor): this finds duplicates and lets a
+    # merge-like search find each doctor's rank in each need they list.
     need_keys = n_owner * big_d + n_doc
-    order = np.argsort(need_keys)
-    sorted_keys = need_keys[order]
-    ranks = (np.arange(len(n_doc), dtype=np.int64) - np.asarray(n_offsets[:-1])[n_owner])[order]
-    wanted = d_need * big_d + d_owner
-    at = np.minimum(np.searchsorted(sorted_keys, wanted), max(0, len(sorted_keys) - 1))
-    keep = (sorted_keys[at] == wanted) if len(sorted_keys) else np.zeros(len(wanted), bool)
-    keep &= np.asarray(caps, dtype=np.int64)[d_need] > 0 if len(caps) else keep
+    doctor_keys = d_need * big_d + d_owner
+    sorted_keys: list[np.ndarray] = []
+    orders: list[np.ndarray] = []
+    for keys, table, names, owner, offsets, kind in (
+        (doctor_keys, doctor_prefs, doctors, d_owner, d_offsets, "doctor"),
+        (need_keys, need_prefs, needs, n_owner, n_offsets, "need"),
+    ):
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        same = np.flatnonzero(ordered[1:] == ordered[:-1])
+        if len(same):
+            i = int(order[same[0] + 1])
+            who = names[int(owner[i])]
+            what = table[who][i - offsets[int(owner[i])]]
+            raise ValueError(f"duplicate {what!r} in the list of {kind} {who!r}")
+        sorted_keys.append(ordered)
+        orders.append(order)
+    ranks = np.arange(len(n_doc), dtype=np.int64) - np.asarray(n_offsets[:-1])[n_owner]
+    keep = np.zeros(len(doctor_keys), dtype=bool)
+    rank = np.zeros(len(doctor_keys), dtype=np.int64)
+    if len(need_keys) and len(doctor_keys):
+        at = np.searchsorted(sorted_keys[1], sorted_keys[0])
+        np.minimum(at, len(need_keys) - 1, out=at)
+        keep[orders[0]] = sorted_keys[1][at] == sorted_keys[0]
+        rank[orders[0]] = ranks[orders[1][at]]
+        keep &= np.array([cap > 0 for cap in caps], dtype=bool)[d_need]
     # Proposal i: to need prop_need[i], with key rank * D + doctor (orders like the rank).
     prop_need: list[int] = d_need[keep].tolist()
-    prop_key: list[int] = (ranks[at[keep]] * big_d + d_owner[keep]).tolist()
+    prop_key: list[int] = (rank[keep] * big_d + d_owner[keep]).tolist()
     nxt: list[int] = [0, *accumulate(np.bincount(d_owner[keep], minlength=len(doctors)).tolist())]
     end = nxt[1:]
 
