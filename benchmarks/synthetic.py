@@ -1,0 +1,226 @@
+"""Realistic synthetic doctors and needs, deterministic from a seed.
+
+* Specialty popularity is Zipf-skewed (a few specialties hold most doctors);
+  needs follow a flatter popularity, so rare specialties are in short supply.
+* Most doctors give 1-4 remote hours a week in one to three slots, in the
+  evening or at the weekend of their own time zone; a minority travels.
+* Languages: almost everybody Arabic, most English, some German, French,
+  Swedish, Turkish depending on the country.
+* Rural needs are harder to fill: more often in rare specialties, with stricter
+  dates and more Arabic-only requirements.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Any
+
+import numpy as np
+
+from matching.availability import DateRange, WeeklySlot
+from matching.ranking.data import DoctorInput, NeedInput
+
+# country, time zone, share of doctors, extra language
+COUNTRIES: tuple[tuple[str, str, float, str | None], ...] = (
+    ("DE", "Europe/Berlin", 0.30, "de"),
+    ("SE", "Europe/Stockholm", 0.08, "sv"),
+    ("FR", "Europe/Paris", 0.07, "fr"),
+    ("GB", "Europe/London", 0.08, None),
+    ("TR", "Europe/Istanbul", 0.10, "tr"),
+    ("US", "America/New_York", 0.08, None),
+    ("US", "America/Chicago", 0.04, None),
+    ("CA", "America/Toronto", 0.04, "fr"),
+    ("AE", "Asia/Dubai", 0.07, None),
+    ("SA", "Asia/Riyadh", 0.05, None),
+    ("LB", "Asia/Beirut", 0.03, "fr"),
+    ("AU", "Australia/Sydney", 0.02, None),
+    ("SY", "Asia/Damascus", 0.04, None),
+)
+LEVELS = ("resident", "specialist", "consultant")
+
+
+def _zipf_weights(n: int, s: float) -> np.ndarray:
+    w = 1.0 / np.arange(1, n + 1) ** s
+    return w / w.sum()
+
+
+def _slot(rng: np.random.Generator, evening: bool) -> WeeklySlot:
+    if evening:
+        day = int(rng.integers(0, 5))
+        start = int(rng.integers(17, 22))
+    else:
+        day = int(rng.integers(5, 7))
+        start = int(rng.integers(9, 18))
+    minutes = int(rng.choice([60, 90, 120, 120, 180, 240]))
+    end_min = (start * 60 + minutes) % (24 * 60)
+    return WeeklySlot(day, time(start), time(end_min // 60, end_min % 60))
+
+
+def make_doctors(n: int, taxonomy: Any, today: date, seed: int = 0) -> list[DoctorInput]:
+    """``n`` synthetic doctors (ids 1..n)."""
+    rng = np.random.default_rng(seed)
+    specs = taxonomy.specialty_codes
+    order = rng.permutation(len(specs))
+    spec_p = _zipf_weights(len(specs), 1.1)
+    skills_by_spec: dict[str, list[str]] = {s: [] for s in specs}
+    for code, sk in taxonomy.skills.items():
+        for s in sk.specialties:
+            skills_by_spec.setdefault(s, []).append(code)
+    all_skills = sorted(taxonomy.skills)
+    c_p = np.array([c[2] for c in COUNTRIES])
+    c_p /= c_p.sum()
+    countries = rng.choice(len(COUNTRIES), size=n, p=c_p)
+    spec_draw = rng.choice(len(specs), size=(n, 2), p=spec_p)
+    out: list[DoctorInput] = []
+    for i in range(n):
+        country, tz, _, extra = COUNTRIES[countries[i]]
+        main = specs[order[spec_draw[i, 0]]]
+        level = LEVELS[int(rng.choice(3, p=[0.25, 0.45, 0.30]))]
+        specialties = [(main, level)]
+        if rng.random() < 0.15:
+            second = specs[order[spec_draw[i, 1]]]
+            if second != main:
+                specialties.append((second, LEVELS[int(rng.integers(0, 2))]))
+        pool = skills_by_spec.get(main) or all_skills
+        k = int(rng.integers(1, 6))
+        skills = tuple(sorted({pool[int(j)] for j in rng.integers(0, len(pool), size=k)}))
+        if rng.random() < 0.2:
+            skills += (all_skills[int(rng.integers(0, len(all_skills)))],)
+        free = ""
+        if rng.random() < 0.3:
+            sk = taxonomy.skills[pool[int(rng.integers(0, len(pool)))]]
+            free = sk.ar if rng.random() < 0.4 else sk.en
+        langs = {"ar"}
+        if rng.random() < 0.85:
+            langs.add("en")
+        if extra and rng.random() < 0.7:
+            langs.add(extra)
+        if rng.random() < 0.03:
+            langs.discard("ar")
+            langs.add("en")
+        travels = rng.random() < 0.15
+        mentors = rng.random() < 0.7
+        trains = rng.random() < 0.35
+        modes = {m for m, on in (("mission", travels), ("mentorship", mentors)) if on}
+        if trains or not modes:
+            modes.add("training")
+        windows: tuple[DateRange, ...] = ()
+        if travels:
+            wins = []
+            for _ in range(int(rng.integers(1, 4))):
+                s = today + timedelta(days=int(rng.integers(0, 300)))
+                wins.append(DateRange(s, s + timedelta(days=int(rng.integers(7, 45)))))
+            windows = tuple(wins)
+        slots: tuple[WeeklySlot, ...] = ()
+        if mentors or trains:
+            slots = tuple(_slot(rng, rng.random() < 0.6) for _ in range(int(rng.integers(1, 4))))
+        committed: tuple[DateRange, ...] = ()
+        if travels and rng.random() < 0.2:
+            s = today + timedelta(days=int(rng.integers(0, 200)))
+            committed = (DateRange(s, s + timedelta(days=10)),)
+        lic = None
+        if rng.random() < 0.6:
+            lic = today + timedelta(days=int(rng.integers(-90, 900)))
+        max_m = int(rng.integers(1, 4)) if mentors else 0
+        out.append(
+            DoctorInput(
+                id=i + 1,
+                modes=frozenset(modes),
+                languages=frozenset(langs),
+                specialties=tuple(specialties),
+                skills=skills,
+                free_text_skills=free,
+                years_experience=int(rng.integers(1, 35)),
+                country=country,
+                timezone=tz,
+                travel_windows=windows,
+                weekly_slots=slots,
+                max_mentees=max_m,
+                current_mentees=int(rng.integers(0, max_m + 1)) if max_m else 0,
+                hours_per_month=int(rng.integers(4, 17)),
+                committed_missions=committed,
+                licence_verified_until=lic,
+            )
+        )
+    return out
+
+
+LOCAL_SLOT_PATTERNS: tuple[tuple[WeeklySlot, ...], ...] = tuple(
+    tuple(WeeklySlot(d, time(h0), time(h1)) for d in days)
+    for days, h0, h1 in (
+        ((6, 0, 1, 2, 3), 14, 17),  # Sunday-Thursday afternoons, Syrian working week
+        ((6, 1, 3), 18, 21),
+        ((5,), 10, 16),  # Saturday
+        ((0, 2), 19, 22),
+        ((1, 2, 3), 15, 19),
+        ((6, 3), 20, 23),
+    )
+)
+
+
+def make_needs(n: int, taxonomy: Any, today: date, seed: int = 1) -> list[NeedInput]:
+    """``n`` synthetic open needs (ids 1..n) in Homs governorate."""
+    rng = np.random.default_rng(seed)
+    specs = taxonomy.specialty_codes
+    order = np.random.default_rng(0).permutation(len(specs))  # same ranking as doctors
+    common = _zipf_weights(len(specs), 0.6)
+    rare = _zipf_weights(len(specs), 0.6)[::-1].copy()
+    skills_by_spec: dict[str, list[str]] = {}
+    for code, sk in taxonomy.skills.items():
+        for s in sk.specialties:
+            skills_by_spec.setdefault(s, []).append(code)
+    all_skills = sorted(taxonomy.skills)
+    out: list[NeedInput] = []
+    for i in range(n):
+        rural = rng.random() < 0.45
+        spec = specs[order[int(rng.choice(len(specs), p=rare if rural else common))]]
+        kind = str(rng.choice(["mission", "mentorship", "training"], p=[0.3, 0.45, 0.25]))
+        pool = skills_by_spec.get(spec) or all_skills
+        wanted = tuple(
+            sorted({pool[int(j)] for j in rng.integers(0, len(pool), size=rng.integers(1, 4))})
+        )
+        desc = ""
+        if rng.random() < 0.5:
+            sk = taxonomy.skills[pool[int(rng.integers(0, len(pool)))]]
+            desc = f"نحتاج {sk.ar}" if rng.random() < 0.6 else f"We need {sk.en}"
+        langs = frozenset({"ar"}) if rural and rng.random() < 0.5 else frozenset({"ar", "en"})
+        start = today + timedelta(days=int(rng.integers(14, 240)))
+        period: DateRange | None
+        remote = False
+        weekly = 0.0
+        local: tuple[WeeklySlot, ...] = ()
+        min_cov = 1.0
+        if kind == "mission":
+            period = DateRange(start, start + timedelta(days=int(rng.integers(5, 21))))
+            min_cov = 1.0 if rural else float(rng.choice([1.0, 0.8, 0.6]))
+        elif kind == "mentorship":
+            period = DateRange(start, start + timedelta(weeks=int(rng.integers(8, 27))))
+            weekly = float(rng.choice([1.0, 1.5, 2.0, 3.0]))
+            local = LOCAL_SLOT_PATTERNS[int(rng.integers(0, len(LOCAL_SLOT_PATTERNS)))]
+        else:
+            remote = rng.random() < 0.6
+            period = DateRange(start, start + timedelta(days=int(rng.integers(1, 5))))
+        out.append(
+            NeedInput(
+                id=i + 1,
+                facility_id=int(rng.integers(1, 400)),
+                kind=kind,
+                specialty=spec,
+                skills=wanted,
+                description=desc,
+                required_languages=langs,
+                requires_licence=kind != "mentorship" and rng.random() < 0.4,
+                urgency=str(rng.choice(["routine", "urgent", "critical"], p=[0.6, 0.3, 0.1])),
+                rural=rural,
+                facility_state=str(
+                    rng.choice(["full", "partial", "none"], p=[0.3, 0.5, 0.2] if rural else None)
+                ),
+                places_left=int(rng.choice([1, 1, 1, 2, 3])),
+                period=period,
+                min_coverage=min_cov,
+                weekly_hours=weekly,
+                local_slots=local,
+                remote=remote,
+            )
+        )
+    return out

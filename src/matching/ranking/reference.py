@@ -1,0 +1,169 @@
+"""A plain pair-by-pair implementation of the hard rules and the score.
+
+Slow on purpose and written from the definitions in :mod:`matching.ranking.weights`,
+with the exact interval arithmetic of :mod:`matching.availability` for weekly
+overlap. The tests and the benchmark check the vectorised engine against it.
+The only shared piece is the skill vectoriser (text features are data, not
+arithmetic): its vectors are turned into plain dicts first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from matching.availability import DateRange, min_weekly_overlap_hours
+from matching.ranking.data import DoctorInput, NeedInput
+from matching.ranking.skills import SkillVectorizer
+from matching.ranking.weights import (
+    LEVEL_VALUE,
+    MENTORSHIP_HEADROOM,
+    WEIGHTS,
+    experience,
+    need_weight,
+)
+
+EPS = 1e-9
+
+
+def _span(need: NeedInput, today: date) -> tuple[date, date]:
+    if need.period is not None:
+        return need.period.start, need.period.end
+    if need.kind == "mentorship":
+        return today, today + timedelta(weeks=12) - timedelta(days=1)
+    return today, today
+
+
+def _coverage(windows: Sequence[Any], start: date, end: date) -> float:
+    covered = 0
+    day = start
+    while day <= end:
+        if any(w.start <= day <= w.end for w in windows):
+            covered += 1
+        day += timedelta(days=1)
+    return covered / ((end - start).days + 1)
+
+
+def skill_dicts(
+    vectorizer: SkillVectorizer, code_lists: Sequence[Sequence[str]], texts: Sequence[str]
+) -> list[dict[str, float]]:
+    """Skill vectors as {code: weight} dicts (``vectorizer`` already fitted)."""
+    m = vectorizer.transform(code_lists, texts)
+    out = []
+    for i in range(m.shape[0]):
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        out.append(
+            {
+                vectorizer.codes[j]: float(v)
+                for j, v in zip(m.indices[lo:hi], m.data[lo:hi], strict=False)
+            }
+        )
+    return out
+
+
+def reference_pair(
+    doctor: DoctorInput,
+    need: NeedInput,
+    taxonomy: Any,
+    doctor_skills: dict[str, float],
+    need_skills: dict[str, float],
+    today: date,
+) -> tuple[dict[str, bool], dict[str, float] | None]:
+    """Hard rules and signals of one pair.
+
+    Returns:
+        ``(rules, signals)``: each hard rule's pass/fail, and, when all pass, the
+        signals plus ``score``; ``None`` otherwise.
+    """
+    start, end = _span(need, today)
+    rules: dict[str, bool] = {}
+    rules["mode"] = need.kind in doctor.modes
+    rules["language"] = not need.required_languages or bool(
+        need.required_languages & doctor.languages
+    )
+    if need.requires_licence:
+        until = need.period.end if need.period is not None else today
+        lic = doctor.licence_verified_until
+        rules["licence"] = lic is not None and lic >= until
+    else:
+        rules["licence"] = True
+    if need.travels:
+        availability = _coverage(doctor.travel_windows, start, end)
+        rules["availability"] = availability >= need.min_coverage - EPS
+        rules["capacity"] = not any(
+            c.start <= end and c.end >= start for c in doctor.committed_missions
+        )
+        details = availability
+    elif need.kind == "mentorship":
+        hours = min_weekly_overlap_hours(
+            doctor.weekly_slots,
+            doctor.timezone,
+            need.local_slots,
+            need.local_timezone,
+            DateRange(start, end),
+        )
+        rules["availability"] = hours >= need.weekly_hours - EPS
+        availability = min(1.0, hours / (MENTORSHIP_HEADROOM * need.weekly_hours))
+        rules["capacity"] = doctor.current_mentees < doctor.max_mentees
+        details = hours
+    else:
+        availability = 1.0
+        rules["availability"] = True
+        rules["capacity"] = True
+        details = 1.0
+    if not all(rules.values()):
+        return rules, None
+    best_fit, best_level = 0.0, -1.0
+    for code, level in doctor.specialties:
+        f = taxonomy.specialty_fit(need.specialty, code)
+        lv = LEVEL_VALUE[level]
+        if f > best_fit or (f == best_fit and lv > best_level):
+            best_fit, best_level = f, lv
+    exp = experience(max(best_level, 0.0), doctor.years_experience)
+    skills = sum(w * doctor_skills.get(c, 0.0) for c, w in need_skills.items())
+    nw = need_weight(need.urgency, need.rural, need.facility_state)
+    score = (
+        WEIGHTS["specialty"] * best_fit
+        + WEIGHTS["experience"] * exp
+        + WEIGHTS["skills"] * skills
+        + WEIGHTS["availability"] * availability
+        + WEIGHTS["need_weight"] * nw
+    )
+    return rules, {
+        "specialty": best_fit,
+        "skills": skills,
+        "availability": availability,
+        "experience": exp,
+        "need_weight": nw,
+        "score": score,
+        "detail": details,
+    }
+
+
+def reference_scores(
+    doctors: Sequence[DoctorInput],
+    needs: Sequence[NeedInput],
+    taxonomy: Any,
+    today: date,
+    vectorizer: SkillVectorizer | None = None,
+) -> dict[tuple[int, int], float]:
+    """Score of every (need id, doctor id) pair passing the hard rules, pair by pair.
+
+    ``vectorizer`` defaults to a fresh one fitted on ``doctors`` (as the engine does).
+    """
+    if vectorizer is None:
+        codes = tuple(sorted(taxonomy.skills))
+        vectorizer = SkillVectorizer(codes, [taxonomy.skill_text(c) for c in codes])
+        vectorizer.fit_transform([d.skills for d in doctors], [d.free_text_skills for d in doctors])
+    dsk = skill_dicts(
+        vectorizer, [d.skills for d in doctors], [d.free_text_skills for d in doctors]
+    )
+    nsk = skill_dicts(vectorizer, [n.skills for n in needs], [n.description for n in needs])
+    out: dict[tuple[int, int], float] = {}
+    for need, ns in zip(needs, nsk, strict=True):
+        for doctor, ds in zip(doctors, dsk, strict=True):
+            _, sig = reference_pair(doctor, need, taxonomy, ds, ns, today)
+            if sig is not None:
+                out[(need.id, doctor.id)] = sig["score"]
+    return out

@@ -1,0 +1,99 @@
+"""Every weight and every signal definition of the ranking score, in one place.
+
+The score of a (doctor, need) pair that passes the hard rules is
+
+    score = sum(WEIGHTS[s] * value[s] for s in SIGNALS)
+
+where every ``value[s]`` lies in [0, 1] and the weights sum to 1, so the score lies
+in [0, 1] too. The signals, in the order the explanation lists them:
+
+``specialty``
+    Fit between the need's specialty and the doctor's best specialty, read from
+    the taxonomy's fit matrix: 1.0 exact, 0.6 related (parent/child or declared
+    related), 0.3 siblings, 0.0 otherwise.
+``skills``
+    Cosine similarity of TF-IDF vectors over the taxonomy's skill codes. Codes
+    the person ticked weigh 1; codes recognised in their free text (English or
+    Arabic, matched against the taxonomy's names and aliases with scikit-learn
+    text features) weigh their text similarity. See :mod:`matching.ranking.skills`.
+``availability``
+    Mission, in-person workshop: the fraction of the need's days covered by the
+    doctor's travel windows. Mentorship: ``min(1, overlap / (2 * weekly_hours))``
+    where ``overlap`` is the smallest weekly overlap, in hours, over the real
+    weeks of the mentorship: twice the asked hours earns full marks (room to
+    reschedule). Remote workshop: 1.0.
+``experience``
+    ``LEVEL_SHARE * level + (1 - LEVEL_SHARE) * min(years, YEARS_CAP) / YEARS_CAP``
+    where ``level`` is the :data:`LEVEL_VALUE` of the doctor's specialty that fits
+    the need best (ties: the higher level).
+``need_weight``
+    How much the need matters, the same for every doctor of that need:
+    ``URGENCY_SHARE * urgency + RURAL_SHARE * rural + STATE_SHARE * state``.
+    Within one need it does not reorder doctors; in the assignment it makes a
+    contested doctor go to the critical, rural, not-functioning facility: the
+    gap between city and countryside is what this platform exists for.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SIGNALS: Final[tuple[str, ...]] = (
+    "specialty",
+    "skills",
+    "availability",
+    "experience",
+    "need_weight",
+)
+
+WEIGHTS: Final[dict[str, float]] = {
+    "specialty": 0.40,
+    "skills": 0.25,
+    "availability": 0.15,
+    "experience": 0.10,
+    "need_weight": 0.10,
+}
+
+#: Level value of a doctor's specialty; consultant > specialist > resident.
+LEVEL_VALUE: Final[dict[str, float]] = {"resident": 0.3, "specialist": 0.7, "consultant": 1.0}
+#: Share of the level in the experience signal; the rest is years of practice.
+LEVEL_SHARE: Final[float] = 0.6
+#: Years of experience beyond this count as this many.
+YEARS_CAP: Final[int] = 20
+
+#: Urgency value of a need.
+URGENCY_VALUE: Final[dict[str, float]] = {"routine": 0.0, "urgent": 0.5, "critical": 1.0}
+#: Facility functional state value: the less it works, the more it weighs.
+STATE_VALUE: Final[dict[str, float]] = {"full": 0.0, "partial": 0.5, "none": 1.0}
+URGENCY_SHARE: Final[float] = 0.5
+RURAL_SHARE: Final[float] = 0.3
+STATE_SHARE: Final[float] = 0.2
+
+#: Mentorship availability reaches 1.0 at this multiple of the asked weekly hours.
+MENTORSHIP_HEADROOM: Final[float] = 2.0
+
+#: A free-text passage recognises a taxonomy skill when their TF-IDF cosine is at
+#: least this; the recognised code then weighs that cosine.
+FREE_TEXT_SKILL_THRESHOLD: Final[float] = 0.3
+
+#: Hard rules, in the order the "why nobody" report lists them.
+HARD_RULES: Final[tuple[str, ...]] = ("mode", "language", "availability", "capacity", "licence")
+
+assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-12
+assert set(WEIGHTS) == set(SIGNALS)
+
+
+def need_weight(urgency: str, rural: bool, facility_state: str) -> float:
+    """The ``need_weight`` signal of one need, in [0, 1]."""
+    return (
+        URGENCY_SHARE * URGENCY_VALUE[urgency]
+        + RURAL_SHARE * (1.0 if rural else 0.0)
+        + STATE_SHARE * STATE_VALUE[facility_state]
+    )
+
+
+def experience(level_value: float, years: int) -> float:
+    """The ``experience`` signal from a level value and years of practice, in [0, 1]."""
+    return LEVEL_SHARE * level_value + (1.0 - LEVEL_SHARE) * min(max(years, 0), YEARS_CAP) / (
+        YEARS_CAP
+    )
