@@ -368,15 +368,54 @@ def utc_week_masks(slots: Iterable[WeeklySlot], tz: str, period: DateRange) -> n
     Row ``w`` bin ``k`` is True when the person is available for the whole 15 minutes from
     ``week_starts(period)[w]`` 00:00 UTC + 15 k minutes. Bins outside the period's dates (read
     as UTC dates, as in :func:`weekly_overlap_minutes`) are False, so for 15-minute-aligned
-    slots ``(a & b).sum(axis=1) * 15 == weekly_overlap_minutes(...)``.
+    slots ``(a & b).sum(axis=1) * 15 == weekly_overlap_minutes(...)``. A week where the zone's
+    offset does not change nearby is the shifted :func:`local_week_mask` (fast); a week with
+    a switch is built from the real occurrences.
     """
+    slots = tuple(slots)
+    zone = _zone(tz)
     weeks = week_starts(period)
     lo, hi = _epoch(period.start), _epoch(period.end + _DAY)
-    intervals = _utc_seconds(slots, tz, lo, hi, period.start, period.end)
     grid_lo = _epoch(weeks[0])
-    return _fill_bins(intervals, grid_lo, len(weeks) * BINS_PER_WEEK).reshape(
-        len(weeks), BINS_PER_WEEK
-    )
+    steady = [_steady_offset_bins(zone, w) for w in weeks]
+    if all(off is None for off in steady):
+        intervals = _utc_seconds(slots, tz, lo, hi, period.start, period.end)
+        masks = _fill_bins(intervals, grid_lo, len(weeks) * BINS_PER_WEEK)
+    else:
+        # Fast path: in a week whose offset is constant over every occurrence that can touch
+        # it, real occurrences are the weekly local pattern shifted by that offset.
+        local = local_week_mask(slots)
+        rows = []
+        for week, off in zip(weeks, steady, strict=True):
+            if off is None:
+                ivs = _utc_seconds(
+                    slots, tz, _epoch(week), _epoch(week) + _WEEK_SECONDS, week, week + 6 * _DAY
+                )
+                rows.append(_fill_bins(ivs, _epoch(week), BINS_PER_WEEK))
+            else:
+                rows.append(local[(_BIN_RANGE + off) % BINS_PER_WEEK])
+        masks = np.concatenate(rows)
+        bins = grid_lo + _BIN_SECONDS * np.arange(len(masks), dtype=np.int64)
+        masks &= (bins >= lo) & (bins + _BIN_SECONDS <= hi)  # keep only the period's dates
+    return masks.reshape(len(weeks), BINS_PER_WEEK)
+
+
+_BIN_RANGE = np.arange(BINS_PER_WEEK)
+
+
+@cache
+def _steady_offset_bins(zone: ZoneInfo, week_start: date) -> int | None:
+    """The zone's offset in bins if constant, hourly, from 3 days before to 9 days after
+    ``week_start`` 00:00 UTC (all occurrences that can touch the week) and a whole number of
+    bins; else None."""
+    base = datetime.combine(week_start - 3 * _DAY, time(0), tzinfo=UTC)
+    offsets = {(base + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(12 * 24 + 1)}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    assert offset is not None
+    seconds = int(offset.total_seconds())
+    return None if seconds % _BIN_SECONDS else seconds // _BIN_SECONDS
 
 
 def utc_week_mask(slots: Iterable[WeeklySlot], tz: str, week_start: date) -> np.ndarray:

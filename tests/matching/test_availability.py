@@ -255,6 +255,13 @@ def test_multi_week_masks_equal_single_week_masks() -> None:
         assert masks.shape == (5, BINS_PER_WEEK)
         for row, week in zip(masks, week_starts(period), strict=True):
             assert np.array_equal(row, utc_week_mask(slots, tz, week))
+    # partial weeks: bins outside the period's (UTC) dates are cleared on both paths
+    for period in (span("2026-01-07", "2026-01-20"), span("2026-03-04", "2026-03-31")):
+        for _ in range(20):
+            a, b = _random_slots(rng), _random_slots(rng)
+            got = utc_week_masks(a, CHI, period) & utc_week_masks(b, BER, period)
+            exact = weekly_overlap_minutes(a, CHI, b, BER, period)
+            assert (got.sum(axis=1) * BIN_MINUTES).tolist() == exact
 
 
 def test_utc_offset_bins_and_vectorised_shift() -> None:
