@@ -13,7 +13,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from matching.availability import DateRange, min_weekly_overlap_hours
+from matching.availability import (
+    DateRange,
+    min_weekly_overlap_hours,
+    slot_occurrences_utc,
+    week_starts,
+)
 from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
 from matching.ranking.weights import (
@@ -45,6 +50,58 @@ def _coverage(windows: Sequence[Any], start: date, end: date) -> float:
     return covered / ((end - start).days + 1)
 
 
+def _epoch(day: date) -> int:
+    return (day.toordinal() - date(1970, 1, 1).toordinal()) * 86400
+
+
+def utc_intervals(slots: Sequence[Any], tz: str, first: date, last: date) -> list[tuple[int, int]]:
+    """Merged real occurrences of weekly slots between two dates, epoch seconds, sorted."""
+    occ = slot_occurrences_utc(
+        slots, tz, DateRange(first - timedelta(days=2), last + timedelta(days=1))
+    )
+    merged: list[list[int]] = []
+    for a, b in occ:
+        s, e = int(a.timestamp()), int(b.timestamp())
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def min_weekly_hours(
+    a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]], start: date, end: date
+) -> float:
+    """Smallest weekly overlap in hours of two interval lists over a span's full UTC weeks.
+
+    Same definition as :func:`matching.availability.min_weekly_overlap_hours` (full
+    weeks; the touched weeks, clipped to the span, when there is none), from
+    intervals computed once per person (see :func:`utc_intervals`).
+    """
+    lo, hi = _epoch(start), _epoch(end + timedelta(days=1))
+    weeks = week_starts(DateRange(start, end))
+    seconds = [0] * len(weeks)
+    w0 = _epoch(weeks[0])
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0], lo), min(a[i][1], b[j][1], hi)
+        while s < e:
+            k = (s - w0) // (7 * 86400)
+            cut = min(e, w0 + (k + 1) * 7 * 86400)
+            seconds[k] += cut - s
+            s = cut
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    full = [
+        sec
+        for w, sec in zip(weeks, seconds, strict=True)
+        if w >= start and w + timedelta(days=6) <= end
+    ]
+    return min(full or seconds) // 60 / 60.0
+
+
 def skill_dicts(
     vectorizer: SkillVectorizer, code_lists: Sequence[Sequence[str]], texts: Sequence[str]
 ) -> list[dict[str, float]]:
@@ -69,8 +126,13 @@ def reference_pair(
     doctor_skills: dict[str, float],
     need_skills: dict[str, float],
     today: date,
+    intervals: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
 ) -> tuple[dict[str, bool], dict[str, float] | None]:
     """Hard rules and signals of one pair.
+
+    ``intervals``: optional (doctor, local doctor) :func:`utc_intervals` covering the
+    need's span, to spare recomputing them per pair; without them the weekly
+    overlap comes from :func:`matching.availability.min_weekly_overlap_hours`.
 
     Returns:
         ``(rules, signals)``: each hard rule's pass/fail, and, when all pass, the
@@ -96,13 +158,16 @@ def reference_pair(
         )
         details = availability
     elif need.kind == "mentorship":
-        hours = min_weekly_overlap_hours(
-            doctor.weekly_slots,
-            doctor.timezone,
-            need.local_slots,
-            need.local_timezone,
-            DateRange(start, end),
-        )
+        if intervals is not None:
+            hours = min_weekly_hours(intervals[0], intervals[1], start, end)
+        else:
+            hours = min_weekly_overlap_hours(
+                doctor.weekly_slots,
+                doctor.timezone,
+                need.local_slots,
+                need.local_timezone,
+                DateRange(start, end),
+            )
         rules["availability"] = hours >= need.weekly_hours - EPS
         availability = min(1.0, hours / (MENTORSHIP_HEADROOM * need.weekly_hours))
         rules["capacity"] = doctor.current_mentees < doctor.max_mentees
@@ -160,10 +225,15 @@ def reference_scores(
         vectorizer, [d.skills for d in doctors], [d.free_text_skills for d in doctors]
     )
     nsk = skill_dicts(vectorizer, [n.skills for n in needs], [n.description for n in needs])
+    spans = [_span(n, today) for n in needs]
+    first = min((s for s, _ in spans), default=today)
+    last = max((e for _, e in spans), default=today)
+    d_iv = [utc_intervals(d.weekly_slots, d.timezone, first, last) for d in doctors]
     out: dict[tuple[int, int], float] = {}
     for need, ns in zip(needs, nsk, strict=True):
-        for doctor, ds in zip(doctors, dsk, strict=True):
-            _, sig = reference_pair(doctor, need, taxonomy, ds, ns, today)
+        n_iv = utc_intervals(need.local_slots, need.local_timezone, first, last)
+        for doctor, ds, div in zip(doctors, dsk, d_iv, strict=True):
+            _, sig = reference_pair(doctor, need, taxonomy, ds, ns, today, (div, n_iv))
             if sig is not None:
                 out[(need.id, doctor.id)] = sig["score"]
     return out
