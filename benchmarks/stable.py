@@ -132,7 +132,7 @@ def bench_stable(quick: bool = False) -> list[str]:
     # compare at the largest size expected to stay within the budget.
     size, note = n_doctors, ""
     if not quick:
-        probe_sizes = (1_500, 3_000)
+        probe_sizes = (3_000, 6_000)
         probe = [time_package(make_instance(n))[1] for n in probe_sizes]
         exponent = max(1.0, np.log(probe[1] / probe[0]) / np.log(2.0))
         predicted = probe[1] * (n_doctors / probe_sizes[1]) ** exponent
