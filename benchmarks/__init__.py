@@ -12,5 +12,7 @@ from pathlib import Path
 _SRC = str(Path(__file__).resolve().parent.parent / "src")
 if sys.path[:1] != [_SRC]:
     sys.path.insert(0, _SRC)
-    if "matching" in sys.modules and _SRC not in str(getattr(sys.modules["matching"], "__file__", "")):
+    if "matching" in sys.modules and _SRC not in str(
+        getattr(sys.modules["matching"], "__file__", "")
+    ):
         del sys.modules["matching"]

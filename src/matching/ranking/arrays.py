@@ -114,6 +114,7 @@ class DoctorArrays:
         travellers: int64 rows of doctors offering missions with a travel window.
         trainers: int64 rows of doctors offering training.
         trainers_travelling: int64 rows of trainers with a travel window.
+        cache: per kind of need, the sliced candidate arrays (filled on first use).
     """
 
     ids: np.ndarray
@@ -137,6 +138,7 @@ class DoctorArrays:
     travellers: np.ndarray
     trainers: np.ndarray
     trainers_travelling: np.ndarray
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:

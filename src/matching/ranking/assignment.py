@@ -10,8 +10,11 @@ capacity:
 * ``remote_training``: 1 per run.
 
 The constraint matrix is the incidence matrix of a bipartite graph, hence
-totally unimodular: the linear programme has an integral optimum, and
-``scipy.optimize.milp`` (HiGHS) finds it at its root. The result is the
+totally unimodular: every vertex of the linear programme is integral, and the
+HiGHS dual simplex (``scipy.optimize.linprog(method="highs-ds")``) returns a
+vertex, so the LP optimum is the integer optimum (about 10x faster than
+``milp`` here). The solution is checked to be integral; if it ever were not,
+``scipy.optimize.milp`` solves it again with integrality. The result is the
 maximum total score over the candidate graph, not a greedy first-come pick.
 """
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 POOL_TRAVEL, POOL_MENTORSHIP, POOL_REMOTE_TRAINING = 0, 1, 2
 POOLS: tuple[str, ...] = ("travel", "mentorship", "remote_training")
@@ -74,13 +77,18 @@ def solve_assignment(
     cap = capacity.reshape(-1)[uniq_node].astype(np.float64)
     a = sp.vstack([a_need, a_doc], format="csr")
     ub = np.concatenate([places[uniq_need].astype(np.float64), cap])
-    res = milp(
-        c=-score.astype(np.float64),
-        constraints=LinearConstraint(a, -np.inf, ub),
-        integrality=np.ones(e),
-        bounds=Bounds(0.0, 1.0),
-    )
-    if res.x is None:  # pragma: no cover - the all-zero point is always feasible
-        raise RuntimeError(f"assignment failed: {res.message}")
-    chosen = res.x > 0.5
+    c = -score.astype(np.float64)
+    res = linprog(c, A_ub=a, b_ub=ub, bounds=(0.0, 1.0), method="highs-ds")
+    x = res.x
+    if x is None or np.abs(x - np.round(x)).max() > 1e-6:  # pragma: no cover - TU guarantees
+        res = milp(
+            c=c,
+            constraints=LinearConstraint(a, -np.inf, ub),
+            integrality=np.ones(e),
+            bounds=Bounds(0.0, 1.0),
+        )
+        if res.x is None:
+            raise RuntimeError(f"assignment failed: {res.message}")
+        x = res.x
+    chosen = x > 0.5
     return Assignment(chosen, float(score[chosen].sum()))

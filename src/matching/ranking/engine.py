@@ -18,6 +18,8 @@ from datetime import date
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import dgemm
+from threadpoolctl import threadpool_limits
 
 from matching.ranking import weekmask
 from matching.ranking.arrays import KIND_CODE, MODE_BIT, DoctorArrays, NeedArrays
@@ -69,6 +71,23 @@ def _mondays(ordinals: np.ndarray) -> np.ndarray:
     return ordinals - (ordinals - 1) % 7
 
 
+def _unique_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a float64 (r, m) array and the row -> distinct index map.
+
+    Hashes each row with a fixed random projection, then checks the grouping is
+    exact (falling back to ``np.unique(axis=0)`` if two rows ever shared a hash).
+    """
+    proj = np.random.default_rng(12345).random((v.shape[1], 2))
+    h = v @ proj
+    _, first, inv = np.unique(h[:, 0] + 1e3 * h[:, 1], return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    uniq = v[first]
+    if not np.array_equal(uniq[inv], v):  # pragma: no cover - a hash collision
+        uniq, inv = np.unique(v, axis=0, return_inverse=True)
+        inv = inv.ravel()
+    return uniq, inv
+
+
 def mentorship_overlap_block(
     need_local: sp.csr_matrix,
     need_tz: tuple[str, ...],
@@ -99,9 +118,9 @@ def mentorship_overlap_block(
             if not rows.size:
                 continue
             v = (need_local[rows] @ weekmask.transfer(kn, kd)).toarray()
-            uniq, inv = np.unique(v, axis=0, return_inverse=True)
+            uniq, inv = _unique_rows(v)
             counts = np.asarray(doctor_slots @ uniq.T)  # (n, u)
-            out[rows] = np.minimum(out[rows], counts[:, inv.ravel()].T)
+            out[rows] = np.minimum(out[rows], counts.T[inv])
     out[np.isinf(out)] = 0.0
     return out
 
@@ -134,26 +153,62 @@ def clash_block(start: np.ndarray, end: np.ndarray, committed: np.ndarray) -> np
 
 
 @dataclass(slots=True)
-class Block:
-    """Scores of C needs against Dc doctors.
+class CandidateSet:
+    """The doctors worth scoring for one kind of need, sliced once and reused.
 
     Attributes:
-        rows: int64 (C,) need rows. cand: int64 (Dc,) doctor rows.
-        ok: bool (C, Dc) all hard rules pass.
-        score: float64 (C, Dc), -inf where a rule fails.
-        availability: float64 (C, Dc) availability signal (0 where it fails).
-        rules: per hard rule, bool (C, Dc) pass (only when asked for).
+        rows: int64 (Dc,) doctor rows; for mentorship, the time-zone groups one
+            after the other (``group_bounds`` gives their column ranges).
+        base_t: float64 (S, Dc) ``DoctorArrays.base_t`` columns of these doctors.
+        skill: float64 (Dc, K) Fortran-ordered dense skill vectors (for BLAS).
+        lang_bits, licence_until, mentee_room: their (Dc,) slices.
+        windows, committed: int64 (Dc, W, 2) slices.
+        group_bounds: for mentorship, (start, stop) columns of each time-zone group.
     """
 
     rows: np.ndarray
-    cand: np.ndarray
-    ok: np.ndarray
-    score: np.ndarray
-    rules: dict[str, np.ndarray] | None = None
+    base_t: np.ndarray
+    skill: np.ndarray
+    lang_bits: np.ndarray
+    licence_until: np.ndarray
+    windows: np.ndarray
+    committed: np.ndarray
+    group_bounds: list[tuple[int, int]]
+
+
+def candidate_set(da: DoctorArrays, kind: int, travels: bool) -> CandidateSet:
+    """The (cached) :class:`CandidateSet` of needs of one kind and travel flag."""
+    key = (kind, travels and kind != MENTORSHIP)
+    cached = da.cache.get(key)
+    if cached is not None:
+        return cached
+    rows = candidate_rows(da, kind, travels)
+    bounds: list[tuple[int, int]] = []
+    if kind == MENTORSHIP:
+        at = 0
+        for g in da.mentor_groups:
+            bounds.append((at, at + g.rows.size))
+            at += g.rows.size
+    cs = CandidateSet(
+        rows=rows,
+        base_t=np.ascontiguousarray(da.base_t[:, rows]),
+        skill=np.asfortranarray(da.skill[rows].toarray()),
+        lang_bits=da.lang_bits[rows],
+        licence_until=da.licence_until[rows],
+        windows=da.windows[rows],
+        committed=da.committed[rows],
+        group_bounds=bounds,
+    )
+    da.cache[key] = cs
+    return cs
 
 
 def candidate_rows(da: DoctorArrays, kind: int, travels: bool) -> np.ndarray:
-    """Doctor rows worth scoring for needs of one kind: int64 (Dc,)."""
+    """Doctor rows worth scoring for needs of one kind: int64 (Dc,).
+
+    Everybody else fails a hard rule for sure: not offering the mode; for a
+    mentorship, no mentee place left or no weekly slot; for travel, no window.
+    """
     if kind == MENTORSHIP:
         if not da.mentor_groups:
             return np.zeros(0, dtype=np.int64)
@@ -163,85 +218,131 @@ def candidate_rows(da: DoctorArrays, kind: int, travels: bool) -> np.ndarray:
     return da.trainers_travelling if travels else da.trainers
 
 
-def score_block(
-    da: DoctorArrays,
-    na: NeedArrays,
-    rows: np.ndarray,
-    cand: np.ndarray,
-    skill_cand: sp.csr_matrix | None = None,
-    keep_rules: bool = False,
-) -> Block:
-    """Hard rules and score of needs ``rows`` (all one kind and travel flag) x doctors ``cand``.
+def _static_ok(na: NeedArrays, rows: np.ndarray, lang: np.ndarray, lic: np.ndarray) -> np.ndarray:
+    """Language and licence rules of needs ``rows`` x doctors: bool (C, Dc).
 
-    ``cand`` must be :func:`candidate_rows` of that kind (mentorship needs rely
-    on the order of the time-zone groups) unless ``keep_rules`` asks for the
-    per-rule masks, which works on any doctor rows.
+    Needs share few (languages, licence date) combinations: each distinct one is
+    evaluated once over the doctors, then gathered.
     """
+    req = na.lang_required[rows]
+    keys = np.stack(
+        [na.lang_bits[rows].astype(np.int64), na.licence_by[rows], req.astype(np.int64)], axis=1
+    )
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    table = np.empty((uniq.shape[0], lang.size), dtype=bool)
+    for u, (bits, by, required) in enumerate(uniq):
+        ok = (lang & np.uint64(bits)) != 0 if required else np.ones(lang.size, dtype=bool)
+        if by >= 0:
+            ok &= lic >= by
+        table[u] = ok
+    return table[inv.ravel()]
+
+
+@dataclass(slots=True)
+class Block:
+    """Scores of C needs against a candidate set of Dc doctors.
+
+    Attributes:
+        rows: int64 (C,) need rows. cand: int64 (Dc,) doctor rows.
+        score: float64 (C, Dc), -inf where a hard rule fails.
+        n_ok: int64 (C,) doctors passing every hard rule.
+    """
+
+    rows: np.ndarray
+    cand: np.ndarray
+    score: np.ndarray
+    n_ok: np.ndarray
+
+
+def score_block(da: DoctorArrays, na: NeedArrays, rows: np.ndarray, cs: CandidateSet) -> Block:
+    """Hard rules and score of needs ``rows`` (one kind and travel flag) x ``cs``."""
     kind = int(na.kind[rows[0]])
     travels = bool(na.travels[rows[0]])
-    lb = na.lang_bits[rows][:, None]
-    rules: dict[str, np.ndarray] = {}
-    rules["mode"] = np.broadcast_to(
-        (da.mode_bits[cand] & np.uint8(MODE_BIT[list(KIND_CODE)[kind]])) > 0,
-        (rows.size, cand.size),
-    )
-    rules["language"] = ((lb & da.lang_bits[cand][None, :]) != 0) | ~na.lang_required[rows][:, None]
-    lic = na.licence_by[rows][:, None]
-    rules["licence"] = (lic < 0) | (da.licence_until[cand][None, :] >= lic)
+    c, dc = rows.size, cs.rows.size
+    ok = _static_ok(na, rows, cs.lang_bits, cs.licence_until)
     start, end = na.start[rows], na.end[rows]
-    wk_first, wk_last = na.week_first[rows], na.week_last[rows]
+    # Base (specialty and experience) and the need's own weight.
+    score = cs.base_t[na.spec[rows]]
+    constant = WEIGHTS["need_weight"] * na.need_weight[rows]
     if travels:
-        avail = coverage_block(start, end, da.windows[cand])
-        rules["availability"] = avail >= na.min_coverage[rows][:, None] - EPS
-        rules["capacity"] = ~clash_block(start, end, da.committed[cand])
+        avail = coverage_block(start, end, cs.windows)
+        ok &= avail >= na.min_coverage[rows][:, None] - EPS
+        ok &= ~clash_block(start, end, cs.committed)
+        avail *= WEIGHTS["availability"]
+        score += avail
+        del avail
     elif kind == MENTORSHIP:
-        if keep_rules:
-            bins = np.zeros((rows.size, cand.size))
-            for t in np.unique(da.tz_index[cand]):
-                cols = np.flatnonzero(da.tz_index[cand] == t)
-                bins[:, cols] = mentorship_overlap_block(
-                    na.local[rows],
-                    tuple(na.local_tz[i] for i in rows),
-                    wk_first,
-                    wk_last,
-                    da.slots[cand[cols]],
-                    da.tz_names[t],
-                )
-        else:
-            parts = [
-                mentorship_overlap_block(
-                    na.local[rows],
-                    tuple(na.local_tz[i] for i in rows),
-                    wk_first,
-                    wk_last,
-                    g.slots,
-                    g.tz,
-                )
-                for g in da.mentor_groups
-            ]
-            bins = np.hstack(parts) if parts else np.zeros((rows.size, 0))
-        hours = bins / 4.0
+        bins = np.empty((c, dc))
+        need_local = na.local[rows]
+        need_tz = tuple(na.local_tz[i] for i in rows)
+        for g, (lo, hi) in zip(da.mentor_groups, cs.group_bounds, strict=True):
+            bins[:, lo:hi] = mentorship_overlap_block(
+                need_local, need_tz, na.week_first[rows], na.week_last[rows], g.slots, g.tz
+            )
         wh = na.weekly_hours[rows][:, None]
-        rules["availability"] = hours >= wh - EPS
-        avail = np.minimum(1.0, hours / (MENTORSHIP_HEADROOM * wh))
-        rules["capacity"] = np.broadcast_to(da.mentee_room[cand] > 0, (rows.size, cand.size))
+        ok &= bins / 4.0 >= wh - EPS
+        bins /= 4.0 * MENTORSHIP_HEADROOM * wh
+        np.minimum(bins, 1.0, out=bins)
+        bins *= WEIGHTS["availability"]
+        score += bins
+        del bins
     else:
-        avail = np.ones((rows.size, cand.size))
-        rules["availability"] = np.ones((rows.size, cand.size), dtype=bool)
-        rules["capacity"] = rules["availability"]
-    ok = rules["language"] & rules["licence"] & rules["availability"] & rules["capacity"]
-    if keep_rules:
-        ok &= rules["mode"]
-    if skill_cand is None:
-        skill_cand = da.skill[cand]
-    need_skill = na.skill[rows].T.toarray()  # (K, C)
-    skills = np.asarray(skill_cand @ need_skill).T  # (C, Dc)
-    score = da.base_t[na.spec[rows]][:, cand]
-    score += WEIGHTS["skills"] * skills
-    score += WEIGHTS["availability"] * avail
-    score += (WEIGHTS["need_weight"] * na.need_weight[rows])[:, None]
-    score[~ok] = -np.inf
-    return Block(rows, cand, ok, score, rules if keep_rules else None)
+        constant = constant + WEIGHTS["availability"] * 1.0
+    score += constant[:, None]
+    # Skills: score.T += w * doctor_skill @ need_skill.T, in place through BLAS.
+    need_skill = na.skill[rows].toarray()  # (C, K)
+    dgemm(
+        alpha=WEIGHTS["skills"],
+        a=cs.skill,
+        b=need_skill,
+        trans_b=True,
+        beta=1.0,
+        c=score.T,
+        overwrite_c=True,
+    )
+    np.logical_not(ok, out=ok)
+    np.copyto(score, -np.inf, where=ok)
+    n_ok = dc - ok.sum(axis=1)
+    return Block(rows, cs.rows, score, n_ok.astype(np.int64))
+
+
+def rule_masks(
+    da: DoctorArrays, na: NeedArrays, row: int, cand: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each hard rule of one need against doctors ``cand`` on its own: bool (Dc,) per rule."""
+    kind = int(na.kind[row])
+    r = np.array([row])
+    rules: dict[str, np.ndarray] = {}
+    rules["mode"] = (da.mode_bits[cand] & np.uint8(MODE_BIT[list(KIND_CODE)[kind]])) > 0
+    rules["language"] = (
+        (da.lang_bits[cand] & na.lang_bits[row]) != 0
+        if na.lang_required[row]
+        else np.ones(cand.size, dtype=bool)
+    )
+    by = na.licence_by[row]
+    rules["licence"] = da.licence_until[cand] >= by if by >= 0 else np.ones(cand.size, bool)
+    if na.travels[row]:
+        cov = coverage_block(na.start[r], na.end[r], da.windows[cand])[0]
+        rules["availability"] = cov >= na.min_coverage[row] - EPS
+        rules["capacity"] = ~clash_block(na.start[r], na.end[r], da.committed[cand])[0]
+    elif kind == MENTORSHIP:
+        bins = np.zeros(cand.size)
+        for t in np.unique(da.tz_index[cand]):
+            cols = np.flatnonzero(da.tz_index[cand] == t)
+            bins[cols] = mentorship_overlap_block(
+                na.local[r],
+                (na.local_tz[row],),
+                na.week_first[r],
+                na.week_last[r],
+                da.slots[cand[cols]],
+                da.tz_names[t],
+            )[0]
+        rules["availability"] = bins / 4.0 >= na.weekly_hours[row] - EPS
+        rules["capacity"] = da.mentee_room[cand] > 0
+    else:
+        rules["availability"] = np.ones(cand.size, dtype=bool)
+        rules["capacity"] = np.ones(cand.size, dtype=bool)
+    return rules
 
 
 @dataclass(slots=True)
@@ -259,14 +360,13 @@ class TopCandidates:
     n_eligible: np.ndarray
 
 
-def _top_k(block: Block, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _top_k(block: Block, k: int) -> tuple[np.ndarray, np.ndarray]:
     c, dc = block.score.shape
     kk = min(k, dc)
     rows_out = np.full((c, k), -1, dtype=np.int64)
     scores_out = np.full((c, k), -np.inf)
-    n_ok = block.ok.sum(axis=1).astype(np.int64)
     if kk == 0:
-        return rows_out, scores_out, n_ok
+        return rows_out, scores_out
     if kk < dc:
         part = np.argpartition(-block.score, kk - 1, axis=1)[:, :kk]
     else:
@@ -280,18 +380,18 @@ def _top_k(block: Block, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     d[~np.isfinite(s)] = -1
     rows_out[:, :kk] = d
     scores_out[:, :kk] = s
-    return rows_out, scores_out, n_ok
+    return rows_out, scores_out
 
 
-def _blocks(da: DoctorArrays, na: NeedArrays) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(need rows, doctor rows) blocks: needs grouped by kind and travel flag."""
+def _blocks(da: DoctorArrays, na: NeedArrays) -> Iterator[tuple[np.ndarray, CandidateSet]]:
+    """(need rows, candidate set) blocks: needs grouped by kind and travel flag."""
     group = na.kind.astype(np.int64) * 2 + na.travels
     for g in np.unique(group):
         rows = np.flatnonzero(group == g)
-        cand = candidate_rows(da, int(g) // 2, bool(g % 2))
-        size = max(8, min(1024, BLOCK_CELLS // max(1, cand.size)))
+        cs = candidate_set(da, int(g) // 2, bool(g % 2))
+        size = max(8, min(1024, BLOCK_CELLS // max(1, cs.rows.size)))
         for i in range(0, rows.size, size):
-            yield rows[i : i + size], cand
+            yield rows[i : i + size], cs
 
 
 def workers() -> int:
@@ -302,33 +402,30 @@ def workers() -> int:
 def top_candidates(
     da: DoctorArrays, na: NeedArrays, k: int = 20, threads: int | None = None
 ) -> TopCandidates:
-    """Top-``k`` doctors of every need (see :class:`TopCandidates`)."""
+    """Top-``k`` doctors of every need (see :class:`TopCandidates`).
+
+    With ``threads`` > 1 the blocks run on a thread pool and BLAS is limited to
+    one thread per block, so the two kinds of parallelism do not fight.
+    """
     rows_out = np.full((na.n, k), -1, dtype=np.int64)
     scores_out = np.full((na.n, k), -np.inf)
     n_ok = np.zeros(na.n, dtype=np.int64)
-    skill_cache: dict[int, sp.csr_matrix] = {}
 
-    def run(item: tuple[np.ndarray, np.ndarray]) -> None:
-        rows, cand = item
-        key = id(cand)
-        sk = skill_cache.get(key)
-        if sk is None:
-            sk = skill_cache[key] = da.skill[cand]
-        if cand.size == 0:
+    def run(item: tuple[np.ndarray, CandidateSet]) -> None:
+        rows, cs = item
+        if cs.rows.size == 0:
             return
-        r, s, n = _top_k(score_block(da, na, rows, cand, sk), k)
-        rows_out[rows], scores_out[rows], n_ok[rows] = r, s, n
+        block = score_block(da, na, rows, cs)
+        r, s = _top_k(block, k)
+        rows_out[rows], scores_out[rows], n_ok[rows] = r, s, block.n_ok
 
     items = list(_blocks(da, na))
-    for _, cand in items:  # slice the skill matrix once per candidate set
-        if id(cand) not in skill_cache and cand.size:
-            skill_cache[id(cand)] = da.skill[cand]
     threads = threads or workers()
     if threads == 1 or len(items) == 1:
         for it in items:
             run(it)
     else:
-        with ThreadPoolExecutor(threads) as pool:
+        with threadpool_limits(1), ThreadPoolExecutor(threads) as pool:
             list(pool.map(run, items))
     return TopCandidates(rows_out, scores_out, n_ok)
 
@@ -342,9 +439,8 @@ def rule_failures(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> list[di
     all_rows = np.arange(da.n, dtype=np.int64)
     out: list[dict[str, int]] = []
     for r in rows:
-        block = score_block(da, na, np.array([r]), all_rows, keep_rules=True)
-        assert block.rules is not None
-        out.append({rule: int((~block.rules[rule][0]).sum()) for rule in HARD_RULES})
+        masks = rule_masks(da, na, int(r), all_rows)
+        out.append({rule: int((~masks[rule]).sum()) for rule in HARD_RULES})
     return out
 
 
@@ -355,13 +451,16 @@ def today_default() -> date:
 
 __all__ = [
     "Block",
+    "CandidateSet",
     "TopCandidates",
     "candidate_rows",
+    "candidate_set",
     "clash_block",
     "coverage_block",
     "joint_patterns",
     "mentorship_overlap_block",
     "rule_failures",
+    "rule_masks",
     "score_block",
     "top_candidates",
 ]

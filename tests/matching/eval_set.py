@@ -1,0 +1,284 @@
+"""A small hand-labelled evaluation set for the ranking engine.
+
+Ten needs of Homs governorate facilities and 31 doctors, written by hand. For
+each need, ``EXPECTED`` names the doctor a careful coordinator would pick, and
+the comment above the need says why (and why not the others). The engine's
+top 3 must contain that doctor; the benchmark reports precision at 1 and 3.
+
+The run date is Monday 2026-01-05.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from matching.availability import DateRange, WeeklySlot
+from matching.ranking.data import DoctorInput, NeedInput
+
+TODAY = date(2026, 1, 5)
+AR = frozenset({"ar"})
+AR_EN = frozenset({"ar", "en"})
+
+
+def _d(y: int, m: int, d: int) -> date:
+    return date(y, m, d)
+
+
+def _slot(day: int, h0: int, h1: int, m0: int = 0, m1: int = 0) -> WeeklySlot:
+    return WeeklySlot(day, time(h0, m0), time(h1, m1))
+
+
+def _win(a: date, b: date) -> DateRange:
+    return DateRange(a, b)
+
+
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+LICENCE_OK = _d(2027, 6, 30)
+
+
+def _doctor(id: int, **kw: object) -> DoctorInput:
+    base: dict[str, object] = {
+        "languages": AR_EN,
+        "years_experience": 12,
+        "max_mentees": 2,
+        "hours_per_month": 8,
+        "licence_verified_until": LICENCE_OK,
+    }
+    base.update(kw)
+    return DoctorInput(id=id, **base)  # type: ignore[arg-type]
+
+
+DOCTORS: list[DoctorInput] = [
+    # --- neonatal mentorship (need 1)
+    _doctor(1, modes=frozenset({"mentorship"}), specialties=(("neonatology", "consultant"),),
+            skills=("neonatal_resuscitation", "neonatal_intensive_care", "kangaroo_mother_care"),
+            languages=frozenset({"ar", "en", "de"}), timezone="Europe/Berlin",
+            weekly_slots=(_slot(TUE, 18, 21),), years_experience=18),
+    _doctor(2, modes=frozenset({"mentorship"}), specialties=(("pediatrics", "specialist"),),
+            skills=("imci",), languages=frozenset({"ar", "en", "sv"}),
+            timezone="Europe/Stockholm", weekly_slots=(_slot(SAT, 9, 11),)),
+    _doctor(3, modes=frozenset({"mentorship"}), specialties=(("neonatology", "specialist"),),
+            skills=("neonatal_resuscitation",), languages=frozenset({"en"}),
+            timezone="Europe/London", weekly_slots=(_slot(TUE, 17, 20),)),
+    _doctor(4, modes=frozenset({"mentorship"}), specialties=(("pediatrics", "consultant"),),
+            skills=("breastfeeding_support",), timezone="Asia/Dubai",
+            weekly_slots=(_slot(TUE, 20, 23),)),
+    # --- surgical mission (need 2)
+    _doctor(5, modes=frozenset({"mission"}), specialties=(("general_surgery", "consultant"),),
+            skills=("war_wound_management", "damage_control_surgery", "vascular_injury_repair"),
+            languages=frozenset({"ar", "fr"}), timezone="Europe/Paris",
+            travel_windows=(_win(_d(2026, 3, 1), _d(2026, 4, 1)),), years_experience=20),
+    _doctor(6, modes=frozenset({"mission"}), specialties=(("general_surgery", "consultant"),),
+            skills=("war_wound_management", "damage_control_surgery"), timezone="Europe/Paris",
+            travel_windows=(_win(_d(2026, 3, 1), _d(2026, 4, 1)),),
+            licence_verified_until=_d(2025, 12, 1), years_experience=25),
+    _doctor(7, modes=frozenset({"mission"}), specialties=(("orthopaedics_trauma", "specialist"),),
+            skills=("war_wound_management", "external_fixation"), timezone="Europe/Berlin",
+            travel_windows=(_win(_d(2026, 3, 5), _d(2026, 3, 30)),)),
+    _doctor(8, modes=frozenset({"mission"}), specialties=(("general_surgery", "specialist"),),
+            skills=("war_wound_management",), timezone="Asia/Dubai",
+            travel_windows=(_win(_d(2026, 3, 1), _d(2026, 3, 31)),),
+            committed_missions=(_win(_d(2026, 3, 15), _d(2026, 3, 25)),)),
+    # --- trauma-informed care workshop (need 3)
+    _doctor(9, modes=frozenset({"training", "mentorship"}),
+            specialties=(("psychiatry", "consultant"),),
+            skills=("trauma_informed_care", "ptsd_treatment", "mhgap"),
+            free_text_skills="trauma-informed care trainer for nurses and midwives",
+            languages=frozenset({"ar", "en", "fr"}), timezone="America/Toronto",
+            weekly_slots=(_slot(SUN, 9, 11),)),
+    _doctor(10, modes=frozenset({"training"}),
+            specialties=(("clinical_psychology", "specialist"),),
+            skills=("cbt", "psychological_first_aid"), languages=frozenset({"ar", "tr"}),
+            timezone="Europe/Istanbul"),
+    _doctor(11, modes=frozenset({"mentorship"}), specialties=(("psychiatry", "consultant"),),
+            skills=("trauma_informed_care", "ptsd_treatment"), timezone="Europe/Berlin",
+            weekly_slots=(_slot(WED, 18, 20),)),
+    # --- obstetric mission (need 4)
+    _doctor(12, modes=frozenset({"mission"}),
+            specialties=(("obstetrics_gynaecology", "consultant"),),
+            skills=("emergency_obstetric_care", "c_section", "postpartum_haemorrhage"),
+            timezone="Asia/Riyadh", travel_windows=(_win(_d(2026, 4, 8), _d(2026, 5, 1)),)),
+    _doctor(13, modes=frozenset({"mission"}),
+            specialties=(("obstetrics_gynaecology", "specialist"),),
+            skills=("family_planning", "antenatal_care"), timezone="Europe/Berlin",
+            travel_windows=(_win(_d(2026, 4, 1), _d(2026, 4, 30)),), years_experience=6),
+    _doctor(14, modes=frozenset({"mission"}), specialties=(("midwifery", "specialist"),),
+            skills=("emergency_obstetric_care",), timezone="Europe/London",
+            travel_windows=(_win(_d(2026, 4, 1), _d(2026, 4, 30)),)),
+    # --- pediatric mentorship, thalassaemia (need 5)
+    _doctor(15, modes=frozenset({"mentorship"}), specialties=(("hematology", "consultant"),),
+            skills=("thalassaemia_care", "blood_bank_management"), timezone="America/Chicago",
+            weekly_slots=(_slot(SAT, 5, 8),)),
+    _doctor(16, modes=frozenset({"mentorship"}), specialties=(("pediatrics", "consultant"),),
+            skills=("thalassaemia_care", "imci"), timezone="Asia/Riyadh",
+            weekly_slots=(_slot(SAT, 11, 14),), max_mentees=3, current_mentees=1),
+    _doctor(17, modes=frozenset({"mentorship"}), specialties=(("pediatrics", "specialist"),),
+            skills=("thalassaemia_care",), timezone="Asia/Riyadh",
+            weekly_slots=(_slot(SAT, 10, 13),), max_mentees=2, current_mentees=2),
+    # --- dialysis mentorship (need 6)
+    _doctor(18, modes=frozenset({"mentorship"}), specialties=(("nephrology", "consultant"),),
+            skills=("hemodialysis", "chronic_kidney_disease"),
+            languages=frozenset({"ar", "de"}), timezone="Europe/Berlin",
+            weekly_slots=(_slot(MON, 14, 17),), years_experience=22),
+    _doctor(19, modes=frozenset({"mentorship"}), specialties=(("nephrology", "specialist"),),
+            skills=("hemodialysis", "dialysis_vascular_access"), timezone="Asia/Amman",
+            weekly_slots=(_slot(SUN, 13, 16), _slot(WED, 14, 16))),
+    _doctor(20, modes=frozenset({"mentorship"}),
+            specialties=(("internal_medicine", "consultant"),),
+            skills=("chronic_kidney_disease", "hypertension_management"), timezone="Asia/Dubai",
+            weekly_slots=(_slot(SUN, 15, 18),)),
+    # --- amputee rehabilitation workshop in person (need 7)
+    _doctor(21, modes=frozenset({"training"}),
+            specialties=(("physical_medicine_rehabilitation", "consultant"),),
+            skills=("amputee_rehabilitation", "prosthetics_fitting",
+                    "spinal_cord_injury_rehabilitation"),
+            languages=frozenset({"ar", "en", "sv"}), timezone="Europe/Stockholm",
+            travel_windows=(_win(_d(2026, 5, 1), _d(2026, 5, 20)),)),
+    _doctor(22, modes=frozenset({"training"}), specialties=(("physiotherapy", "specialist"),),
+            skills=("amputee_rehabilitation", "early_rehabilitation"), timezone="Europe/Berlin",
+            travel_windows=(_win(_d(2026, 5, 9), _d(2026, 5, 14)),)),
+    _doctor(23, modes=frozenset({"training"}),
+            specialties=(("physical_medicine_rehabilitation", "consultant"),),
+            skills=("amputee_rehabilitation", "prosthetics_fitting"), timezone="Europe/Berlin"),
+    # --- emergency triage mentorship (need 8)
+    _doctor(24, modes=frozenset({"mentorship"}),
+            specialties=(("emergency_medicine", "consultant"),),
+            skills=("atls_trauma_life_support", "mass_casualty_triage", "point_of_care_ultrasound"),
+            languages=frozenset({"en"}), timezone="America/New_York",
+            weekly_slots=(_slot(SUN, 11, 13),)),
+    _doctor(25, modes=frozenset({"mentorship"}),
+            specialties=(("emergency_medicine", "specialist"),),
+            skills=("mass_casualty_triage",), languages=frozenset({"ar", "tr", "en"}),
+            timezone="Europe/Istanbul", weekly_slots=(_slot(MON, 18, 20),)),
+    _doctor(26, modes=frozenset({"mentorship"}),
+            specialties=(("family_medicine", "specialist"),),
+            skills=("fracture_management", "ecg_interpretation"), timezone="Asia/Riyadh",
+            weekly_slots=(_slot(TUE, 18, 20),)),
+    # --- cataract mission (need 9)
+    _doctor(27, modes=frozenset({"mission"}), specialties=(("ophthalmology", "consultant"),),
+            skills=("cataract_surgery", "ocular_trauma"), timezone="Asia/Dubai",
+            travel_windows=(_win(_d(2026, 5, 25), _d(2026, 6, 15)),)),
+    _doctor(28, modes=frozenset({"mission"}), specialties=(("ophthalmology", "specialist"),),
+            skills=("cataract_surgery",), timezone="Asia/Dubai",
+            travel_windows=(_win(_d(2026, 6, 1), _d(2026, 6, 10)),),
+            licence_verified_until=None),
+    # --- infection prevention workshop, remote (need 10)
+    _doctor(29, modes=frozenset({"training"}),
+            specialties=(("infectious_diseases", "consultant"),),
+            skills=("infection_prevention_control", "antimicrobial_stewardship",
+                    "sepsis_management"),
+            languages=frozenset({"ar", "fr"}), timezone="Europe/Paris"),
+    _doctor(30, modes=frozenset({"training"}), specialties=(("public_health", "specialist"),),
+            skills=("outbreak_response", "infection_prevention_control")),
+    _doctor(31, modes=frozenset({"training"}),
+            specialties=(("infectious_diseases", "specialist"),),
+            skills=("infection_prevention_control", "antimicrobial_stewardship"),
+            languages=frozenset({"en", "fr"}), timezone="Europe/Paris"),
+]  # fmt: skip
+
+
+def _need(id: int, **kw: object) -> NeedInput:
+    base: dict[str, object] = {"facility_id": 100 + id, "required_languages": AR}
+    base.update(kw)
+    return NeedInput(id=id, **base)  # type: ignore[arg-type]
+
+
+NEEDS: list[NeedInput] = [
+    # 1. Neonatal mentorship for the Talkalakh rural health centre, Arabic only,
+    # Tuesday evenings 19-22 Damascus, 2 h a week, February to May.
+    # Dr 1 (neonatology consultant, NRP skills, Arabic) has Tuesday 18-21 Berlin:
+    # 20-23 Damascus in winter (2 h overlap), 19-22 after the European switch (3 h).
+    # Dr 2 is a pediatrician whose only slot is Saturday morning; Dr 3 speaks no
+    # Arabic; Dr 4 (pediatrics consultant, Dubai) overlaps but is not a neonatologist.
+    _need(1, kind="mentorship", specialty="neonatology",
+          skills=("neonatal_resuscitation", "kangaroo_mother_care"),
+          description="متابعة طبيب مقيم في إنعاش حديثي الولادة", urgency="urgent", rural=True,
+          facility_state="partial", period=DateRange(_d(2026, 2, 2), _d(2026, 5, 31)),
+          weekly_hours=2.0, local_slots=(_slot(TUE, 19, 22),)),
+    # 2. Al-Qusayr hospital, rural and partly functioning: a two-week war-surgery
+    # mission in March, licence required. Dr 5 (general surgery consultant, war
+    # wounds, damage control) travels all March with a valid licence. Dr 6's
+    # licence has expired; Dr 8 is already committed mid-March; Dr 7 is an
+    # orthopaedic surgeon, useful but not the surgeon asked for.
+    _need(2, kind="mission", specialty="general_surgery",
+          skills=("war_wound_management", "damage_control_surgery"), urgency="critical",
+          rural=True, facility_state="partial", requires_licence=True,
+          period=DateRange(_d(2026, 3, 10), _d(2026, 3, 24))),
+    # 3. Remote workshop on trauma-informed care for the nurses of a Homs city
+    # hospital. Dr 9 is a psychiatrist who trains nurses in exactly this; Dr 10
+    # (psychologist, CBT and psychological first aid) is a fair second; Dr 11
+    # does not give workshops.
+    _need(3, kind="training", specialty="psychiatry",
+          skills=("trauma_informed_care", "psychological_first_aid"),
+          description="ورشة عن الرعاية المراعية للصدمات للممرضين", remote=True,
+          period=DateRange(_d(2026, 2, 15), _d(2026, 2, 15))),
+    # 4. Tadmur (Palmyra) hospital, rural, not functioning: an emergency obstetrics
+    # mission in April; 80% of the days are enough. Dr 12 (consultant, emergency
+    # obstetric care and C-section) covers 12 of 14 days; Dr 13 covers all of them
+    # but practises family planning and antenatal care; Dr 14 is a midwife.
+    _need(4, kind="mission", specialty="obstetrics_gynaecology",
+          skills=("emergency_obstetric_care", "c_section"), urgency="critical", rural=True,
+          facility_state="none", min_coverage=0.8,
+          period=DateRange(_d(2026, 4, 6), _d(2026, 4, 19))),
+    # 5. Pediatric mentorship on thalassaemia for a Homs city hospital, Saturdays
+    # 10-16 Damascus, 1.5 h a week. Dr 16 (pediatrics consultant, thalassaemia,
+    # Riyadh, Saturday 11-14) fits; Dr 17 has no mentee place left; Dr 15 is a
+    # hematologist in Chicago whose Saturday early morning overlaps too: second.
+    _need(5, kind="mentorship", specialty="pediatrics", skills=("thalassaemia_care",),
+          required_languages=AR_EN, period=DateRange(_d(2026, 2, 7), _d(2026, 4, 30)),
+          weekly_hours=1.5, local_slots=(_slot(SAT, 10, 16),)),
+    # 6. Dialysis mentorship for Homs national hospital, Sunday to Thursday 14-17,
+    # 2 h a week, March to June. Dr 18 (Berlin, Monday 14-17) overlaps 2 h only
+    # after the European switch on 29 March; in the March weeks before it only 1 h,
+    # so he fails on the real dates. Dr 19 (nephrologist, hemodialysis, Amman)
+    # overlaps 4 h. Dr 20 is an internist with kidney skills: second.
+    _need(6, kind="mentorship", specialty="nephrology", skills=("hemodialysis",),
+          period=DateRange(_d(2026, 3, 1), _d(2026, 6, 30)), weekly_hours=2.0,
+          local_slots=tuple(_slot(d, 14, 17) for d in (SUN, MON, TUE, WED, THU))),
+    # 7. In-person amputee rehabilitation workshop in Homs, 10-12 May. Dr 21 (PM&R
+    # consultant, prosthetics) travels 1-20 May; Dr 22 (physiotherapist) also
+    # covers the dates; Dr 23 does not travel.
+    _need(7, kind="training", specialty="physical_medicine_rehabilitation",
+          skills=("amputee_rehabilitation", "prosthetics_fitting"), urgency="urgent",
+          period=DateRange(_d(2026, 5, 10), _d(2026, 5, 12))),
+    # 8. Emergency triage mentorship for the Al-Qaryatayn rural clinic, English
+    # will do, Sunday/Tuesday/Thursday 18-21, 1 h a week. Dr 24 (EM consultant,
+    # ATLS, mass-casualty triage, New York, Sunday 11-13 = 19-21 Damascus in
+    # winter, 18-20 in summer). Dr 25's only slot is Monday; Dr 26 is a family
+    # doctor with a Tuesday slot: second.
+    _need(8, kind="mentorship", specialty="emergency_medicine",
+          skills=("mass_casualty_triage", "atls_trauma_life_support"), required_languages=AR_EN,
+          rural=True, facility_state="partial", urgency="urgent",
+          period=DateRange(_d(2026, 2, 1), _d(2026, 3, 31)), weekly_hours=1.0,
+          local_slots=tuple(_slot(d, 18, 21) for d in (SUN, TUE, THU))),
+    # 9. Cataract mission in a Homs city eye hospital, 1-10 June, licence required.
+    # Dr 27 (consultant, cataract surgery, licence valid); Dr 28 holds no verified
+    # licence.
+    _need(9, kind="mission", specialty="ophthalmology", skills=("cataract_surgery",),
+          requires_licence=True, period=DateRange(_d(2026, 6, 1), _d(2026, 6, 10))),
+    # 10. Remote infection prevention workshop for the Talbiseh rural hospital,
+    # Arabic only. Dr 29 (infectious diseases consultant, IPC and stewardship,
+    # Arabic). Dr 31 has the same skills but no Arabic; Dr 30 is a public-health
+    # doctor with IPC: second.
+    _need(10, kind="training", specialty="infectious_diseases",
+          skills=("infection_prevention_control", "antimicrobial_stewardship"),
+          description="Infection prevention and control training", remote=True, rural=True,
+          period=DateRange(_d(2026, 3, 3), _d(2026, 3, 3))),
+]  # fmt: skip
+
+#: need id -> the doctor a careful coordinator would pick.
+EXPECTED: dict[int, int] = {1: 1, 2: 5, 3: 9, 4: 12, 5: 16, 6: 19, 7: 21, 8: 24, 9: 27, 10: 29}
+
+
+def evaluate(k: int = 3) -> tuple[float, float, int]:
+    """Rank the set; return (precision@1, precision@3, number of needs)."""
+    from matching.ranking import rank
+
+    res = rank(DOCTORS, NEEDS, today=TODAY, top_k=10)
+    hit1 = hit3 = 0
+    for need_id, doctor_id in EXPECTED.items():
+        top = [c.doctor_id for c in res.candidates(need_id)]
+        hit1 += top[:1] == [doctor_id]
+        hit3 += doctor_id in top[:k]
+    n = len(EXPECTED)
+    return hit1 / n, hit3 / n, n
