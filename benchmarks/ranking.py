@@ -60,9 +60,10 @@ def full_run_child(n_doctors: int, n_needs: int) -> str:
 def bench_full_run(quick: bool = False) -> list[str]:
     """Full run in a subprocess (its own peak memory)."""
     n_d, n_n = (10_000, 1_000) if quick else (100_000, 10_000)
+    cmd = [sys.executable, "-m", "benchmarks.ranking", "full", "--doctors", str(n_d)]
+    cmd += ["--needs", str(n_n)]
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ranking", "full", "--doctors", str(n_d)]
-        + ["--needs", str(n_n)],
+        cmd,
         capture_output=True,
         text=True,
         check=False,

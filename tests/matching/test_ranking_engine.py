@@ -1,0 +1,330 @@
+"""The vectorised ranking engine against the pair-by-pair reference and the exact availability."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+import numpy as np
+import pytest
+
+from benchmarks.synthetic import make_doctors, make_needs
+from matching.availability import DateRange, WeeklySlot, min_weekly_overlap_hours
+from matching.ranking import (
+    HARD_RULES,
+    SIGNALS,
+    WEIGHTS,
+    DoctorInput,
+    NeedInput,
+    build_arrays,
+    build_doctor_arrays,
+    rank,
+    rank_arrays,
+    rank_one_need,
+)
+from matching.ranking.explain import pair_overlap_bins
+from matching.ranking.reference import reference_pair, reference_scores, skill_dicts
+from matching.taxonomy import load_taxonomy
+
+TODAY = date(2026, 1, 5)
+MARCH_12, MARCH_20, MARCH_25, MARCH_31 = (date(2026, 3, d) for d in (12, 20, 25, 31))
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+def _engine_scores(res) -> dict[tuple[int, int], float]:
+    out = {}
+    for i, j in zip(*np.nonzero(res.candidate_ids >= 0), strict=True):
+        out[(int(res.need_ids[i]), int(res.candidate_ids[i, j]))] = float(
+            res.candidate_scores[i, j]
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_engine_equals_reference_on_random_instances(taxonomy, seed):
+    doctors = make_doctors(150, taxonomy, TODAY, seed=seed)
+    needs = make_needs(40, taxonomy, TODAY, seed=seed + 100)
+    da, na = build_arrays(doctors, needs, taxonomy, TODAY)
+    res = rank_arrays(da, na, top_k=len(doctors), threads=2)
+    eng = _engine_scores(res)
+    ref = reference_scores(doctors, needs, taxonomy, TODAY, da.skill_vectorizer)
+    assert len(ref) > 100
+    assert set(eng) == set(ref)
+    assert max(abs(eng[k] - ref[k]) for k in ref) < 1e-9
+    # n_eligible counts every doctor passing the rules.
+    for i, nid in enumerate(res.need_ids):
+        assert res.n_eligible[i] == sum(1 for (n, _) in ref if n == nid)
+
+
+def test_reference_interval_overlap_equals_availability(taxonomy):
+    """The reference's cached-interval overlap is availability's exact one."""
+    from matching.ranking.reference import min_weekly_hours, utc_intervals
+
+    rng = random.Random(5)
+    zones = ["Europe/Berlin", "America/Chicago", "Asia/Damascus", "Australia/Sydney"]
+    for _ in range(40):
+        slots_a = tuple(
+            WeeklySlot(rng.randrange(7), time(h), time((h + rng.randint(1, 4)) % 24))
+            for h in (rng.randrange(24) for _ in range(2))
+        )
+        slots_b = (WeeklySlot(rng.randrange(7), time(18), time(21)),)
+        tz_a = rng.choice(zones)
+        start = date(2026, 1, 1) + timedelta(days=rng.randrange(330))
+        end = start + timedelta(days=rng.randrange(3, 120))
+        a = utc_intervals(slots_a, tz_a, start, end)
+        b = utc_intervals(slots_b, "Asia/Damascus", start, end)
+        expected = min_weekly_overlap_hours(
+            slots_a, tz_a, slots_b, "Asia/Damascus", DateRange(start, end)
+        )
+        assert min_weekly_hours(a, b, start, end) == expected
+
+
+ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "America/Chicago",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "America/Santiago",
+]
+
+
+def _random_slots(rng: random.Random, n: int) -> tuple[WeeklySlot, ...]:
+    out = []
+    for _ in range(n):
+        h, m = rng.randrange(24), rng.choice([0, 15, 30, 45])
+        length = rng.choice([15, 45, 60, 90, 120, 180, 300])
+        e = (h * 60 + m + length) % (24 * 60)
+        out.append(WeeklySlot(rng.randrange(7), time(h, m), time(e // 60, e % 60)))
+    return tuple(out)
+
+
+def test_mentorship_overlap_equals_exact_reference_across_dst():
+    """Engine's binned overlap == availability.min_weekly_overlap_hours on real dates.
+
+    Periods cross the European, American and southern switches; slots start and
+    end inside the skipped and the repeated hours too.
+    """
+    tax = load_taxonomy()
+    rng = random.Random(7)
+    doctors = []
+    for i in range(60):
+        slots = _random_slots(rng, rng.randint(1, 3))
+        if i % 5 == 0:  # through the repeated / skipped hour on the switch Sunday
+            slots += (WeeklySlot(6, time(1, 30), time(3, 15)), WeeklySlot(6, time(0), time(1, 45)))
+        doctors.append(
+            DoctorInput(
+                id=i + 1,
+                modes=frozenset({"mentorship"}),
+                languages=frozenset({"ar"}),
+                specialties=(("pediatrics", "specialist"),),
+                timezone=ZONES[i % len(ZONES)],
+                weekly_slots=slots,
+                max_mentees=1,
+            )
+        )
+    needs = []
+    starts = [date(2026, 3, 1), date(2026, 3, 20), date(2026, 10, 10), date(2026, 3, 30)]
+    for j in range(12):
+        s = starts[j % len(starts)] + timedelta(days=rng.randrange(7))
+        needs.append(
+            NeedInput(
+                id=j + 1,
+                facility_id=1,
+                kind="mentorship",
+                specialty="pediatrics",
+                required_languages=frozenset({"ar"}),
+                period=DateRange(s, s + timedelta(days=rng.choice([9, 20, 40, 60]))),
+                weekly_hours=0.25,
+                local_slots=_random_slots(rng, 3),
+                local_timezone="Asia/Damascus" if j % 3 else "Europe/Berlin",
+            )
+        )
+    da, na = build_arrays(doctors, needs, tax, TODAY)
+    n_rows = np.repeat(np.arange(len(needs)), len(doctors))
+    d_rows = np.tile(np.arange(len(doctors)), len(needs))
+    hours = pair_overlap_bins(da, na, n_rows, d_rows) / 4.0
+    for p, (n, d) in enumerate(zip(n_rows, d_rows, strict=True)):
+        expected = min_weekly_overlap_hours(
+            doctors[d].weekly_slots,
+            doctors[d].timezone,
+            needs[n].local_slots,
+            needs[n].local_timezone,
+            needs[n].period,
+        )
+        assert hours[p] == expected, (doctors[d], needs[n])
+    # The block path agrees with the pair path.
+    res = rank_arrays(da, na, top_k=len(doctors))
+    eng = _engine_scores(res)
+    for (nid, did), s in eng.items():
+        h = hours[(nid - 1) * len(doctors) + (did - 1)]
+        assert h >= 0.25
+        assert s == pytest.approx(
+            WEIGHTS["specialty"] * 1.0
+            + WEIGHTS["experience"] * (0.6 * 0.7)
+            + WEIGHTS["availability"] * min(1.0, h / 0.5),
+            abs=1e-9,
+        )
+
+
+def _doctor(**kw) -> DoctorInput:
+    base = dict(
+        id=1,
+        modes=frozenset({"mission", "mentorship", "training"}),
+        languages=frozenset({"ar", "en"}),
+        specialties=(("general_surgery", "consultant"),),
+        skills=("war_wound_management",),
+        years_experience=10,
+        timezone="Europe/Berlin",
+        travel_windows=(DateRange(date(2026, 3, 1), date(2026, 3, 31)),),
+        weekly_slots=(WeeklySlot(1, time(18), time(21)),),
+        max_mentees=2,
+        licence_verified_until=date(2027, 1, 1),
+    )
+    base.update(kw)
+    return DoctorInput(**base)
+
+
+def _need(**kw) -> NeedInput:
+    base = dict(
+        id=1,
+        facility_id=1,
+        kind="mission",
+        specialty="general_surgery",
+        skills=("war_wound_management",),
+        required_languages=frozenset({"ar"}),
+        period=DateRange(date(2026, 3, 10), date(2026, 3, 20)),
+    )
+    base.update(kw)
+    return NeedInput(**base)
+
+
+@pytest.mark.parametrize(
+    ("doctor_kw", "need_kw", "rule"),
+    [
+        ({"modes": frozenset({"mentorship"})}, {}, "mode"),
+        ({"languages": frozenset({"en"})}, {}, "language"),
+        ({"travel_windows": (DateRange(MARCH_12, MARCH_31),)}, {}, "availability"),
+        ({"committed_missions": (DateRange(MARCH_20, MARCH_25),)}, {}, "capacity"),
+        ({"licence_verified_until": date(2026, 3, 19)}, {"requires_licence": True}, "licence"),
+        ({"licence_verified_until": None}, {"requires_licence": True}, "licence"),
+        ({"current_mentees": 2}, {"kind": "mentorship", "weekly_hours": 1.0,
+          "local_slots": (WeeklySlot(1, time(19), time(22)),)}, "capacity"),
+        ({}, {"kind": "mentorship", "weekly_hours": 3.0,
+              "local_slots": (WeeklySlot(1, time(19), time(22)),)}, "availability"),
+        ({"travel_windows": ()}, {"kind": "training", "period": DateRange(
+            date(2026, 3, 10), date(2026, 3, 11))}, "availability"),
+    ],
+)  # fmt: skip
+def test_each_hard_rule_blocks_and_is_reported(taxonomy, doctor_kw, need_kw, rule):
+    doctor, need = _doctor(**doctor_kw), _need(**need_kw)
+    res = rank([doctor], [need], taxonomy, today=TODAY)
+    assert res.proposals == []
+    (unf,) = res.unfillable
+    assert unf.need_id == need.id and unf.doctors == 1
+    assert unf.reasons == (rule,)
+    assert unf.eliminated[rule] == 1
+    # The reference says the same.
+    rules, sig = reference_pair(doctor, need, taxonomy, {}, {}, TODAY)
+    assert sig is None and not rules[rule]
+    assert all(ok for r, ok in rules.items() if r != rule)
+
+
+def test_passing_pair_and_explanation_sums_to_score(taxonomy):
+    doctors = [
+        _doctor(id=1),
+        _doctor(id=2, specialties=(("orthopaedics_trauma", "resident"),), skills=()),
+        _doctor(id=3, years_experience=2, specialties=(("general_surgery", "specialist"),)),
+        _doctor(id=4),
+    ]
+    need = _need(min_coverage=0.5, requires_licence=True, urgency="critical", rural=True)
+    res = rank(doctors, [need], taxonomy, today=TODAY)
+    (p,) = res.proposals
+    assert p.doctor_id == 1 and p.rank == 1
+    e = p.explanation
+    assert tuple(e.signals) == SIGNALS
+    assert sum(s.contribution for s in e.signals.values()) == pytest.approx(p.score, abs=1e-12)
+    for name, s in e.signals.items():
+        assert 0.0 <= s.value <= 1.0
+        assert s.weight == WEIGHTS[name]
+    assert e.signals["specialty"].value == 1.0
+    assert e.signals["availability"].value == 1.0 and e.details["coverage"] == 1.0
+    assert e.shared_skills == ("war_wound_management",)
+    assert e.rules_passed == HARD_RULES
+    # Runners-up: the next best, without the chosen doctor, best first.
+    assert [c.doctor_id for c in e.runners_up] == [4, 3, 2]
+    assert [c.rank for c in e.runners_up] == [2, 3, 4]
+    assert e.runners_up[0].score == pytest.approx(p.score)
+    assert res.candidates(need.id)[0].doctor_id == 1
+    assert e.as_dict()["signals"]["skills"]["weight"] == WEIGHTS["skills"]
+
+
+def test_rural_critical_need_wins_a_contested_doctor(taxonomy):
+    """One doctor, two identical needs except the facility: the rural, broken one gets him."""
+    doctor = _doctor()
+    city = _need(id=1, rural=False, facility_state="full")
+    rural = _need(id=2, rural=True, facility_state="none", urgency="critical")
+    res = rank([doctor], [city, rural], taxonomy, today=TODAY)
+    assert [(p.need_id, p.doctor_id) for p in res.proposals] == [(2, 1)]
+
+
+def test_mentorship_dst_decides(taxonomy):
+    """Berlin Monday 14-17 vs Damascus 14-17: 1 h before the European switch, 2 h after."""
+    doctor = _doctor(weekly_slots=(WeeklySlot(0, time(14), time(17)),), timezone="Europe/Berlin")
+    local = (WeeklySlot(0, time(14), time(17)),)
+    before = _need(kind="mentorship", weekly_hours=2.0, local_slots=local,
+                   period=DateRange(date(2026, 3, 2), date(2026, 4, 30)))  # fmt: skip
+    after = _need(id=2, kind="mentorship", weekly_hours=2.0, local_slots=local,
+                  period=DateRange(date(2026, 3, 30), date(2026, 6, 28)))  # fmt: skip
+    res = rank([doctor], [before, after], taxonomy, today=TODAY)
+    assert [p.need_id for p in res.proposals] == [2]
+    assert res.proposals[0].explanation.details["weekly_overlap_hours"] == 2.0
+    assert [u.need_id for u in res.unfillable] == [1]
+    assert res.unfillable[0].reasons == ("availability",)
+
+
+def test_rank_one_need_matches_full_run(taxonomy):
+    doctors = make_doctors(400, taxonomy, TODAY, seed=8)
+    needs = make_needs(30, taxonomy, TODAY, seed=9)
+    da = build_doctor_arrays(doctors, taxonomy)
+    res = rank(doctors, needs, taxonomy, today=TODAY, top_k=10)
+    for need in needs:
+        one = rank_one_need(need, da, TODAY, top_k=10)
+        got = [(p.doctor_id, p.score) for p in one.proposals]
+        want = [(c.doctor_id, c.score) for c in res.candidates(need.id)]
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-12)
+        if got:
+            assert one.unfillable is None
+            assert [p.rank for p in one.proposals] == list(range(1, len(got) + 1))
+            first = one.proposals[0].explanation
+            assert [c.doctor_id for c in first.runners_up] == [d for d, _ in got[1:4]]
+        else:
+            assert one.unfillable is not None
+
+
+def test_skill_vectors_bridge_arabic_free_text(taxonomy):
+    """An Arabic description recognises the taxonomy skill an English-ticking doctor has."""
+    doctors = [_doctor(id=1, skills=("neonatal_resuscitation",)), _doctor(id=2, skills=())]
+    da = build_doctor_arrays(doctors, taxonomy)
+    (need_vec,) = skill_dicts(da.skill_vectorizer, [()], ["نحتاج تدريب على إنعاش حديثي الولادة"])
+    assert "neonatal_resuscitation" in need_vec
+    (en_vec,) = skill_dicts(da.skill_vectorizer, [()], ["Helping Babies Breathe course"])
+    assert "neonatal_resuscitation" in en_vec
+
+
+def test_needs_without_candidates_only_when_nobody_passes(taxonomy):
+    doctors = make_doctors(300, taxonomy, TODAY, seed=4)
+    needs = make_needs(80, taxonomy, TODAY, seed=5)
+    res = rank(doctors, needs, taxonomy, today=TODAY)
+    empty = {int(n) for n, k in zip(res.need_ids, res.n_eligible, strict=True) if k == 0}
+    assert {u.need_id for u in res.unfillable} == empty
+    for u in res.unfillable:
+        assert set(u.eliminated) == set(HARD_RULES)
+        assert all(0 <= v <= u.doctors for v in u.eliminated.values())
