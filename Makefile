@@ -1,10 +1,13 @@
 # The two commands a newcomer needs: `make run` and `make test`.
+# Our package `src/matching` shares its name with the PyPI `matching` package
+# (a dev dependency used as a reference in tests): src comes first on the path.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: run test migrate worker bench loadtest lint format clean
+.PHONY: run serve test migrate migration demo worker bench loadtest lint format clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,19 +17,41 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check src workers tests benchmarks
-	$(VENV)/bin/ruff format --check src workers tests benchmarks
+## make run: the embedded default (SQLite under var/, jobs in-process, demo data) on :8000
+run: migrate demo serve
 
-format: $(STAMP)
-	$(VENV)/bin/ruff format src workers tests benchmarks
-	$(VENV)/bin/ruff check --fix src workers tests benchmarks
+serve: $(STAMP)
+	$(PY) -m web serve --host 127.0.0.1 --port 8000
 
+## make migrate: apply Piccolo migrations to DATABASE_URL (default: var/platform.sqlite3)
+migrate: $(STAMP)
+	$(PY) -m web migrate
+
+## make migration: generate a migration after changing a table (review it, then commit)
+migration: $(STAMP)
+	PICCOLO_CONF=matching.piccolo_conf $(VENV)/bin/piccolo migrations new matching --auto
+
+demo: $(STAMP)
+	$(PY) -m web demo-data
+
+## make worker: an arq worker (needs REDIS_URL)
+worker: $(STAMP)
+	$(VENV)/bin/arq workers.main.WorkerSettings
+
+## make test: the whole suite (SQLite and PostgreSQL, real Redis, real chromium)
 test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src workers tests benchmarks migrations
+	$(VENV)/bin/ruff format --check src workers tests benchmarks migrations
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src workers tests benchmarks migrations
+	$(VENV)/bin/ruff check --fix src workers tests benchmarks migrations
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var test-artifacts

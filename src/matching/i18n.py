@@ -71,3 +71,8 @@ def negotiate_language(accept_language: str | None) -> str:
         if language in SUPPORTED_LANGUAGES:
             return language
     return DEFAULT_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs; it is translated where it is shown."""
+    return message

@@ -29,6 +29,7 @@ class ConfigError(ValueError):
 class Settings:
     environment: Environment
     database_url: str
+    database_pool: bool
     redis_url: str | None
     secret_key: str
     smtp_url: str | None
@@ -106,6 +107,17 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {raw!r} is not true or false")
+
+
 def _demo_secret() -> str:
     """A random key kept under var/ so demo sessions survive a restart."""
     path = VAR_DIR / "demo-secret-key"
@@ -141,6 +153,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         environment=environment,  # type: ignore[arg-type]
         database_url=_database_url(env),
+        database_pool=_flag(env, "DATABASE_POOL", default=True),
         redis_url=_redis_url(env),
         secret_key=secret,
         smtp_url=_smtp_url(env),

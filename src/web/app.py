@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = current_engine()
-        if isinstance(engine, PostgresEngine):
+        pooled = isinstance(engine, PostgresEngine) and settings.database_pool
+        if pooled:
             # A pool survives a PostgreSQL restart (Piccolo issue 807).
             await engine.start_connection_pool(min_size=1, max_size=10)
         if check_migrations:
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             yield
         finally:
             await app.state.queue.close()
-            if isinstance(engine, PostgresEngine):
+            if pooled:
                 await engine.close_connection_pool()
 
     session_config = SessionConfig(

@@ -36,12 +36,21 @@ def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
 
 
 async def hit(store: Store, bucket: str, key: str, *, limit: int, window_s: int = 60) -> None:
-    """Count one attempt; raise :class:`RateLimited` past ``limit`` per window."""
-    window = int(time.time() // window_s)
-    store_key = f"{bucket}:{key}:{window}"
+    """Count one attempt; raise :class:`RateLimited` past ``limit`` within ``window_s``.
+
+    The window opens at the first attempt (not at a clock minute), so a burst
+    is never split across two windows.
+    """
+    store_key = f"{bucket}:{key}"
+    now = time.time()
     raw = await store.get(store_key)
-    count = int(raw or 0) + 1
-    await store.set(store_key, str(count).encode(), expires_in=window_s * 2)
+    started, count = now, 0
+    if raw:
+        first, _, seen = raw.decode().partition(":")
+        if now - float(first) < window_s:
+            started, count = float(first), int(seen)
+    count += 1
+    remaining = max(1, int(window_s - (now - started)) + 1)
+    await store.set(store_key, f"{started}:{count}".encode(), expires_in=remaining)
     if count > limit:
-        retry = window_s - int(time.time() % window_s)
-        raise RateLimited(f"too many attempts; try again in {retry} seconds", field=bucket)
+        raise RateLimited("Too many attempts. Please wait a minute and try again.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from web.accounts.controllers import AccountPages, SessionApi, SignupApi
+from web.admin.controllers import StaffPages
 from web.health import health
 from web.home import home
 
@@ -18,4 +19,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AccountPages,
     SessionApi,
     SignupApi,
+    StaffPages,
 ]

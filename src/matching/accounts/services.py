@@ -200,12 +200,12 @@ async def reset_password(token: str, new_password: str) -> Account:
             .run()
         )
         if reset is None or reset["used_at"] is not None:
-            raise Conflict("this reset link is not valid or was already used", field="token")
+            raise Conflict("This reset link is not valid or was already used.")
         expires_at = reset["expires_at"]
         if expires_at.tzinfo is None:
             expires_at = expires_at.replace(tzinfo=UTC)
         if expires_at < datetime.now(UTC):
-            raise Conflict("this reset link has expired; ask for a new one", field="token")
+            raise Conflict("This reset link has expired; ask for a new one.")
         await (
             PasswordResetToken.update({PasswordResetToken.used_at: datetime.now(UTC)})
             .where(PasswordResetToken.id == reset["id"])
@@ -232,3 +232,14 @@ async def set_language(account: Account, language: str) -> None:
     if language not in SUPPORTED_LANGUAGES:
         raise ValidationFailed({"language": f"must be one of {', '.join(SUPPORTED_LANGUAGES)}"})
     await User.update({User.language: language}).where(User.id == account.id).run()
+
+
+async def list_accounts(limit: int = 200) -> list[Account]:
+    rows = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]))
+        .order_by(User.role)
+        .order_by(User.email)
+        .limit(limit)
+        .run()
+    )
+    return [Account.from_row(row) for row in rows]

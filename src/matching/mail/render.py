@@ -34,11 +34,11 @@ def _environment(language: str) -> Environment:
     return env
 
 
-def render_mail(name: str, language: str, **context: Any) -> RenderedMail:
+def render_mail(template: str, language: str, **context: Any) -> RenderedMail:
     """Render ``templates/<name>.subject.txt``, ``.txt`` and ``.html``."""
     env = _environment(language)
     context = {"language": language, "dir": direction(language), **context}
-    subject = env.get_template(f"{name}.subject.txt").render(context).strip()
-    text = env.get_template(f"{name}.txt").render(context)
-    html = env.get_template(f"{name}.html").render(context)
+    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
+    text = env.get_template(f"{template}.txt").render(context)
+    html = env.get_template(f"{template}.html").render(context)
     return RenderedMail(subject=subject, body_text=text, body_html=html)

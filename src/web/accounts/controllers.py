@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -48,7 +46,7 @@ class AccountPages(Controller):
     include_in_schema = False
 
     @get("/login")
-    async def login_page(self, request: Request, next: str | None = None) -> Template:
+    async def login_page(self, request: Request, next: FromQuery[str | None] = None) -> Template:
         return render_form("accounts/login.html", values={"next": _safe_next(next)}, errors={})
 
     @post("/login")
@@ -118,11 +116,11 @@ class AccountPages(Controller):
         return render_form("accounts/forgot.html", values={}, errors={}, sent=True)
 
     @get("/password/reset/{token:str}")
-    async def reset_page(self, token: str) -> Template:
+    async def reset_page(self, token: FromPath[str]) -> Template:
         return render_form("accounts/reset.html", values={}, errors={}, token=token)
 
     @post("/password/reset/{token:str}")
-    async def reset(self, request: Request, token: str) -> Template | Redirect:
+    async def reset(self, request: Request, token: FromPath[str]) -> Template | Redirect:
         data = await form_data(request)
         try:
             await _limit(request, "password_reset")
@@ -183,7 +181,7 @@ class SessionApi(Controller):
     tags = ["session"]
 
     @post("/", status_code=200, summary="Sign in")
-    async def create(self, request: Request, data: LoginBody) -> AccountOut:
+    async def create(self, request: Request, data: JSONBody[LoginBody]) -> AccountOut:
         await _limit(request, "login")
         account = await services.authenticate(data.email, data.password)
         if account is None:
@@ -215,11 +213,7 @@ class SignupApi(Controller):
     tags = ["session"]
 
     @post("/", status_code=201, summary="Sign up as a doctor")
-    async def create(
-        self,
-        request: Request,
-        data: Annotated[SignupBody, Body(media_type=RequestEncodingType.JSON)],
-    ) -> AccountOut:
+    async def create(self, request: Request, data: JSONBody[SignupBody]) -> AccountOut:
         account = await services.sign_up_doctor(
             email=data.email,
             full_name=data.full_name,

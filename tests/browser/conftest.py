@@ -1,0 +1,117 @@
+"""A real server and Debian's chromium, for tests that click through pages.
+
+The server is ``python -m web serve`` in its own process, on a fresh SQLite
+database with the demo data, on a free port. Chromium is driven by Playwright
+with ``executable_path=/usr/bin/chromium`` (``playwright install`` cannot
+download here; ``.ci/run`` installs Debian's chromium when it is missing).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"VAR_DIR": str(var_dir), "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "APP_ENV": "demo"})
+    return env
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a freshly migrated server with the demo data loaded."""
+    var_dir = tmp_path_factory.mktemp("live-server")
+    env = _server_env(var_dir)
+    for command in ("migrate", "demo-data"):
+        subprocess.run(
+            [sys.executable, "-m", "web", command],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+    port = _free_port()
+    log = (var_dir / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"server did not start: {(var_dir / 'server.log').read_text()}")
+        time.sleep(0.2)
+    try:
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[object]:
+    """A fresh Chromium page (Playwright async API)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            yield await context.new_page()
+        finally:
+            await context.close()
+            await browser.close()
+
+
+DEMO_PASSWORD = "homs-demo-2026"
+
+
+async def sign_in(page: object, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    await page.goto(f"{base_url}/login")  # type: ignore[attr-defined]
+    await page.fill("#email", email)  # type: ignore[attr-defined]
+    await page.fill("#password", password)  # type: ignore[attr-defined]
+    await page.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
+    await page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]

@@ -1,0 +1,130 @@
+"""Shared fixtures: a real database (SQLite and PostgreSQL), the real app, a client.
+
+Every test that asks for ``db`` or ``client`` runs twice: once on a SQLite
+file, once on a PostgreSQL database created for this test session (and
+dropped at its end), so parallel runs never share tables.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+_VAR = Path(tempfile.mkdtemp(prefix="homs-tests-"))
+os.environ["VAR_DIR"] = str(_VAR)
+os.environ.setdefault("APP_ENV", "demo")
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+from litestar import Litestar  # noqa: E402
+from litestar.testing import AsyncTestClient  # noqa: E402
+
+from matching.db import make_engine, use_engine  # noqa: E402
+from matching.migrate import apply_migrations  # noqa: E402
+from matching.piccolo_app import all_tables  # noqa: E402
+from matching.settings import Settings, load_settings  # noqa: E402
+
+TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _create_postgres_database() -> str:
+    import asyncpg
+
+    name = f"homs_test_{uuid.uuid4().hex[:10]}"
+    try:
+        connection = await asyncpg.connect(TEST_POSTGRES_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(
+            f"PostgreSQL is not reachable at {TEST_POSTGRES_URL} ({exc}); "
+            f"start it with: {POSTGRES_START}"
+        )
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return _with_database(TEST_POSTGRES_URL, name)
+
+
+async def _drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    name = urlsplit(url).path.strip("/")
+    connection = await asyncpg.connect(TEST_POSTGRES_URL, timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A migrated, empty database for the whole session, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{_VAR / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    else:
+        url = await _create_postgres_database()
+    engine = make_engine(url)
+    use_engine(engine)
+    await apply_migrations()
+    try:
+        yield url
+    finally:
+        if request.param == "postgres":
+            await engine.close_connection_pool()
+            await _drop_postgres_database(url)
+
+
+async def truncate_all() -> None:
+    for table in reversed(all_tables()):
+        await table.delete(force=True).run()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """An empty database bound to every table; yields its URL."""
+    use_engine(make_engine(database_url))
+    await truncate_all()
+    yield database_url
+
+
+@pytest.fixture
+def settings(db: str, tmp_path: Path) -> Settings:
+    # No pool: the test client runs the app on its own event loop, and the
+    # tests query the same database from theirs.
+    return replace(
+        load_settings(), database_url=db, database_pool=False, uploads_dir=tmp_path / "uploads"
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    from web.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def artifacts_dir() -> Iterator[Path]:
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    yield path

@@ -1,0 +1,80 @@
+"""Builders for test data, through the real services and tables."""
+
+from __future__ import annotations
+
+import itertools
+
+from litestar.testing import AsyncTestClient
+
+from matching.accounts.services import Account, create_account
+from matching.accounts.tables import Role
+from matching.facilities.tables import Facility, FacilityHead
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+async def make_account(
+    role: Role, *, email: str | None = None, name: str | None = None, language: str = "en"
+) -> Account:
+    n = next(_counter)
+    return await create_account(
+        email=email or f"{role.value}{n}@example.org",
+        full_name=name or f"{role.value.replace('_', ' ').title()} {n}",
+        password=PASSWORD,
+        role=role,
+        language=language,
+    )
+
+
+async def make_facility(
+    *, name: str = "Al-Rastan National Hospital", district: str = "al_rastan", rural: bool = True
+) -> int:
+    rows = (
+        await Facility.insert(
+            Facility(
+                name_en=name,
+                name_ar="مشفى الرستن الوطني",
+                kind="hospital",
+                district=district,
+                rural=rural,
+                functional_state="partial",
+            )
+        )
+        .returning(Facility.id)
+        .run()
+    )
+    return int(rows[0]["id"])
+
+
+async def make_head(facility_id: int, **kwargs: object) -> Account:
+    account = await make_account(Role.FACILITY_HEAD, **kwargs)  # type: ignore[arg-type]
+    await FacilityHead.insert(FacilityHead(user=account.id, facility=facility_id)).run()
+    return account
+
+
+def csrf_token(client: AsyncTestClient) -> str:
+    return client.cookies.get("csrftoken", "")
+
+
+async def ensure_csrf(client: AsyncTestClient) -> str:
+    """Fetch a page so the CSRF cookie is set; return the token."""
+    if not csrf_token(client):
+        await client.get("/login")
+    return csrf_token(client)
+
+
+async def post_form(client: AsyncTestClient, url: str, data: dict[str, object], **kwargs: object):
+    token = await ensure_csrf(client)
+    return await client.post(url, data={**data, "_csrf_token": token}, **kwargs)  # type: ignore[arg-type]
+
+
+async def login(client: AsyncTestClient, account: Account | str, password: str = PASSWORD) -> None:
+    email = account if isinstance(account, str) else account.email
+    response = await post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code in (200, 302, 303), response.text
+    assert client.cookies.get("session"), "login did not set a session cookie"
+
+
+async def api_headers(client: AsyncTestClient) -> dict[str, str]:
+    return {"x-csrftoken": await ensure_csrf(client)}
