@@ -10,13 +10,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import ranking
+from benchmarks import ranking, stable
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,
+    stable.bench_stable,
 ]
 
 

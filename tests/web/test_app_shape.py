@@ -46,15 +46,15 @@ async def test_openapi_document_is_served(client: AsyncTestClient) -> None:
 
 
 def test_bad_configuration_names_the_variable() -> None:
-    with pytest.raises(ConfigError, match="^DATABASE_URL: "):
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL: "):
         load_settings({"DATABASE_URL": "mysql://x"})
-    with pytest.raises(ConfigError, match="^SECRET_KEY: required"):
+    with pytest.raises(ConfigError, match=r"^SECRET_KEY: required"):
         load_settings({"APP_ENV": "production"})
-    with pytest.raises(ConfigError, match="^REDIS_URL: "):
+    with pytest.raises(ConfigError, match=r"^REDIS_URL: "):
         load_settings({"REDIS_URL": "http://nope"})
-    with pytest.raises(ConfigError, match="^SMTP_URL: "):
+    with pytest.raises(ConfigError, match=r"^SMTP_URL: "):
         load_settings({"SMTP_URL": "smtp://"})
-    with pytest.raises(ConfigError, match="^SESSION_IDLE_MINUTES: "):
+    with pytest.raises(ConfigError, match=r"^SESSION_IDLE_MINUTES: "):
         load_settings({"SESSION_IDLE_MINUTES": "soon"})
 
 
