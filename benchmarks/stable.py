@@ -109,12 +109,11 @@ def time_package(instance: Instance) -> tuple[dict[str, list[str]], float, int]:
 
 
 def bench_stable(quick: bool = False) -> list[str]:
-    """Run the stable-mode benchmark, print and return its lines."""
+    """Run the stable-mode benchmark and return its lines (the caller prints them)."""
     n_doctors = 3_000 if quick else 30_000
     lines: list[str] = []
 
     def emit(line: str) -> None:
-        print(line, flush=True)
         lines.append(line)
 
     instance = make_instance(n_doctors)
@@ -170,7 +169,8 @@ def main() -> None:
     """CLI entry point: ``python -m benchmarks.stable [--quick]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3,000 doctors instead of 30,000")
-    bench_stable(quick=parser.parse_args().quick)
+    for line in bench_stable(quick=parser.parse_args().quick):
+        print(line, flush=True)
 
 
 if __name__ == "__main__":
