@@ -57,6 +57,9 @@ class RankingRun(Table):
     doctors_considered = Integer(default=0)
     needs_considered = Integer(default=0)
     proposals_made = Integer(default=0)
+    # What the run found beyond its proposals, e.g. {"unfillable": [...]}
+    # (shape documented in matching.pairings.runs).
+    outcome = JSON(default="{}")
     error = Text(default="")
     job_id = Varchar(length=100, default="", index=True)
     requested_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
