@@ -1,0 +1,157 @@
+"""Inviting facility heads by emailed link.
+
+The link carries a random token; only its SHA-256 is stored. Opening it lets
+the invited person create a facility-head account with a password, or, if
+they already are a facility head (signed in), join the facility.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from matching.accounts.services import Account, _check_new_account, create_account, normalise_email
+from matching.accounts.tables import Role, User
+from matching.audit.services import record_event
+from matching.errors import Conflict, Forbidden, ValidationFailed
+from matching.facilities.services import _is_staff, get_facility, is_head_of
+from matching.facilities.tables import FacilityHead, Invitation
+from matching.i18n import N_
+from matching.mail.outbox import queue_mail
+from matching.mail.render import render_mail
+
+INVITATION_DAYS = 14
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def invite_head(
+    facility_id: int, email: str, *, actor: Account, base_url: str, language: str = "ar"
+) -> str:
+    """Create an invitation and queue its mail; returns the raw token (shown once)."""
+    if not _is_staff(actor):
+        raise Forbidden(N_("Only coordinators can invite facility heads."))
+    facility = await get_facility(facility_id)
+    email = normalise_email(email)
+    errors = _check_new_account(
+        email, "x", "x" * 12, language if language in ("en", "ar") else "ar"
+    )
+    if "email" in errors:
+        raise ValidationFailed({"email": errors["email"]})
+    if language not in ("en", "ar"):
+        raise ValidationFailed({"language": N_("choose English or Arabic")})
+    existing = await User.select(User.id, User.role).where(User.email == email).first().run()
+    if existing and existing["role"] != Role.FACILITY_HEAD:
+        raise ValidationFailed({"email": N_("this person has an account with another role")})
+    if existing and await is_head_of(existing["id"], facility_id):
+        raise ValidationFailed({"email": N_("this person already heads this facility")})
+    token = secrets.token_urlsafe(32)
+    async with Invitation._meta.db.transaction():
+        rows = (
+            await Invitation.insert(
+                Invitation(
+                    facility=facility_id,
+                    email=email,
+                    token_hash=_hash(token),
+                    invited_by=actor.id,
+                    expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+                )
+            )
+            .returning(Invitation.id)
+            .run()
+        )
+        mail = render_mail(
+            "facility_invitation",
+            language,
+            facility=facility["name_ar"] if language == "ar" else facility["name_en"],
+            inviter=actor.full_name,
+            link=f"{base_url}/invitations/{token}",
+            days=INVITATION_DAYS,
+        )
+        await queue_mail(
+            recipient=email,
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
+            language=language,
+        )
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="facility.head_invited",
+            subject_type="facility",
+            subject_id=facility_id,
+            after={"email": email, "invitation": rows[0]["id"]},
+        )
+    return token
+
+
+async def find_invitation(token: str) -> dict[str, Any]:
+    """The pending invitation for ``token`` with its facility; ``Conflict`` if unusable."""
+    row = await Invitation.select().where(Invitation.token_hash == _hash(token)).first().run()
+    if row is None or row["accepted_at"] is not None:
+        raise Conflict(N_("This invitation link is not valid or was already used."))
+    expires_at = row["expires_at"]
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    if expires_at < datetime.now(UTC):
+        raise Conflict(N_("This invitation has expired; ask the coordinator for a new one."))
+    row["facility_row"] = await get_facility(int(row["facility"]))
+    row["account_exists"] = bool(await User.exists().where(User.email == row["email"]).run())
+    return row
+
+
+async def _join(invitation: dict[str, Any], account: Account) -> None:
+    if not await is_head_of(account.id, invitation["facility"]):
+        await FacilityHead.insert(
+            FacilityHead(user=account.id, facility=invitation["facility"])
+        ).run()
+    await (
+        Invitation.update({Invitation.accepted_at: datetime.now(UTC)})
+        .where(Invitation.id == invitation["id"])
+        .run()
+    )
+    await record_event(
+        actor_id=account.id,
+        actor_label=account.email,
+        action="facility.head_joined",
+        subject_type="facility",
+        subject_id=invitation["facility"],
+        after={"user": account.id, "invitation": invitation["id"]},
+    )
+
+
+async def accept_as_new_head(
+    token: str, *, full_name: str, password: str, language: str = "ar"
+) -> Account:
+    """Create the invited person's facility-head account and join the facility."""
+    async with Invitation._meta.db.transaction():
+        invitation = await find_invitation(token)
+        if invitation["account_exists"]:
+            raise Conflict(N_("An account with this email exists: sign in to accept."))
+        account = await create_account(
+            email=invitation["email"],
+            full_name=full_name,
+            password=password,
+            role=Role.FACILITY_HEAD,
+            language=language,
+            timezone="Asia/Damascus",
+        )
+        await _join(invitation, account)
+    return account
+
+
+async def accept_as_existing_head(token: str, *, account: Account) -> int:
+    """A signed-in facility head joins the invited facility; returns its id."""
+    if account.role != Role.FACILITY_HEAD:
+        raise Forbidden(N_("Only a facility-head account can join a facility."))
+    async with Invitation._meta.db.transaction():
+        invitation = await find_invitation(token)
+        if invitation["email"] != account.email:
+            raise Forbidden(N_("This invitation was sent to another email address."))
+        await _join(invitation, account)
+    return int(invitation["facility"])

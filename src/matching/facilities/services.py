@@ -1,0 +1,1004 @@
+"""Facility and need use-cases: validation, ownership, status rules, lists.
+
+Every change is one transaction with its audit event. Ownership is decided
+here: a facility head sees and edits only the facilities they head (and their
+needs); coordinators and admins see everything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from piccolo.query import OrderByRaw
+
+from matching.accounts.services import Account
+from matching.accounts.tables import Role, User
+from matching.audit.services import record_event
+from matching.availability import WeeklySlot
+from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from matching.facilities.tables import (
+    District,
+    Facility,
+    FacilityHead,
+    FacilityKind,
+    FunctionalState,
+    LocalSlot,
+    Need,
+    NeedKind,
+    NeedSkill,
+    NeedStatus,
+    Urgency,
+)
+from matching.i18n import N_
+from matching.taxonomy import load_taxonomy
+
+STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
+LIVE_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED, NeedStatus.FILLED)
+# Proposals still waiting for a person: a close or cancel withdraws them.
+PENDING_PROPOSAL_STATES = ("proposed", "approved")
+MAX_SLOTS = 6
+SORTS = ("urgency", "newest", "oldest", "starts_on")
+PER_PAGE_DEFAULT = 25
+PER_PAGE_MAX = 200
+# Allowed manual transitions (refresh_need_status moves between the live ones).
+TRANSITIONS: dict[NeedStatus, tuple[NeedStatus, ...]] = {
+    NeedStatus.DRAFT: (NeedStatus.OPEN, NeedStatus.CANCELLED),
+    NeedStatus.OPEN: (NeedStatus.CLOSED, NeedStatus.CANCELLED),
+    NeedStatus.PARTLY_FILLED: (NeedStatus.CLOSED, NeedStatus.CANCELLED),
+    NeedStatus.FILLED: (NeedStatus.CLOSED,),
+    NeedStatus.CLOSED: (NeedStatus.OPEN,),
+    NeedStatus.CANCELLED: (),
+}
+
+
+def _is_staff(account: Account) -> bool:
+    return account.role in STAFF_ROLES
+
+
+def _label(account: Account | None) -> tuple[int | None, str]:
+    return (account.id, account.email) if account else (None, "system")
+
+
+# ---------------------------------------------------------------- parsing helpers
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip()
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[str]:
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = value.replace(";", ",").split(",")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def _bool(data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return value
+    return _text(data, key).lower() in ("1", "true", "on", "yes", "y")
+
+
+def _int(data: Mapping[str, Any], key: str, errors: dict[str, str], *, default: int = 0) -> int:
+    raw = _text(data, key)
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        errors[key] = N_("must be a whole number")
+        return default
+
+
+def _float(data: Mapping[str, Any], key: str, errors: dict[str, str]) -> float | None:
+    raw = _text(data, key).replace(",", ".")
+    if raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        errors[key] = N_("must be a number")
+        return None
+    if not math.isfinite(value):
+        errors[key] = N_("must be a number")
+        return None
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str, errors: dict[str, str]) -> date | None:
+    value = data.get(key)
+    if isinstance(value, date):
+        return value
+    raw = _text(data, key)
+    if raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = N_("must be a date (YYYY-MM-DD)")
+        return None
+
+
+def _time(raw: str) -> time:
+    return time.fromisoformat(raw)
+
+
+# ---------------------------------------------------------------- facilities
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityFields:
+    name_en: str
+    name_ar: str
+    kind: str
+    district: str
+    sub_district: str
+    rural: bool
+    latitude: float | None
+    longitude: float | None
+    functional_state: str
+    beds: int
+    staff: int
+
+    def as_row(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
+    """Validate a facility form / JSON body / CSV row; raise ``ValidationFailed``."""
+    errors: dict[str, str] = {}
+    name_en, name_ar = _text(data, "name_en"), _text(data, "name_ar")
+    for key, value in (("name_en", name_en), ("name_ar", name_ar)):
+        if not value:
+            errors[key] = N_("is required")
+        elif len(value) > 200:
+            errors[key] = N_("must be at most 200 characters")
+    kind = _text(data, "kind")
+    if kind not in {k.value for k in FacilityKind}:
+        errors["kind"] = N_("choose hospital, primary care centre, clinic or mobile unit")
+    district = _text(data, "district")
+    if district not in {d.value for d in District}:
+        errors["district"] = N_("choose a district of Homs governorate")
+    sub_district = _text(data, "sub_district")
+    if len(sub_district) > 100:
+        errors["sub_district"] = N_("must be at most 100 characters")
+    state = _text(data, "functional_state") or FunctionalState.PARTIAL.value
+    if state not in {s.value for s in FunctionalState}:
+        errors["functional_state"] = N_("choose fully, partially or not functioning")
+    latitude = _float(data, "latitude", errors)
+    longitude = _float(data, "longitude", errors)
+    # Homs governorate lies roughly within 33.5-35.5 N, 36-39.5 E.
+    if latitude is not None and not 33.0 <= latitude <= 36.0:
+        errors["latitude"] = N_("must be within Homs governorate (33 to 36 degrees north)")
+    if longitude is not None and not 35.5 <= longitude <= 40.0:
+        errors["longitude"] = N_("must be within Homs governorate (35.5 to 40 degrees east)")
+    if (latitude is None) != (longitude is None) and not errors.get("latitude"):
+        errors["latitude" if latitude is None else "longitude"] = N_(
+            "give both latitude and longitude, or neither"
+        )
+    beds = _int(data, "beds", errors)
+    staff = _int(data, "staff", errors)
+    for key, value in (("beds", beds), ("staff", staff)):
+        if value < 0 and key not in errors:
+            errors[key] = N_("cannot be negative")
+        elif value > 100_000 and key not in errors:
+            errors[key] = N_("is too large")
+    if errors:
+        raise ValidationFailed(errors)
+    return FacilityFields(
+        name_en=name_en,
+        name_ar=name_ar,
+        kind=kind,
+        district=district,
+        sub_district=sub_district,
+        rural=_bool(data, "rural"),
+        latitude=latitude,
+        longitude=longitude,
+        functional_state=state,
+        beds=beds,
+        staff=staff,
+    )
+
+
+async def create_facility(data: Mapping[str, Any], *, actor: Account) -> int:
+    """A coordinator registers a facility; returns its id."""
+    if not _is_staff(actor):
+        raise Forbidden(N_("Only coordinators can create facilities."))
+    fields = parse_facility(data)
+    async with Facility._meta.db.transaction():
+        rows = await Facility.insert(Facility(**fields.as_row())).returning(Facility.id).run()
+        facility_id = int(rows[0]["id"])
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="facility.created",
+            subject_type="facility",
+            subject_id=facility_id,
+            after=fields.as_row(),
+        )
+    return facility_id
+
+
+async def is_head_of(user_id: int, facility_id: int) -> bool:
+    return bool(
+        await FacilityHead.exists()
+        .where(FacilityHead.user == user_id, FacilityHead.facility == facility_id)
+        .run()
+    )
+
+
+async def check_facility_access(account: Account, facility_id: int) -> None:
+    """Raise ``Forbidden`` unless ``account`` is staff or heads this facility."""
+    if _is_staff(account):
+        return
+    if account.role == Role.FACILITY_HEAD and await is_head_of(account.id, facility_id):
+        return
+    raise Forbidden(N_("You can only manage the facilities you head."))
+
+
+async def get_facility(facility_id: int, *, viewer: Account | None = None) -> dict[str, Any]:
+    row = await Facility.select().where(Facility.id == facility_id).first().run()
+    if row is None:
+        raise NotFound(N_("This facility does not exist."))
+    if viewer is not None and viewer.role == Role.FACILITY_HEAD:
+        await check_facility_access(viewer, facility_id)
+    return row
+
+
+async def update_facility(facility_id: int, data: Mapping[str, Any], *, actor: Account) -> None:
+    """A head edits their own facility (coordinators edit any)."""
+    before = await get_facility(facility_id)
+    await check_facility_access(actor, facility_id)
+    fields = parse_facility(data)
+    async with Facility._meta.db.transaction():
+        await Facility.update(fields.as_row()).where(Facility.id == facility_id).run()
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="facility.updated",
+            subject_type="facility",
+            subject_id=facility_id,
+            before={k: before[k] for k in fields.as_row()},
+            after=fields.as_row(),
+        )
+
+
+async def list_facilities(*, viewer: Account) -> list[dict[str, Any]]:
+    """Every facility for staff; a head's own facilities for a head."""
+    query = Facility.select().order_by(Facility.district).order_by(Facility.name_en)
+    if not _is_staff(viewer):
+        ids = await facility_ids_of(viewer.id)
+        if not ids:
+            return []
+        query = query.where(Facility.id.is_in(ids))
+    return await query.run()
+
+
+async def facility_ids_of(user_id: int) -> list[int]:
+    """Ids of the facilities ``user_id`` heads."""
+    rows = (
+        await FacilityHead.select(FacilityHead.facility).where(FacilityHead.user == user_id).run()
+    )
+    return [int(r["facility"]) for r in rows]
+
+
+async def heads_of(facility_id: int) -> list[dict[str, Any]]:
+    """The heads of a facility: ``[{"id", "email", "full_name", "language"}]``."""
+    return (
+        await FacilityHead.select(
+            FacilityHead.user.id.as_alias("id"),
+            FacilityHead.user.email.as_alias("email"),
+            FacilityHead.user.full_name.as_alias("full_name"),
+            FacilityHead.user.language.as_alias("language"),
+        )
+        .where(FacilityHead.facility == facility_id, FacilityHead.user.is_active.eq(True))
+        .order_by(FacilityHead.user.full_name)
+        .run()
+    )
+
+
+# ---------------------------------------------------------------- needs: validation
+
+
+@dataclass(slots=True)
+class NeedFields:
+    """A validated need, ready to store (``row``) with its skills and local slots."""
+
+    row: dict[str, Any]
+    skills: list[str] = field(default_factory=list)
+    slots: list[WeeklySlot] = field(default_factory=list)
+
+
+def _slots_from(data: Mapping[str, Any], errors: dict[str, str]) -> list[WeeklySlot]:
+    """Slots as ``slots=[{"weekday","start","end"}]`` (JSON) or ``slot_N_*`` fields (form)."""
+    raw: list[tuple[str, Any, Any, Any]] = []
+    given = data.get("slots")
+    if isinstance(given, list):
+        for i, s in enumerate(given):
+            s = s if isinstance(s, Mapping) else {}
+            raw.append((f"slots.{i}", s.get("weekday"), s.get("start"), s.get("end")))
+    elif isinstance(given, str) and given.strip():
+        # CSV form: "1 19:00-21:00; 3 19:00-21:00"
+        for i, part in enumerate(p for p in given.split(";") if p.strip()):
+            weekday, _, span = part.strip().partition(" ")
+            start, _, end = span.partition("-")
+            raw.append((f"slots.{i}", weekday, start.strip(), end.strip()))
+    else:
+        for i in range(MAX_SLOTS):
+            weekday = _text(data, f"slot_{i}_weekday")
+            start, end = _text(data, f"slot_{i}_start"), _text(data, f"slot_{i}_end")
+            if weekday or start or end:
+                raw.append((f"slot_{i}", weekday, start, end))
+    slots: list[WeeklySlot] = []
+    for key, weekday, start, end in raw:
+        try:
+            slot = WeeklySlot(int(str(weekday)), _time(str(start)), _time(str(end)))
+        except (TypeError, ValueError):
+            errors[key] = N_("give a weekday and start and end times on a quarter hour")
+            continue
+        if slot.crosses_midnight and slot.end == slot.start:
+            errors[key] = N_("the end time must differ from the start time")
+            continue
+        slots.append(slot)
+    return slots
+
+
+def parse_need(data: Mapping[str, Any]) -> NeedFields:
+    """Validate a need (form, JSON or CSV row); impossible states raise ``ValidationFailed``."""
+    taxonomy = load_taxonomy()
+    errors: dict[str, str] = {}
+    kind = _text(data, "kind")
+    if kind not in {k.value for k in NeedKind}:
+        errors["kind"] = N_("choose a mission, a mentorship or a training workshop")
+    title = _text(data, "title")
+    if not title:
+        errors["title"] = N_("is required")
+    elif len(title) > 200:
+        errors["title"] = N_("must be at most 200 characters")
+    specialty = _text(data, "specialty")
+    if specialty not in taxonomy.specialties:
+        errors["specialty"] = N_("choose a specialty from the list")
+    skills = list(dict.fromkeys(_list(data, "skills")))
+    unknown = [s for s in skills if s not in taxonomy.skills]
+    if unknown:
+        errors["skills"] = N_("unknown skill: %(code)s") % {"code": unknown[0]}
+    languages = list(dict.fromkeys(_list(data, "languages"))) or ["ar"]
+    bad_lang = [c for c in languages if c not in taxonomy.languages]
+    if bad_lang:
+        errors["languages"] = N_("unknown language: %(code)s") % {"code": bad_lang[0]}
+    urgency = _text(data, "urgency") or Urgency.ROUTINE.value
+    if urgency not in {u.value for u in Urgency}:
+        errors["urgency"] = N_("choose routine, urgent or critical")
+    description = _text(data, "description")
+    if len(description) > 5000:
+        errors["description"] = N_("must be at most 5000 characters")
+    places = _int(data, "places", errors, default=1)
+    if "places" not in errors and not 1 <= places <= 50:
+        errors["places"] = N_("must be between 1 and 50")
+    starts_on = _date(data, "starts_on", errors)
+    ends_on = _date(data, "ends_on", errors)
+    duration = _int(data, "duration_days", errors, default=0)
+    row: dict[str, Any] = {
+        "kind": kind,
+        "title": title,
+        "specialty": specialty,
+        "description": description,
+        "languages": ",".join(languages),
+        "requires_licence": _bool(data, "requires_licence"),
+        "urgency": urgency,
+        "places": places,
+        "mentee_name": "",
+        "weekly_hours": 0.0,
+        "months": 0,
+        "topic": "",
+        "audience_size": 0,
+        "remote": False,
+        "local_timezone": "Asia/Damascus",
+    }
+    slots: list[WeeklySlot] = []
+    if kind == NeedKind.MISSION:
+        if starts_on and not ends_on and duration > 0:
+            ends_on = date.fromordinal(starts_on.toordinal() + duration - 1)
+        if starts_on is None and "starts_on" not in errors:
+            errors["starts_on"] = N_("a mission needs a start date")
+        if ends_on is None and "ends_on" not in errors:
+            errors["ends_on"] = N_("give an end date or a duration in days")
+    elif kind == NeedKind.MENTORSHIP:
+        row["mentee_name"] = _text(data, "mentee_name")
+        if not row["mentee_name"]:
+            errors["mentee_name"] = N_("name the local doctor who will be mentored")
+        hours = _float(data, "weekly_hours", errors)
+        if hours is None or hours <= 0:
+            errors.setdefault("weekly_hours", N_("a mentorship needs weekly hours above zero"))
+        elif hours > 40:
+            errors["weekly_hours"] = N_("must be at most 40 hours a week")
+        row["weekly_hours"] = hours or 0.0
+        months = _int(data, "months", errors)
+        if "months" not in errors and not 1 <= months <= 36:
+            errors["months"] = N_("must be between 1 and 36 months")
+        row["months"] = months
+        slots = _slots_from(data, errors)
+        if not slots and not any(k.startswith("slot") for k in errors):
+            errors["slot_0"] = N_("give at least one weekly slot of the local doctor")
+        if slots and hours and "weekly_hours" not in errors:
+            offered = sum(s.duration_minutes for s in slots) / 60
+            if offered < hours:
+                errors["weekly_hours"] = N_(
+                    "the local doctor's weekly slots add up to fewer hours than asked"
+                )
+        if starts_on is None and "starts_on" not in errors:
+            starts_on = datetime.now(UTC).date()
+        if months and starts_on and not ends_on:
+            ends_on = date.fromordinal(starts_on.toordinal() + 30 * months)
+    elif kind == NeedKind.TRAINING:
+        row["topic"] = _text(data, "topic")
+        if not row["topic"]:
+            errors["topic"] = N_("give the workshop's topic")
+        row["remote"] = _bool(data, "remote")
+        audience = _int(data, "audience_size", errors)
+        if "audience_size" not in errors and not 1 <= audience <= 1000:
+            errors["audience_size"] = N_("must be between 1 and 1000 people")
+        row["audience_size"] = audience
+        if not row["remote"] and starts_on is None and "starts_on" not in errors:
+            errors["starts_on"] = N_("an in-person workshop needs dates (or tick remote)")
+        if starts_on and not ends_on:
+            ends_on = starts_on
+    if starts_on and ends_on and ends_on < starts_on and "ends_on" not in errors:
+        errors["ends_on"] = N_("cannot be before the start date")
+    if errors:
+        raise ValidationFailed(errors)
+    row["starts_on"], row["ends_on"] = starts_on, ends_on
+    return NeedFields(row=row, skills=skills, slots=slots)
+
+
+# ---------------------------------------------------------------- needs: changes
+
+
+async def _need_row(need_id: int) -> dict[str, Any]:
+    row = await Need.select().where(Need.id == need_id).first().run()
+    if row is None:
+        raise NotFound(N_("This need does not exist."))
+    return row
+
+
+async def check_need_access(account: Account, need: Mapping[str, Any]) -> None:
+    await check_facility_access(account, int(need["facility"]))
+
+
+async def _write_children(need_id: int, fields: NeedFields) -> None:
+    await NeedSkill.delete().where(NeedSkill.need == need_id).run()
+    await LocalSlot.delete().where(LocalSlot.need == need_id).run()
+    if fields.skills:
+        await NeedSkill.insert(*[NeedSkill(need=need_id, code=c) for c in fields.skills]).run()
+    if fields.slots:
+        await LocalSlot.insert(
+            *[
+                LocalSlot(need=need_id, weekday=s.weekday, starts_at=s.start, ends_at=s.end)
+                for s in fields.slots
+            ]
+        ).run()
+
+
+async def create_need(
+    facility_id: int, data: Mapping[str, Any], *, actor: Account, publish: bool = False
+) -> int:
+    """A head (or coordinator) posts a need, as a draft or straight away open."""
+    await get_facility(facility_id)
+    await check_facility_access(actor, facility_id)
+    fields = parse_need(data)
+    status = NeedStatus.OPEN if publish else NeedStatus.DRAFT
+    async with Need._meta.db.transaction():
+        rows = (
+            await Need.insert(
+                Need(**fields.row, facility=facility_id, status=status.value, created_by=actor.id)
+            )
+            .returning(Need.id)
+            .run()
+        )
+        need_id = int(rows[0]["id"])
+        await _write_children(need_id, fields)
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="need.created",
+            subject_type="need",
+            subject_id=need_id,
+            after={**fields.row, "status": status.value, "skills": fields.skills},
+        )
+    return need_id
+
+
+async def confirmed_count(need_id: int) -> int:
+    from matching.pairings.tables import Proposal
+
+    return await Proposal.count().where(Proposal.need == need_id, Proposal.state == "confirmed")
+
+
+async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) -> None:
+    """Edit a need; never into an impossible state (places below confirmed doctors)."""
+    before = await _need_row(need_id)
+    await check_need_access(actor, before)
+    if before["status"] in (NeedStatus.CLOSED, NeedStatus.CANCELLED):
+        raise Conflict(N_("A closed or cancelled need cannot be edited."))
+    fields = parse_need(data)
+    if fields.row["kind"] != before["kind"] and before["status"] != NeedStatus.DRAFT:
+        raise ValidationFailed({"kind": N_("the kind of a published need cannot change")})
+    async with Need._meta.db.transaction():
+        confirmed = await confirmed_count(need_id)
+        if fields.row["places"] < confirmed:
+            raise ValidationFailed(
+                {
+                    "places": N_("cannot be fewer than the %(n)s doctors already confirmed")
+                    % {"n": confirmed}
+                }
+            )
+        await (
+            Need.update({**fields.row, Need.updated_at: datetime.now(UTC)})
+            .where(Need.id == need_id)
+            .run()
+        )
+        await _write_children(need_id, fields)
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="need.updated",
+            subject_type="need",
+            subject_id=need_id,
+            before={k: before[k] for k in fields.row},
+            after={**fields.row, "skills": fields.skills},
+        )
+        await _refresh(need_id, actor)
+
+
+def _status_for(places: int, confirmed: int) -> NeedStatus:
+    if confirmed <= 0:
+        return NeedStatus.OPEN
+    return NeedStatus.FILLED if confirmed >= places else NeedStatus.PARTLY_FILLED
+
+
+async def _refresh(need_id: int, actor: Account | None) -> str:
+    row = await Need.select(Need.status, Need.places).where(Need.id == need_id).first().run()
+    if row is None:
+        raise NotFound(N_("This need does not exist."))
+    if row["status"] not in LIVE_STATUSES:
+        return str(row["status"])
+    new = _status_for(int(row["places"]), await confirmed_count(need_id)).value
+    if new != row["status"]:
+        await (
+            Need.update({Need.status: new, Need.updated_at: datetime.now(UTC)})
+            .where(Need.id == need_id)
+            .run()
+        )
+        actor_id, label = _label(actor)
+        await record_event(
+            actor_id=actor_id,
+            actor_label=label,
+            action="need.status_changed",
+            subject_type="need",
+            subject_id=need_id,
+            before={"status": row["status"]},
+            after={"status": new},
+        )
+    return new
+
+
+async def refresh_need_status(need_id: int, *, actor: Account | None = None) -> str:
+    """Recompute open / partly_filled / filled from the CONFIRMED proposals vs places.
+
+    Drafts, closed and cancelled needs keep their status. Safe to call inside the
+    caller's transaction (it joins it); returns the status now stored.
+    """
+    async with Need._meta.db.transaction():
+        return await _refresh(need_id, actor)
+
+
+async def pending_proposals(need_id: int) -> int:
+    """How many proposals still wait for review (withdrawn if the need is closed)."""
+    from matching.pairings.tables import Proposal
+
+    return await Proposal.count().where(
+        Proposal.need == need_id, Proposal.state.is_in(list(PENDING_PROPOSAL_STATES))
+    )
+
+
+async def change_need_status(
+    need_id: int, target: str, *, actor: Account, reason: str = ""
+) -> dict[str, int | str]:
+    """Publish, close, reopen or cancel a need.
+
+    Closing or cancelling withdraws the proposals still waiting for review in the
+    same transaction (each with an audit event). Returns ``{"status", "withdrawn"}``.
+    """
+    from matching.pairings.tables import Proposal
+
+    try:
+        wanted = NeedStatus(target)
+    except ValueError:
+        raise ValidationFailed({"status": N_("unknown status")}) from None
+    async with Need._meta.db.transaction():
+        before = await _need_row(need_id)
+        await check_need_access(actor, before)
+        current = NeedStatus(before["status"])
+        if wanted not in TRANSITIONS[current]:
+            raise Conflict(
+                N_("A need that is %(current)s cannot become %(wanted)s.")
+                % {"current": current.value, "wanted": wanted.value}
+            )
+        withdrawn = 0
+        if wanted in (NeedStatus.CLOSED, NeedStatus.CANCELLED):
+            pending = (
+                await Proposal.select(Proposal.id, Proposal.state)
+                .where(
+                    Proposal.need == need_id,
+                    Proposal.state.is_in(list(PENDING_PROPOSAL_STATES)),
+                )
+                .run()
+            )
+            now = datetime.now(UTC)
+            for proposal in pending:
+                await (
+                    Proposal.update(
+                        {
+                            Proposal.state: "withdrawn",
+                            Proposal.decided_at: now,
+                            Proposal.decision_reason: f"need {wanted.value}",
+                        }
+                    )
+                    .where(Proposal.id == proposal["id"])
+                    .run()
+                )
+                await record_event(
+                    actor_id=actor.id,
+                    actor_label=actor.email,
+                    action="proposal.withdrawn",
+                    subject_type="proposal",
+                    subject_id=proposal["id"],
+                    before={"state": proposal["state"]},
+                    after={"state": "withdrawn", "reason": f"need {wanted.value}"},
+                )
+            withdrawn = len(pending)
+        await (
+            Need.update({Need.status: wanted.value, Need.updated_at: datetime.now(UTC)})
+            .where(Need.id == need_id)
+            .run()
+        )
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="need.status_changed",
+            subject_type="need",
+            subject_id=need_id,
+            before={"status": current.value},
+            after={"status": wanted.value, "withdrawn_proposals": withdrawn, "reason": reason},
+        )
+        status = wanted.value
+        if wanted == NeedStatus.OPEN:
+            status = await _refresh(need_id, actor)
+    return {"status": status, "withdrawn": withdrawn}
+
+
+# ---------------------------------------------------------------- needs: reading
+
+
+async def get_need(need_id: int, *, viewer: Account) -> dict[str, Any]:
+    """One need with its facility, skills and slots; heads see only their own."""
+    row = await _need_row(need_id)
+    if not _is_staff(viewer) and (
+        viewer.role != Role.FACILITY_HEAD or not await is_head_of(viewer.id, row["facility"])
+    ):
+        raise NotFound(N_("This need does not exist."))
+    row["facility_row"] = await get_facility(int(row["facility"]))
+    row["skills"] = [
+        r["code"]
+        for r in await NeedSkill.select(NeedSkill.code)
+        .where(NeedSkill.need == need_id)
+        .order_by(NeedSkill.id)
+        .run()
+    ]
+    row["slots"] = await (
+        LocalSlot.select(LocalSlot.weekday, LocalSlot.starts_at, LocalSlot.ends_at)
+        .where(LocalSlot.need == need_id)
+        .order_by(LocalSlot.weekday)
+        .order_by(LocalSlot.starts_at)
+        .run()
+    )
+    row["languages_list"] = [c for c in row["languages"].split(",") if c]
+    row["confirmed"] = await confirmed_count(need_id)
+    row["pending"] = await pending_proposals(need_id)
+    return row
+
+
+def need_form_values(need: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored need as the values of its edit form."""
+    values: dict[str, Any] = {
+        k: need[k]
+        for k in (
+            "kind",
+            "title",
+            "specialty",
+            "description",
+            "urgency",
+            "places",
+            "mentee_name",
+            "months",
+            "topic",
+            "audience_size",
+        )
+    }
+    values["weekly_hours"] = f"{need['weekly_hours']:g}" if need["weekly_hours"] else ""
+    values["starts_on"] = need["starts_on"].isoformat() if need["starts_on"] else ""
+    values["ends_on"] = need["ends_on"].isoformat() if need["ends_on"] else ""
+    values["requires_licence"] = need["requires_licence"]
+    values["remote"] = need["remote"]
+    values["skills"] = need.get("skills", [])
+    values["languages"] = need.get("languages_list", [])
+    for i, slot in enumerate(need.get("slots", [])):
+        values[f"slot_{i}_weekday"] = str(slot["weekday"])
+        values[f"slot_{i}_start"] = slot["starts_at"].strftime("%H:%M")
+        values[f"slot_{i}_end"] = slot["ends_at"].strftime("%H:%M")
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class NeedFilters:
+    """Filters of the coordinator's list; ``None`` means any."""
+
+    district: str | None = None
+    rural: bool | None = None
+    kind: str | None = None
+    specialty: str | None = None
+    urgency: str | None = None
+    status: str | None = None  # None: open and partly filled
+    facility_id: int | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> NeedFilters:
+        """From query-string values; unknown values raise ``ValidationFailed``."""
+        errors: dict[str, str] = {}
+
+        def pick(key: str, allowed: set[str]) -> str | None:
+            value = _text(params, key)
+            if not value:
+                return None
+            if value not in allowed:
+                errors[key] = N_("is not one of the choices")
+            return value
+
+        area = _text(params, "area")
+        rural = {"rural": True, "urban": False}.get(area)
+        if area and rural is None:
+            errors["area"] = N_("choose urban or rural")
+        facility = _text(params, "facility")
+        filters = cls(
+            district=pick("district", {d.value for d in District}),
+            rural=rural,
+            kind=pick("kind", {k.value for k in NeedKind}),
+            specialty=pick("specialty", set(load_taxonomy().specialties)),
+            urgency=pick("urgency", {u.value for u in Urgency}),
+            status=pick("status", {s.value for s in NeedStatus} | {"all"}),
+            facility_id=int(facility) if facility.isdigit() else None,
+        )
+        if errors:
+            raise ValidationFailed(errors)
+        return filters
+
+
+@dataclass(frozen=True, slots=True)
+class NeedPage:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+_LIST_COLUMNS = (
+    Need.id,
+    Need.kind,
+    Need.title,
+    Need.specialty,
+    Need.urgency,
+    Need.status,
+    Need.places,
+    Need.starts_on,
+    Need.ends_on,
+    Need.weekly_hours,
+    Need.months,
+    Need.languages,
+    Need.requires_licence,
+    Need.created_at,
+    Need.facility.id.as_alias("facility_id"),
+    Need.facility.name_en.as_alias("facility_name_en"),
+    Need.facility.name_ar.as_alias("facility_name_ar"),
+    Need.facility.district.as_alias("district"),
+    Need.facility.rural.as_alias("rural"),
+)
+
+
+def _where(filters: NeedFilters, viewer: Account | None, head_ids: list[int] | None) -> list:
+    clauses: list = []
+    if filters.status == "all":
+        pass
+    elif filters.status:
+        clauses.append(Need.status == filters.status)
+    else:
+        clauses.append(Need.status.is_in([NeedStatus.OPEN.value, NeedStatus.PARTLY_FILLED.value]))
+    if viewer is None or _is_staff(viewer):
+        # Staff never see other people's drafts unless they ask for them.
+        pass
+    if head_ids is not None:
+        clauses.append(Need.facility.is_in(head_ids or [-1]))
+    if filters.facility_id is not None:
+        clauses.append(Need.facility == filters.facility_id)
+    if filters.kind:
+        clauses.append(Need.kind == filters.kind)
+    if filters.specialty:
+        clauses.append(Need.specialty == filters.specialty)
+    if filters.urgency:
+        clauses.append(Need.urgency == filters.urgency)
+    if filters.district:
+        clauses.append(Need.facility.district == filters.district)
+    if filters.rural is not None:
+        clauses.append(Need.facility.rural == filters.rural)
+    return clauses
+
+
+_URGENCY_RANK = "CASE \"need\".\"urgency\" WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END"
+# (SQL expression, ascending); ties broken by id so pages are stable.
+_ORDER: dict[str, list[tuple[str, bool]]] = {
+    "urgency": [(_URGENCY_RANK, True), ('"need"."created_at"', False), ('"need"."id"', False)],
+    "newest": [('"need"."created_at"', False), ('"need"."id"', False)],
+    "oldest": [('"need"."created_at"', True), ('"need"."id"', True)],
+    "starts_on": [('"need"."starts_on"', True), ('"need"."id"', True)],
+}
+
+
+async def list_needs(
+    filters: NeedFilters | None = None,
+    *,
+    viewer: Account | None = None,
+    sort: str = "urgency",
+    page: int = 1,
+    per_page: int = PER_PAGE_DEFAULT,
+) -> NeedPage:
+    """One page of needs matching ``filters``, sorted server side.
+
+    A facility head only ever sees their facilities' needs. ``viewer=None`` is the
+    system (benchmarks, exports run by staff).
+    """
+    filters = filters or NeedFilters()
+    if sort not in _ORDER:
+        raise ValidationFailed({"sort": N_("is not one of the choices")})
+    per_page = max(1, min(per_page, PER_PAGE_MAX))
+    page = max(1, page)
+    head_ids = None
+    if viewer is not None and not _is_staff(viewer):
+        head_ids = await facility_ids_of(viewer.id)
+    clauses = _where(filters, viewer, head_ids)
+    count_query = Need.count()
+    query = Need.select(*_LIST_COLUMNS)
+    if clauses:
+        count_query = count_query.where(*clauses)
+        query = query.where(*clauses)
+    total = await count_query
+    for expression, ascending in _ORDER[sort]:
+        query = query.order_by(OrderByRaw(expression), ascending=ascending)
+    items = await query.limit(per_page).offset((page - 1) * per_page).run()
+    return NeedPage(items=items, total=total, page=page, per_page=per_page)
+
+
+async def iter_needs(
+    filters: NeedFilters | None = None, *, viewer: Account | None = None, sort: str = "urgency"
+):
+    """Every matching need, a page at a time (for the CSV export)."""
+    page = 1
+    while True:
+        result = await list_needs(filters, viewer=viewer, sort=sort, page=page, per_page=500)
+        for item in result.items:
+            yield item
+        if page >= result.pages:
+            return
+        page += 1
+
+
+async def open_needs_for_ranking(need_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Open and partly filled needs with what the ranking loader needs.
+
+    Each dict: the Need columns, ``district``, ``rural``, ``functional_state``,
+    ``skills`` (codes), ``languages_list``, ``slots`` ([(weekday, start, end)] in
+    ``local_timezone``), ``confirmed`` (confirmed doctors) and ``places_left``.
+    """
+    from matching.pairings.tables import Proposal
+
+    query = Need.select(
+        *Need.all_columns(),
+        Need.facility.district.as_alias("district"),
+        Need.facility.rural.as_alias("rural"),
+        Need.facility.functional_state.as_alias("functional_state"),
+    ).where(Need.status.is_in([NeedStatus.OPEN.value, NeedStatus.PARTLY_FILLED.value]))
+    if need_ids is not None:
+        query = query.where(Need.id.is_in(need_ids or [-1]))
+    needs = await query.order_by(Need.id).run()
+    if not needs:
+        return []
+    ids = [n["id"] for n in needs]
+    skills: dict[int, list[str]] = {i: [] for i in ids}
+    for r in await NeedSkill.select(NeedSkill.need, NeedSkill.code).where(
+        NeedSkill.need.is_in(ids)
+    ):
+        skills[r["need"]].append(r["code"])
+    slots: dict[int, list[tuple[int, time, time]]] = {i: [] for i in ids}
+    for r in await LocalSlot.select(
+        LocalSlot.need, LocalSlot.weekday, LocalSlot.starts_at, LocalSlot.ends_at
+    ).where(LocalSlot.need.is_in(ids)):
+        slots[r["need"]].append((r["weekday"], r["starts_at"], r["ends_at"]))
+    confirmed: dict[int, int] = dict.fromkeys(ids, 0)
+    for r in await Proposal.select(Proposal.need).where(
+        Proposal.need.is_in(ids), Proposal.state == "confirmed"
+    ):
+        confirmed[r["need"]] += 1
+    for n in needs:
+        n["skills"] = skills[n["id"]]
+        n["slots"] = slots[n["id"]]
+        n["languages_list"] = [c for c in n["languages"].split(",") if c]
+        n["confirmed"] = confirmed[n["id"]]
+        n["places_left"] = max(0, n["places"] - confirmed[n["id"]])
+    return needs
+
+
+async def needs_of_facility(facility_id: int, *, viewer: Account) -> list[dict[str, Any]]:
+    """Every need of one facility, drafts included (heads of it and staff only)."""
+    await check_facility_access(viewer, facility_id)
+    return await (
+        Need.select(
+            Need.id,
+            Need.kind,
+            Need.title,
+            Need.status,
+            Need.urgency,
+            Need.places,
+            Need.starts_on,
+            Need.created_at,
+        )
+        .where(Need.facility == facility_id)
+        .order_by(Need.created_at, ascending=False)
+        .run()
+    )
+
+
+__all__ = [
+    "SORTS",
+    "NeedFields",
+    "NeedFilters",
+    "NeedPage",
+    "User",
+    "change_need_status",
+    "create_facility",
+    "create_need",
+    "get_facility",
+    "get_need",
+    "heads_of",
+    "list_facilities",
+    "list_needs",
+    "open_needs_for_ranking",
+    "parse_facility",
+    "parse_need",
+    "refresh_need_status",
+    "update_facility",
+    "update_need",
+]
