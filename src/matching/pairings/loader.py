@@ -1,0 +1,257 @@
+"""Tables -> the ranking engine's plain inputs (:class:`DoctorInput`, :class:`NeedInput`).
+
+Each child table is read once with one query and grouped in Python, so a run
+costs a fixed number of queries whatever the number of doctors and needs.
+Rows the engine cannot use (a slot off the 15-minute grid, a travel window
+ending before it starts) are skipped rather than failing the whole run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from matching.availability import DateRange, WeeklySlot
+from matching.doctors.tables import (
+    DoctorLanguage,
+    DoctorProfile,
+    DoctorSkill,
+    DoctorSpecialty,
+    Licence,
+    LicenceState,
+    TravelWindow,
+)
+from matching.doctors.tables import WeeklySlot as WeeklySlotRow
+from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
+from matching.pairings.tables import Proposal, ProposalState
+from matching.ranking import DoctorInput, NeedInput
+
+#: Needs a run considers.
+OPEN_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED)
+#: Proposals that hold one of a need's places.
+HOLDING_STATES = (ProposalState.APPROVED, ProposalState.ACCEPTED, ProposalState.CONFIRMED)
+#: Proposals a person has decided; a run never proposes the same pair again.
+DECIDED_STATES = (
+    ProposalState.APPROVED,
+    ProposalState.REJECTED,
+    ProposalState.ACCEPTED,
+    ProposalState.DECLINED,
+    ProposalState.CONFIRMED,
+    ProposalState.WITHDRAWN,
+)
+
+
+@dataclass(slots=True)
+class LoadedInputs:
+    """What a run ranks, plus the pairs it must not propose again."""
+
+    doctors: list[DoctorInput]
+    needs: list[NeedInput]
+    decided_pairs: set[tuple[int, int]]
+
+
+def _slot(weekday: int, start: Any, end: Any) -> WeeklySlot | None:
+    try:
+        return WeeklySlot(int(weekday), start, end)
+    except (ValueError, TypeError):
+        return None
+
+
+def _range(start: date | None, end: date | None) -> DateRange | None:
+    if start is None or end is None or end < start:
+        return None
+    return DateRange(start, end)
+
+
+def _grouped(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        out[int(row[key])].append(row)
+    return out
+
+
+async def load_doctors(today: date | None = None) -> list[DoctorInput]:
+    """Every doctor profile as a :class:`DoctorInput`, ordered by id."""
+    today = today or date.today()
+    profiles = await DoctorProfile.select().order_by(DoctorProfile.id).run()
+    languages = _grouped(await DoctorLanguage.select().run(), "doctor")
+    specialties = _grouped(await DoctorSpecialty.select().run(), "doctor")
+    skills = _grouped(await DoctorSkill.select().run(), "doctor")
+    windows = _grouped(await TravelWindow.select().run(), "doctor")
+    slots = _grouped(await WeeklySlotRow.select().run(), "doctor")
+    licences = _grouped(
+        await Licence.select()
+        .where((Licence.state == LicenceState.VERIFIED) & (Licence.expires_on >= today))
+        .run(),
+        "doctor",
+    )
+    commitments = await Proposal.select(
+        Proposal.doctor,
+        Proposal.state,
+        Proposal.need.kind,
+        Proposal.need.starts_on,
+        Proposal.need.ends_on,
+    ).where(
+        Proposal.state.is_in([ProposalState.CONFIRMED, ProposalState.ACCEPTED])
+        & Proposal.doctor.is_not_null()
+    )
+    mentees: dict[int, int] = defaultdict(int)
+    missions: dict[int, list[DateRange]] = defaultdict(list)
+    for row in commitments:
+        doctor = int(row["doctor"])
+        kind = row["need.kind"]
+        if kind == NeedKind.MENTORSHIP and row["state"] == ProposalState.CONFIRMED:
+            mentees[doctor] += 1
+        elif kind == NeedKind.MISSION:
+            span = _range(row["need.starts_on"], row["need.ends_on"])
+            if span is not None:
+                missions[doctor].append(span)
+
+    doctors = []
+    for p in profiles:
+        pid = int(p["id"])
+        modes = frozenset(
+            m
+            for m, offered in (
+                ("mission", p["offers_mission"]),
+                ("mentorship", p["offers_mentorship"]),
+                ("training", p["offers_training"]),
+            )
+            if offered
+        )
+        expiries = [row["expires_on"] for row in licences.get(pid, [])]
+        doctors.append(
+            DoctorInput(
+                id=pid,
+                modes=modes,
+                languages=frozenset(r["code"] for r in languages.get(pid, [])),
+                specialties=tuple((r["code"], r["level"]) for r in specialties.get(pid, [])),
+                skills=tuple(r["code"] for r in skills.get(pid, [])),
+                free_text_skills=p["free_text_skills"] or "",
+                years_experience=int(p["years_experience"] or 0),
+                country=p["country"] or "",
+                timezone=p["timezone"] or "UTC",
+                travel_windows=tuple(
+                    w
+                    for r in windows.get(pid, [])
+                    if (w := _range(r["starts_on"], r["ends_on"])) is not None
+                ),
+                weekly_slots=tuple(
+                    s
+                    for r in slots.get(pid, [])
+                    if (s := _slot(r["weekday"], r["starts_at"], r["ends_at"])) is not None
+                ),
+                max_mentees=int(p["max_mentees"] or 0),
+                current_mentees=mentees.get(pid, 0),
+                hours_per_month=int(p["hours_per_month"] or 0),
+                committed_missions=tuple(missions.get(pid, ())),
+                licence_verified_until=max(expiries) if expiries else None,
+            )
+        )
+    return doctors
+
+
+def _need_period(row: dict[str, Any]) -> DateRange | None:
+    start, end = row["starts_on"], row["ends_on"]
+    if start is not None and end is None and row["months"]:
+        end = start + timedelta(days=30 * int(row["months"]) - 1)
+    return _range(start, end)
+
+
+async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
+    """Open and partly filled needs with places left, ordered by id.
+
+    ``places_left`` = places minus proposals holding a place (approved, accepted,
+    confirmed); a need with none left is not returned.
+    """
+    query = Need.select(
+        *Need.all_columns(),
+        Need.facility.rural,
+        Need.facility.functional_state,
+    ).where(Need.status.is_in(list(OPEN_STATUSES)))
+    ids = None if need_ids is None else [int(i) for i in need_ids]
+    if ids is not None:
+        if not ids:
+            return []
+        query = query.where(Need.id.is_in(ids))
+    rows = await query.order_by(Need.id).run()
+    if not rows:
+        return []
+    row_ids = [int(r["id"]) for r in rows]
+    skills = _grouped(await NeedSkill.select().where(NeedSkill.need.is_in(row_ids)).run(), "need")
+    slots = _grouped(await LocalSlot.select().where(LocalSlot.need.is_in(row_ids)).run(), "need")
+    held: dict[int, int] = defaultdict(int)
+    for r in await Proposal.select(Proposal.need).where(
+        Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
+    ):
+        held[int(r["need"])] += 1
+
+    needs = []
+    for r in rows:
+        nid = int(r["id"])
+        left = int(r["places"] or 0) - held.get(nid, 0)
+        if left <= 0:
+            continue
+        langs = frozenset(c.strip() for c in (r["languages"] or "").split(",") if c.strip())
+        needs.append(
+            NeedInput(
+                id=nid,
+                facility_id=int(r["facility"]),
+                kind=r["kind"],
+                specialty=r["specialty"],
+                skills=tuple(s["code"] for s in skills.get(nid, [])),
+                description=r["description"] or "",
+                required_languages=langs,
+                requires_licence=bool(r["requires_licence"]),
+                urgency=r["urgency"],
+                rural=bool(r["facility.rural"]),
+                facility_state=r["facility.functional_state"] or "partial",
+                places_left=left,
+                period=_need_period(r),
+                min_coverage=float(r["min_coverage"] if r["min_coverage"] is not None else 1.0),
+                weekly_hours=float(r["weekly_hours"] or 0.0),
+                local_slots=tuple(
+                    s
+                    for x in slots.get(nid, [])
+                    if (s := _slot(x["weekday"], x["starts_at"], x["ends_at"])) is not None
+                ),
+                local_timezone=r["local_timezone"] or "Asia/Damascus",
+                remote=bool(r["remote"]),
+            )
+        )
+    return needs
+
+
+async def load_decided_pairs(need_ids: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    """(need id, doctor id) pairs a person has already decided on."""
+    query = Proposal.select(Proposal.need, Proposal.doctor).where(
+        Proposal.state.is_in(list(DECIDED_STATES)) & Proposal.doctor.is_not_null()
+    )
+    if need_ids is not None:
+        query = query.where(Proposal.need.is_in([int(i) for i in need_ids] or [-1]))
+    return {(int(r["need"]), int(r["doctor"])) for r in await query.run()}
+
+
+async def load_inputs(
+    need_ids: Iterable[int] | None = None, today: date | None = None
+) -> LoadedInputs:
+    """Doctors, the open needs (all, or those of ``need_ids``) and the decided pairs."""
+    needs = await load_needs(need_ids)
+    doctors = await load_doctors(today)
+    decided = await load_decided_pairs([n.id for n in needs])
+    return LoadedInputs(doctors=doctors, needs=needs, decided_pairs=decided)
+
+
+__all__ = [
+    "DECIDED_STATES",
+    "HOLDING_STATES",
+    "OPEN_STATUSES",
+    "LoadedInputs",
+    "load_decided_pairs",
+    "load_doctors",
+    "load_inputs",
+    "load_needs",
+]

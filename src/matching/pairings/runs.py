@@ -1,0 +1,505 @@
+"""Ranking runs: create one, execute it (load -> rank -> write), safely under faults.
+
+A run is one :class:`RankingRun` row. Delivery by the job queue is at least
+once, so the database makes a second execution harmless:
+
+* every proposal of a run is written in ONE transaction at the very end, after
+  checking (inside that transaction) that the run is still ``running`` and has
+  written nothing yet; the unique index on ``proposal(run, need, doctor)`` plus
+  ``ON CONFLICT DO NOTHING`` covers two workers racing past that check;
+* a worker killed mid-run has written no proposals, so re-entering a run left
+  ``running`` simply starts it again; a ``succeeded`` run is never executed twice;
+* the same transaction supersedes the undecided (``proposed``) proposals of
+  EARLIER runs (lower run id) for the needs this run ranked; what a person has
+  decided (approved, rejected, accepted, declined, confirmed, withdrawn) is never
+  touched, and a decided (need, doctor) pair is never proposed again.
+
+Parameters (``RankingRun.parameters``, JSON, all optional):
+
+* ``top_k`` (int, default 20): candidates kept per need (assignment graph, runners-up);
+* ``pause_after_scoring_s`` (float, TEST ONLY, capped at 60): sleep between
+  scoring and writing, so fault tests can kill a worker while the run is ``running``.
+
+Outcome (``RankingRun.outcome``, JSON)::
+
+    {
+      "unfillable": [            # needs no doctor passes every hard rule for
+        {"need_id": 7, "doctors": 120,
+         "eliminated": {"mode": 80, "language": 10, "availability": 115,
+                        "capacity": 0, "licence": 0},
+         "reasons": ["availability"]}   # rules that alone eliminate everybody;
+      ],                                # [] when only their combination does
+      "short": [{"need_id": 9, "places_left": 2, "proposed": 1}],
+      "total_score": 12.34,
+      "kind": "full"
+    }
+
+With no doctor at all, each need is unfillable with ``reasons == ["no_doctors"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from matching.errors import NotFound, ValidationFailed
+from matching.i18n import N_
+from matching.pairings.loader import LoadedInputs, load_inputs
+from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
+from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
+
+logger = logging.getLogger("matching.runs")
+
+ProgressCallback = Callable[[int], Awaitable[None] | None]
+
+PROGRESS_LOADING = 10
+PROGRESS_SCORING = 60
+PROGRESS_WRITING = 90
+PROGRESS_DONE = 100
+MAX_TEST_PAUSE_S = 60.0
+DEFAULT_TOP_K = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedProposal:
+    need_id: int
+    doctor_id: int
+    score: float
+    rank: int
+    explanation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RunPlan:
+    """What a run will write: proposals and its outcome JSON."""
+
+    proposals: list[PlannedProposal]
+    outcome: dict[str, Any]
+    doctors: int
+    needs: list[int]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    try:
+        loaded = json.loads(value or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
+    params = dict(parameters or {})
+    errors: dict[str, str] = {}
+    if "top_k" in params:
+        top_k = params["top_k"]
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 200:
+            errors["top_k"] = N_("Enter a whole number from 1 to 200.")
+    if "pause_after_scoring_s" in params:
+        pause = params["pause_after_scoring_s"]
+        if isinstance(pause, bool) or not isinstance(pause, int | float) or pause < 0:
+            errors["pause_after_scoring_s"] = N_("Enter a number of seconds, 0 or more.")
+    if errors:
+        raise ValidationFailed(errors)
+    return params
+
+
+async def create_run(
+    kind: str | RunKind = RunKind.FULL,
+    requested_by: int | None = None,
+    parameters: dict[str, Any] | None = None,
+    *,
+    need_id: int | None = None,
+) -> int:
+    """Insert a queued run; return its id.
+
+    ``kind`` is one of :class:`RunKind`; ``one_need`` needs ``need_id``.
+    Raises :class:`ValidationFailed` naming ``kind``, ``need_id`` or a parameter.
+    """
+    try:
+        run_kind = RunKind(kind)
+    except ValueError:
+        message = N_("Choose full, one_need, scheduled or stable.")
+        raise ValidationFailed({"kind": message}) from None
+    if run_kind == RunKind.ONE_NEED and need_id is None:
+        raise ValidationFailed({"need_id": N_("A one-need run needs a need.")})
+    params = _clean_parameters(parameters)
+    rows = (
+        await RankingRun.insert(
+            RankingRun(
+                kind=run_kind,
+                need=need_id,
+                parameters=json.dumps(params),
+                outcome="{}",
+                status=RunStatus.QUEUED,
+                requested_by=requested_by,
+            )
+        )
+        .returning(RankingRun.id)
+        .run()
+    )
+    return int(rows[0]["id"])
+
+
+async def set_job_id(run_id: int, job_id: str) -> None:
+    await RankingRun.update({RankingRun.job_id: job_id}).where(RankingRun.id == run_id).run()
+
+
+async def get_run(run_id: int) -> dict[str, Any]:
+    """The run as a dict (``parameters``/``outcome`` decoded); :class:`NotFound` if missing."""
+    row = await RankingRun.select().where(RankingRun.id == run_id).first().run()
+    if row is None:
+        raise NotFound(N_("No such ranking run."))
+    row["parameters"] = _json(row["parameters"])
+    row["outcome"] = _json(row["outcome"])
+    return row
+
+
+async def list_runs(limit: int = 50) -> list[dict[str, Any]]:
+    """Latest runs first."""
+    rows = await RankingRun.select().order_by(RankingRun.id, ascending=False).limit(limit).run()
+    for row in rows:
+        row["parameters"] = _json(row["parameters"])
+        row["outcome"] = _json(row["outcome"])
+    return rows
+
+
+async def _progress(run_id: int, value: int, callback: ProgressCallback | None) -> None:
+    await RankingRun.update({RankingRun.progress: value}).where(RankingRun.id == run_id).run()
+    if callback is not None:
+        result = callback(value)
+        if inspect.isawaitable(result):
+            await result
+
+
+async def fail_run(run_id: int, reason: str) -> None:
+    """Mark a run failed with the reason (never a succeeded one)."""
+    await (
+        RankingRun.update(
+            {
+                RankingRun.status: RunStatus.FAILED,
+                RankingRun.error: reason[:2000],
+                RankingRun.finished_at: _now(),
+            }
+        )
+        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .run()
+    )
+
+
+def _unfillable_dict(u: Any) -> dict[str, Any]:
+    return {
+        "need_id": int(u.need_id),
+        "doctors": int(u.doctors),
+        "eliminated": {k: int(v) for k, v in u.eliminated.items()},
+        "reasons": list(u.reasons),
+    }
+
+
+def _no_doctors(needs: list[NeedInput]) -> list[dict[str, Any]]:
+    return [
+        {
+            "need_id": n.id,
+            "doctors": 0,
+            "eliminated": dict.fromkeys(HARD_RULES, 0),
+            "reasons": ["no_doctors"],
+        }
+        for n in needs
+    ]
+
+
+def _short(needs: list[NeedInput], proposals: list[PlannedProposal]) -> list[dict[str, Any]]:
+    count: dict[int, int] = {}
+    for p in proposals:
+        count[p.need_id] = count.get(p.need_id, 0) + 1
+    return [
+        {"need_id": n.id, "places_left": n.places_left, "proposed": count.get(n.id, 0)}
+        for n in needs
+        if 0 < count.get(n.id, 0) < n.places_left
+    ]
+
+
+def plan_full(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
+    """Rank every need at once (exact assignment); pure computation, no database."""
+    needs, doctors = inputs.needs, inputs.doctors
+    if not needs or not doctors:
+        unfillable = _no_doctors(needs) if needs else []
+        return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
+    result = rank(doctors, needs, today=today, top_k=top_k)
+    planned = [
+        PlannedProposal(p.need_id, p.doctor_id, p.score, p.rank, p.explanation.as_dict())
+        for p in result.proposals
+        if (p.need_id, p.doctor_id) not in inputs.decided_pairs
+    ]
+    outcome = {
+        "unfillable": [_unfillable_dict(u) for u in result.unfillable],
+        "short": _short(needs, planned),
+        "total_score": float(sum(p.score for p in planned)),
+    }
+    return RunPlan(planned, outcome, len(doctors), [n.id for n in needs])
+
+
+def plan_one_need(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
+    """Rank one need on its own: its best ``places_left`` candidates become proposals."""
+    if not inputs.needs:
+        return RunPlan([], {"unfillable": [], "short": [], "total_score": 0.0}, 0, [])
+    (need,) = inputs.needs
+    if not inputs.doctors:
+        outcome = {"unfillable": _no_doctors([need]), "short": [], "total_score": 0.0}
+        return RunPlan([], outcome, 0, [need.id])
+    from matching.taxonomy import load_taxonomy
+
+    arrays = build_doctor_arrays(inputs.doctors, load_taxonomy())
+    ranking = rank_one_need(need, arrays, today=today, top_k=top_k + need.places_left)
+    fresh = [p for p in ranking.proposals if (need.id, p.doctor_id) not in inputs.decided_pairs]
+    planned = [
+        PlannedProposal(p.need_id, p.doctor_id, p.score, p.rank, p.explanation.as_dict())
+        for p in fresh[: need.places_left]
+    ]
+    unfillable = [_unfillable_dict(ranking.unfillable)] if ranking.unfillable else []
+    outcome = {
+        "unfillable": unfillable,
+        "short": _short([need], planned),
+        "total_score": float(sum(p.score for p in planned)),
+    }
+    return RunPlan(planned, outcome, len(inputs.doctors), [need.id])
+
+
+async def plan_stable(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
+    """Stable mode: doctors' ranked interests x needs' score order -> deferred acceptance.
+
+    A need ranks the doctors who pass every hard rule for it by score (its top
+    ``top_k``); a doctor's list is their :class:`NeedInterest` rows by position.
+    The doctor-optimal stable matching becomes the proposals.
+    """
+    from matching.pairings.tables import NeedInterest
+    from matching.stable import deferred_acceptance
+
+    needs, doctors = inputs.needs, inputs.doctors
+    if not needs or not doctors:
+        unfillable = _no_doctors(needs) if needs else []
+        return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
+    result = rank(doctors, needs, today=today, top_k=top_k)
+    open_ids = {n.id for n in needs}
+    candidates = {n.id: result.candidates(n.id) for n in needs}
+    interests = (
+        await NeedInterest.select(NeedInterest.doctor, NeedInterest.need)
+        .order_by(NeedInterest.doctor)
+        .order_by(NeedInterest.position)
+        .run()
+    )
+    doctor_prefs: dict[str, list[str]] = {}
+    for row in interests:
+        if int(row["need"]) in open_ids:
+            doctor_prefs.setdefault(str(row["doctor"]), []).append(str(row["need"]))
+    need_prefs = {
+        str(nid): [
+            str(c.doctor_id) for c in cands if (nid, c.doctor_id) not in inputs.decided_pairs
+        ]
+        for nid, cands in candidates.items()
+    }
+    capacities = {str(n.id): n.places_left for n in needs}
+    matching = deferred_acceptance(doctor_prefs, need_prefs, capacities)
+    planned = []
+    for need_key, doctor_keys in sorted(matching.items(), key=lambda kv: int(kv[0])):
+        nid = int(need_key)
+        by_doctor = {c.doctor_id: c for c in candidates[nid]}
+        for d in doctor_keys:
+            c = by_doctor[int(d)]
+            position = doctor_prefs[d].index(need_key) + 1
+            runners = [
+                {"doctor_id": x.doctor_id, "score": x.score, "rank": x.rank}
+                for x in candidates[nid]
+                if x.doctor_id != c.doctor_id
+            ][:3]
+            planned.append(
+                PlannedProposal(
+                    nid,
+                    c.doctor_id,
+                    c.score,
+                    c.rank,
+                    {
+                        "mode": "stable",
+                        "doctor_interest_position": position,
+                        "need_rank": c.rank,
+                        "rules_passed": list(HARD_RULES),
+                        "runners_up": runners,
+                    },
+                )
+            )
+    outcome = {
+        "unfillable": [_unfillable_dict(u) for u in result.unfillable],
+        "short": _short(needs, planned),
+        "total_score": float(sum(p.score for p in planned)),
+    }
+    return RunPlan(planned, outcome, len(doctors), [n.id for n in needs])
+
+
+async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
+    """Write the plan in one transaction; False when the run was already written."""
+    async with RankingRun._meta.db.transaction():
+        row = (
+            await RankingRun.select(RankingRun.status).where(RankingRun.id == run_id).first().run()
+        )
+        written = await Proposal.count().where(Proposal.run == run_id).run()
+        if row is None or row["status"] != RunStatus.RUNNING or written:
+            return False
+        supersede = (Proposal.state == ProposalState.PROPOSED) & (Proposal.run < run_id)
+        if not full:
+            supersede &= Proposal.need.is_in(plan.needs or [-1])
+        await Proposal.update({Proposal.state: ProposalState.SUPERSEDED}).where(supersede).run()
+        if plan.proposals:
+            await (
+                Proposal.insert(
+                    *[
+                        Proposal(
+                            run=run_id,
+                            need=p.need_id,
+                            doctor=p.doctor_id,
+                            score=p.score,
+                            rank=p.rank,
+                            explanation=json.dumps(p.explanation),
+                            state=ProposalState.PROPOSED,
+                        )
+                        for p in plan.proposals
+                    ]
+                )
+                .on_conflict(action="DO NOTHING")
+                .run()
+            )
+        await (
+            RankingRun.update(
+                {
+                    RankingRun.status: RunStatus.SUCCEEDED,
+                    RankingRun.progress: PROGRESS_DONE,
+                    RankingRun.doctors_considered: plan.doctors,
+                    RankingRun.needs_considered: len(plan.needs),
+                    RankingRun.proposals_made: len(plan.proposals),
+                    RankingRun.outcome: json.dumps(plan.outcome),
+                    RankingRun.error: "",
+                    RankingRun.finished_at: _now(),
+                }
+            )
+            .where(RankingRun.id == run_id)
+            .run()
+        )
+    return True
+
+
+async def execute_run(
+    run_id: int, progress_callback: ProgressCallback | None = None
+) -> dict[str, Any]:
+    """Execute run ``run_id`` and return it (as :func:`get_run` does).
+
+    Idempotent: a ``succeeded`` run is returned untouched; a run left ``running``
+    or ``queued`` (or ``failed``, if delivered again) starts cleanly. Progress is
+    stored (and passed to ``progress_callback``): 10 loading, 60 scored, 90
+    writing, 100 done. On any error the run is marked ``failed`` with the reason
+    and the exception is re-raised.
+    """
+    run = await get_run(run_id)
+    if run["status"] == RunStatus.SUCCEEDED:
+        return run
+    if await Proposal.count().where(Proposal.run == run_id).run():
+        # Guard only: writing proposals and marking succeeded share one transaction.
+        await (
+            RankingRun.update({RankingRun.status: RunStatus.SUCCEEDED})
+            .where(RankingRun.id == run_id)
+            .run()
+        )
+        return await get_run(run_id)
+    await (
+        RankingRun.update(
+            {
+                RankingRun.status: RunStatus.RUNNING,
+                RankingRun.progress: 0,
+                RankingRun.error: "",
+                RankingRun.started_at: _now(),
+                RankingRun.finished_at: None,
+            }
+        )
+        .where(RankingRun.id == run_id)
+        .run()
+    )
+    try:
+        params = run["parameters"]
+        top_k = int(params.get("top_k", DEFAULT_TOP_K))
+        kind = RunKind(run["kind"])
+        await _progress(run_id, PROGRESS_LOADING, progress_callback)
+        if kind == RunKind.ONE_NEED:
+            if run["need"] is None:
+                raise ValueError("the need of this run was deleted")
+            inputs = await load_inputs([int(run["need"])])
+        else:
+            inputs = await load_inputs()
+        if kind == RunKind.ONE_NEED:
+            plan = await asyncio.to_thread(plan_one_need, inputs, top_k)
+        elif kind == RunKind.STABLE:
+            plan = await plan_stable(inputs, top_k)
+        else:
+            plan = await asyncio.to_thread(plan_full, inputs, top_k)
+        plan.outcome["kind"] = kind.value
+        await _progress(run_id, PROGRESS_SCORING, progress_callback)
+        pause = float(params.get("pause_after_scoring_s", 0) or 0)
+        if pause > 0:
+            await asyncio.sleep(min(pause, MAX_TEST_PAUSE_S))
+        await _progress(run_id, PROGRESS_WRITING, progress_callback)
+        written = await _write(run_id, plan, full=kind != RunKind.ONE_NEED)
+        if written:
+            logger.info(
+                "run %s (%s): %s proposals, %s unfillable needs",
+                run_id,
+                kind.value,
+                len(plan.proposals),
+                len(plan.outcome["unfillable"]),
+            )
+        if progress_callback is not None:
+            result = progress_callback(PROGRESS_DONE)
+            if inspect.isawaitable(result):
+                await result
+    except BaseException as exc:
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if isinstance(exc, asyncio.CancelledError):
+            reason = "interrupted (job timeout or worker shutdown)"
+        try:
+            await asyncio.shield(fail_run(run_id, reason))
+        except Exception:  # the database itself may be what failed
+            logger.exception("could not mark run %s failed", run_id)
+        raise
+    return await get_run(run_id)
+
+
+async def rank_single_need(need_id: int, requested_by: int | None = None) -> int:
+    """Quick path: create a ``one_need`` run for ``need_id`` and execute it now.
+
+    Supersedes only that need's undecided proposals. Returns the run id.
+    """
+    run_id = await create_run(RunKind.ONE_NEED, requested_by, {}, need_id=need_id)
+    await execute_run(run_id)
+    return run_id
+
+
+__all__ = [
+    "DEFAULT_TOP_K",
+    "create_run",
+    "execute_run",
+    "fail_run",
+    "get_run",
+    "list_runs",
+    "plan_full",
+    "plan_one_need",
+    "plan_stable",
+    "rank_single_need",
+    "set_job_id",
+]
