@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any, Protocol
 
 from arq import ArqRedis, create_pool
@@ -17,6 +18,24 @@ from arq.connections import RedisSettings
 logger = logging.getLogger("workers.queue")
 
 QUEUE_NAME = "homs:queue"
+#: Environment variable naming the Redis queue (tests use their own).
+QUEUE_NAME_ENV = "JOB_QUEUE_NAME"
+#: Seconds a posted or changed need waits before its quick ranking: edits within
+#: this window share one run (same job id, so later enqueues are no-ops).
+RANK_NEED_DEBOUNCE_S = 5.0
+
+
+def queue_name() -> str:
+    """The Redis queue shared by the web app and ``arq workers.main.WorkerSettings``."""
+    return os.environ.get(QUEUE_NAME_ENV, "").strip() or QUEUE_NAME
+
+
+def ranking_run_job_id(run_id: int) -> str:
+    return f"ranking-run:{run_id}"
+
+
+def rank_need_job_id(need_id: int) -> str:
+    return f"rank-need:{need_id}"
 
 
 class JobQueue(Protocol):
@@ -96,7 +115,7 @@ class ArqQueue:
     async def connect(cls, redis_url: str) -> ArqQueue:
         settings = RedisSettings.from_dsn(redis_url)
         settings.conn_retries = 0
-        return cls(await create_pool(settings, default_queue_name=QUEUE_NAME))
+        return cls(await create_pool(settings, default_queue_name=queue_name()))
 
     async def enqueue(
         self, function: str, *args: Any, job_id: str | None = None, defer_by: float | None = None
@@ -114,3 +133,20 @@ class ArqQueue:
 
     async def close(self) -> None:
         await self.pool.aclose()
+
+
+async def enqueue_ranking_run(queue: JobQueue, run_id: int) -> bool:
+    """Queue ``run_ranking(run_id)``; the same run queued twice runs once."""
+    return await queue.enqueue("run_ranking", run_id, job_id=ranking_run_job_id(run_id))
+
+
+async def enqueue_need_ranking(queue: JobQueue, need_id: int) -> bool:
+    """Quick ranking of a posted or changed need, debounced (call on every save)."""
+    return await queue.enqueue(
+        "rank_need", need_id, job_id=rank_need_job_id(need_id), defer_by=RANK_NEED_DEBOUNCE_S
+    )
+
+
+async def enqueue_outbox_delivery(queue: JobQueue) -> bool:
+    """Deliver the outbox soon (call after ``queue_mail``); at most one pending."""
+    return await queue.enqueue("deliver_outbox", job_id="deliver-outbox")

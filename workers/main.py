@@ -1,0 +1,83 @@
+"""arq worker settings: ``arq workers.main.WorkerSettings`` (or ``make worker``).
+
+Environment: ``REDIS_URL`` (required), ``DATABASE_URL``, ``SMTP_URL``,
+``JOB_QUEUE_NAME`` (default ``homs:queue``; tests use their own),
+``RANKING_JOB_TIMEOUT_S`` (default 300).
+
+A worker killed in the middle of a job leaves it in the queue; arq runs it again
+once its in-progress key expires, i.e. after the LARGEST job timeout + 10 s. So
+every timeout here is small and honest: a ranking run that needs more than
+``RANKING_JOB_TIMEOUT_S`` fails (marked failed, with the reason) instead of
+blocking re-delivery for long. Run workers under a supervisor (systemd,
+``restart=always``): after a Redis restart arq may stop; ``arq --check
+workers.main.WorkerSettings`` is the health probe.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from arq import cron, func
+from arq.connections import RedisSettings
+
+from workers.jobs import deliver_outbox, nightly_ranking, rank_need, run_ranking
+from workers.queue import queue_name
+
+RANKING_JOB_TIMEOUT_S = int(os.environ.get("RANKING_JOB_TIMEOUT_S", "") or 300)
+MAIL_JOB_TIMEOUT_S = min(120, RANKING_JOB_TIMEOUT_S)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Bind the tables to DATABASE_URL once per worker process."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from matching.db import make_engine, use_engine
+    from matching.settings import load_settings
+    from workers.queue import ArqQueue
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    use_engine(engine)
+    if isinstance(engine, PostgresEngine) and settings.database_pool:
+        await engine.start_connection_pool(min_size=1, max_size=4)
+    ctx["settings"] = settings
+    ctx["engine"] = engine
+    ctx["queue"] = ArqQueue(ctx["redis"])
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    from piccolo.engine.postgres import PostgresEngine
+
+    engine = ctx.get("engine")
+    if isinstance(engine, PostgresEngine) and ctx["settings"].database_pool:
+        await engine.close_connection_pool()
+
+
+class WorkerSettings:
+    functions = [
+        func(run_ranking, timeout=RANKING_JOB_TIMEOUT_S),
+        # keep_result=0: the same need can be re-ranked right after the last run.
+        func(rank_need, timeout=RANKING_JOB_TIMEOUT_S, keep_result=0),
+        func(nightly_ranking, timeout=RANKING_JOB_TIMEOUT_S),
+        func(deliver_outbox, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+    ]
+    cron_jobs = [
+        cron(
+            nightly_ranking, name="nightly-ranking", hour=2, minute=0, timeout=RANKING_JOB_TIMEOUT_S
+        ),
+        cron(
+            deliver_outbox, name="deliver-outbox-every-minute", second=0, timeout=MAIL_JOB_TIMEOUT_S
+        ),
+    ]
+    timezone = ZoneInfo("Asia/Damascus")
+    queue_name = queue_name()
+    redis_settings = RedisSettings.from_dsn(
+        os.environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+    )
+    on_startup = startup
+    on_shutdown = shutdown
+    job_timeout = RANKING_JOB_TIMEOUT_S
+    max_tries = 5
+    health_check_interval = 30
