@@ -10,14 +10,44 @@ from litestar.types import ControllerRouterHandler
 
 from web.accounts.controllers import AccountPages, SessionApi, SignupApi
 from web.admin.controllers import StaffPages
+from web.doctors.controllers import (
+    CoordinatorLicencePages,
+    DoctorApi,
+    DoctorPublicPages,
+    DoctorSelfPages,
+    TaxonomyApi,
+)
+from web.facilities.controllers import (
+    FacilityApi,
+    FacilityPages,
+    InvitationPages,
+    NeedApi,
+    NeedPages,
+)
 from web.health import health
 from web.home import home
+from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
+from web.review.controllers import CoordinatorPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    FacilityPages,
+    NeedPages,
+    InvitationPages,
+    FacilityApi,
+    NeedApi,
     home,
     health,
     AccountPages,
     SessionApi,
     SignupApi,
     StaffPages,
+    CoordinatorPages,
+    PairingPages,
+    OpenNeedPages,
+    ProposalApi,
+    DoctorSelfPages,
+    DoctorPublicPages,
+    DoctorApi,
+    TaxonomyApi,
+    CoordinatorLicencePages,
 ]

@@ -1,0 +1,378 @@
+"""Read side of pairings: the coordinator's review queue and the pairing pages.
+
+Only public profile data leaves here (specialty, level, languages, country);
+contact details are added by :func:`pairing_detail` only when the viewer may
+see them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from matching.accounts.services import Account
+from matching.accounts.tables import Role
+from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
+from matching.errors import Forbidden, NotFound
+from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
+from matching.pairings.tables import Proposal, ProposalState
+from matching.pairings.transitions import allowed_actions
+
+URGENCY_ORDER = {"critical": 0, "urgent": 1, "routine": 2}
+
+
+@dataclass
+class DoctorPublic:
+    id: int
+    name: str
+    country: str
+    timezone: str
+    specialties: list[tuple[str, str]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Signal:
+    name: str
+    value: float
+    weight: float
+    contribution: float
+
+    @property
+    def value_percent(self) -> int:
+        return max(0, min(100, round(self.value * 100)))
+
+
+@dataclass
+class ProposalView:
+    id: int
+    state: str
+    score: float
+    rank: int
+    need_id: int
+    doctor: DoctorPublic | None
+    signals: list[Signal]
+    runners_up: list[dict[str, Any]]
+    shared_skills: list[str]
+    rules_passed: list[str]
+    decision_reason: str
+    decided_at: Any
+    responded_at: Any
+    actions: list[str]
+
+    @property
+    def max_contribution(self) -> float:
+        return max([abs(s.contribution) for s in self.signals] + [1e-9])
+
+
+@dataclass
+class NeedGroup:
+    need: dict[str, Any]
+    facility: dict[str, Any]
+    proposals: list[ProposalView]
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "{}")
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+async def doctors_public(ids: set[int]) -> dict[int, DoctorPublic]:
+    """Public profiles of these doctors (never phone or contact email)."""
+    if not ids:
+        return {}
+    rows = await DoctorProfile.select(
+        DoctorProfile.id,
+        DoctorProfile.country,
+        DoctorProfile.timezone,
+        DoctorProfile.user.full_name.as_alias("name"),
+    ).where(DoctorProfile.id.is_in(list(ids)))
+    out = {r["id"]: DoctorPublic(r["id"], r["name"], r["country"], r["timezone"]) for r in rows}
+    for r in await DoctorSpecialty.select().where(DoctorSpecialty.doctor.is_in(list(ids))):
+        out[r["doctor"]].specialties.append((r["code"], r["level"]))
+    for r in await DoctorLanguage.select().where(DoctorLanguage.doctor.is_in(list(ids))):
+        out[r["doctor"]].languages.append(r["code"])
+    return out
+
+
+def _view(row: dict[str, Any], doctors: dict[int, DoctorPublic]) -> ProposalView:
+    explanation = _json(row["explanation"])
+    signals = [
+        Signal(
+            name=str(name),
+            value=float(s.get("value", 0.0)),
+            weight=float(s.get("weight", 0.0)),
+            contribution=float(s.get("contribution", 0.0)),
+        )
+        for name, s in (explanation.get("signals") or {}).items()
+        if isinstance(s, dict)
+    ]
+    runners = []
+    for r in explanation.get("runners_up") or []:
+        doctor = doctors.get(int(r.get("doctor_id", -1)))
+        runners.append(
+            {
+                "doctor_id": int(r.get("doctor_id", -1)),
+                "score": float(r.get("score", 0.0)),
+                "rank": int(r.get("rank", 0)),
+                "doctor": doctor,
+            }
+        )
+    return ProposalView(
+        id=row["id"],
+        state=row["state"],
+        score=float(row["score"]),
+        rank=int(row["rank"]),
+        need_id=row["need"],
+        doctor=doctors.get(row["doctor"]) if row["doctor"] is not None else None,
+        signals=signals,
+        runners_up=runners,
+        shared_skills=list(explanation.get("shared_skills") or []),
+        rules_passed=list(explanation.get("rules_passed") or []),
+        decision_reason=row["decision_reason"],
+        decided_at=row["decided_at"],
+        responded_at=row["responded_at"],
+        actions=[a.value for a in allowed_actions(row["state"])],
+    )
+
+
+async def _views(rows: list[dict[str, Any]]) -> list[ProposalView]:
+    ids: set[int] = set()
+    for row in rows:
+        if row["doctor"] is not None:
+            ids.add(row["doctor"])
+        for r in _json(row["explanation"]).get("runners_up") or []:
+            ids.add(int(r.get("doctor_id", -1)))
+    doctors = await doctors_public(ids)
+    return [_view(row, doctors) for row in rows]
+
+
+async def _needs(ids: set[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+    if not ids:
+        return {}, {}
+    needs = {n["id"]: n for n in await Need.select().where(Need.id.is_in(list(ids)))}
+    fids = {n["facility"] for n in needs.values()}
+    facilities = {f["id"]: f for f in await Facility.select().where(Facility.id.is_in(list(fids)))}
+    return needs, facilities
+
+
+async def review_queue(state: str = ProposalState.PROPOSED.value) -> list[NeedGroup]:
+    """Proposals in ``state`` grouped by need: most urgent first, rural before urban."""
+    rows = await Proposal.select().where(Proposal.state == state).order_by(Proposal.rank)
+    needs, facilities = await _needs({r["need"] for r in rows})
+    views = await _views(rows)
+    groups: dict[int, NeedGroup] = {}
+    for view in views:
+        need = needs[view.need_id]
+        group = groups.setdefault(need["id"], NeedGroup(need, facilities[need["facility"]], []))
+        group.proposals.append(view)
+    return sorted(
+        groups.values(),
+        key=lambda g: (
+            URGENCY_ORDER.get(g.need["urgency"], 3),
+            not g.facility["rural"],
+            g.need["created_at"],
+        ),
+    )
+
+
+async def list_proposals(state: str | None = None) -> list[ProposalView]:
+    query = Proposal.select().order_by(Proposal.id)
+    if state:
+        query = query.where(Proposal.state == state)
+    return await _views(await query)
+
+
+async def pending_licences() -> int:
+    return await Licence.count().where(Licence.state == "pending")
+
+
+# --- people paired ----------------------------------------------------------------
+
+DOCTOR_VISIBLE = [
+    ProposalState.APPROVED.value,
+    ProposalState.ACCEPTED.value,
+    ProposalState.DECLINED.value,
+    ProposalState.CONFIRMED.value,
+]
+
+
+async def doctor_profile_id(account: Account) -> int | None:
+    row = (
+        await DoctorProfile.select(DoctorProfile.id).where(DoctorProfile.user == account.id).first()
+    )
+    return row["id"] if row else None
+
+
+async def head_facility_ids(account: Account) -> list[int]:
+    rows = await FacilityHead.select(FacilityHead.facility).where(FacilityHead.user == account.id)
+    return [r["facility"] for r in rows]
+
+
+@dataclass
+class PairingRow:
+    proposal: ProposalView
+    need: dict[str, Any]
+    facility: dict[str, Any]
+
+
+async def _rows(query: Any) -> list[PairingRow]:
+    rows = await query.order_by(Proposal.id, ascending=False)
+    needs, facilities = await _needs({r["need"] for r in rows})
+    views = await _views(rows)
+    return [
+        PairingRow(v, needs[v.need_id], facilities[needs[v.need_id]["facility"]]) for v in views
+    ]
+
+
+async def pairings_for(account: Account) -> list[PairingRow]:
+    """What a doctor or facility head sees: reviewed pairings only, never raw proposals."""
+    if account.role == Role.DOCTOR:
+        doctor_id = await doctor_profile_id(account)
+        if doctor_id is None:
+            return []
+        return await _rows(
+            Proposal.select().where(
+                Proposal.doctor == doctor_id, Proposal.state.is_in(DOCTOR_VISIBLE)
+            )
+        )
+    if account.role == Role.FACILITY_HEAD:
+        facilities = await head_facility_ids(account)
+        if not facilities:
+            return []
+        return await _rows(
+            Proposal.select().where(
+                Proposal.need.facility.is_in(facilities), Proposal.state.is_in(DOCTOR_VISIBLE)
+            )
+        )
+    return await _rows(Proposal.select())
+
+
+@dataclass
+class PairingDetail:
+    row: PairingRow
+    contact: dict[str, str] | None
+    local_slots: list[dict[str, Any]]
+    is_doctor: bool
+    is_head: bool
+
+
+async def can_view_contact(viewer: Account, doctor_profile_id: int) -> bool:
+    """The doctors engineer's ``can_see_contact`` when present; else the same rule here."""
+    try:
+        from matching.doctors.services import can_see_contact  # type: ignore[attr-defined]
+    except ImportError:
+        can_see_contact = None
+    if can_see_contact is not None:
+        return bool(await can_see_contact(viewer, doctor_profile_id))
+    if viewer.role in (Role.COORDINATOR, Role.ADMIN):
+        return True
+    if viewer.role == Role.DOCTOR:
+        return await doctor_profile_id(viewer) == doctor_profile_id
+    if viewer.role == Role.FACILITY_HEAD:
+        facilities = await head_facility_ids(viewer)
+        return bool(
+            facilities
+            and await Proposal.exists().where(
+                Proposal.doctor == doctor_profile_id,
+                Proposal.state == ProposalState.CONFIRMED.value,
+                Proposal.need.facility.is_in(facilities),
+            )
+        )
+    return False
+
+
+async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
+    """One pairing as ``viewer`` may see it (404 for a stranger, not a leak)."""
+    rows = await _rows(Proposal.select().where(Proposal.id == proposal_id))
+    if not rows:
+        raise NotFound(f"Pairing #{proposal_id} does not exist.")
+    row = rows[0]
+    is_doctor = is_head = False
+    if viewer.role == Role.DOCTOR:
+        is_doctor = (
+            row.proposal.doctor is not None
+            and await doctor_profile_id(viewer) == row.proposal.doctor.id
+            and row.proposal.state in DOCTOR_VISIBLE
+        )
+        if not is_doctor:
+            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+    elif viewer.role == Role.FACILITY_HEAD:
+        is_head = row.facility["id"] in await head_facility_ids(viewer)
+        if not is_head or row.proposal.state not in DOCTOR_VISIBLE:
+            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+    elif viewer.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden("You cannot see this pairing.")
+    contact = None
+    doctor = row.proposal.doctor
+    if doctor is not None and (
+        viewer.role != Role.FACILITY_HEAD or row.proposal.state == ProposalState.CONFIRMED
+    ):
+        if await can_view_contact(viewer, doctor.id):
+            contact = (
+                await DoctorProfile.select(
+                    DoctorProfile.phone,
+                    DoctorProfile.contact_email,
+                    DoctorProfile.user.email.as_alias("email"),
+                )
+                .where(DoctorProfile.id == doctor.id)
+                .first()
+            )
+    slots = await LocalSlot.select().where(LocalSlot.need == row.need["id"])
+    return PairingDetail(row, contact, slots, is_doctor, is_head)
+
+
+# --- audit trail -------------------------------------------------------------------
+
+
+@dataclass
+class AuditFilter:
+    action: str = ""
+    subject_type: str = ""
+    actor: str = ""
+    since: Any = None  # date
+    until: Any = None  # date, inclusive
+
+
+async def audit_events(flt: AuditFilter, *, limit: int | None = 500) -> list[dict[str, Any]]:
+    """Audit events matching ``flt``, newest first."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from matching.audit.tables import AuditEvent
+
+    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
+    if flt.action:
+        query = query.where(AuditEvent.action == flt.action)
+    if flt.subject_type:
+        query = query.where(AuditEvent.subject_type == flt.subject_type)
+    if flt.actor:
+        query = query.where(AuditEvent.actor_label.ilike(f"%{flt.actor}%"))
+    if flt.since:
+        query = query.where(AuditEvent.created_at >= datetime.combine(flt.since, time(), UTC))
+    if flt.until:
+        end = datetime.combine(flt.until + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEvent.created_at < end)
+    if limit:
+        query = query.limit(limit)
+    rows = await query
+    for row in rows:
+        row["before"] = _json(row["before"])
+        row["after"] = _json(row["after"])
+    return rows
+
+
+async def audit_choices() -> tuple[list[str], list[str]]:
+    from matching.audit.tables import AuditEvent
+
+    actions = await AuditEvent.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    subjects = (
+        await AuditEvent.select(AuditEvent.subject_type)
+        .distinct()
+        .order_by(AuditEvent.subject_type)
+    )
+    return [r["action"] for r in actions], [r["subject_type"] for r in subjects]

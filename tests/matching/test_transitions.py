@@ -1,0 +1,288 @@
+"""A pairing's life: allowed transitions, 409 on illegal ones, audit, notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, time, timedelta
+
+import pytest
+
+from matching.accounts.services import Account
+from matching.accounts.tables import Role
+from matching.audit.tables import AuditEvent
+from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty
+from matching.errors import Conflict, Forbidden, ValidationFailed
+from matching.facilities.tables import LocalSlot, Need
+from matching.mail.tables import Notification, OutboxMail
+from matching.pairings import transitions
+from matching.pairings.tables import Proposal
+from tests.factories import make_account, make_facility, make_head
+
+# --- factories (shared with the web tests) ------------------------------------------
+
+
+async def make_doctor(
+    *, name: str = "Dr. Lina Haddad", language: str = "en", tz: str = "Europe/Berlin"
+) -> tuple[Account, int]:
+    account = await make_account(Role.DOCTOR, name=name, language=language)
+    rows = (
+        await DoctorProfile.insert(
+            DoctorProfile(
+                user=account.id,
+                country="DE",
+                timezone=tz,
+                phone="+49 30 1234 5678",
+                contact_email="lina.private@example.org",
+                offers_mission=True,
+                offers_mentorship=True,
+            )
+        )
+        .returning(DoctorProfile.id)
+        .run()
+    )
+    doctor_id = int(rows[0]["id"])
+    await DoctorSpecialty.insert(
+        DoctorSpecialty(doctor=doctor_id, code="neonatology", level="consultant")
+    ).run()
+    await DoctorLanguage.insert(DoctorLanguage(doctor=doctor_id, code="ar")).run()
+    return account, doctor_id
+
+
+async def make_need(
+    facility_id: int,
+    *,
+    kind: str = "mission",
+    places: int = 1,
+    urgency: str = "urgent",
+    title: str = "Neonatal mission",
+    specialty: str = "neonatology",
+) -> int:
+    today = date(2026, 3, 2)
+    rows = (
+        await Need.insert(
+            Need(
+                facility=facility_id,
+                kind=kind,
+                title=title,
+                specialty=specialty,
+                urgency=urgency,
+                status="open",
+                places=places,
+                starts_on=today,
+                ends_on=today + (timedelta(days=9) if kind == "mission" else timedelta(days=60)),
+                months=2,
+                mentee_name="Dr. Ahmad Shami" if kind == "mentorship" else "",
+            )
+        )
+        .returning(Need.id)
+        .run()
+    )
+    need_id = int(rows[0]["id"])
+    if kind == "mentorship":
+        await LocalSlot.insert(
+            LocalSlot(need=need_id, weekday=1, starts_at=time(19), ends_at=time(21))
+        ).run()
+    return need_id
+
+
+def explanation(runners_up: list[dict] | None = None) -> str:
+    return json.dumps(
+        {
+            "signals": {
+                "specialty_fit": {"value": 1.0, "weight": 0.4, "contribution": 0.4},
+                "skill_similarity": {"value": 0.5, "weight": 0.3, "contribution": 0.15},
+                "availability_fit": {"value": 0.8, "weight": 0.2, "contribution": 0.16},
+            },
+            "rules_passed": ["mode", "language", "availability"],
+            "shared_skills": ["neonatal_resuscitation"],
+            "details": {},
+            "runners_up": runners_up or [],
+        }
+    )
+
+
+async def make_proposal(
+    need_id: int, doctor_id: int, *, state: str = "proposed", runners_up: list[dict] | None = None
+) -> int:
+    rows = (
+        await Proposal.insert(
+            Proposal(
+                need=need_id,
+                doctor=doctor_id,
+                score=0.71,
+                rank=1,
+                explanation=explanation(runners_up),
+                state=state,
+            )
+        )
+        .returning(Proposal.id)
+        .run()
+    )
+    return int(rows[0]["id"])
+
+
+async def scene(kind: str = "mission") -> dict:
+    facility = await make_facility()
+    head = await make_head(facility, language="ar")
+    doctor, doctor_id = await make_doctor()
+    need = await make_need(facility, kind=kind)
+    coordinator = await make_account(Role.COORDINATOR)
+    proposal = await make_proposal(need, doctor_id)
+    return {
+        "facility": facility,
+        "head": head,
+        "doctor": doctor,
+        "doctor_id": doctor_id,
+        "need": need,
+        "coordinator": coordinator,
+        "proposal": proposal,
+    }
+
+
+async def state_of(proposal_id: int) -> str:
+    row = await Proposal.select(Proposal.state).where(Proposal.id == proposal_id).first()
+    return row["state"]
+
+
+# --- tests ----------------------------------------------------------------------------
+
+
+def test_transition_table_is_the_documented_life() -> None:
+    assert transitions.next_state("proposed", transitions.Action.APPROVE) == "approved"
+    assert transitions.next_state("approved", transitions.Action.ACCEPT) == "accepted"
+    assert transitions.next_state("accepted", transitions.Action.CONFIRM) == "confirmed"
+    assert transitions.next_state("rejected", transitions.Action.ACCEPT) is None
+    assert transitions.next_state("approved", transitions.Action.APPROVE) is None
+
+
+async def test_full_life_with_audit_mail_and_need_status(db: str) -> None:
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"], base_url="http://x")
+    assert await state_of(s["proposal"]) == "approved"
+    mails = await OutboxMail.select(OutboxMail.recipient, OutboxMail.language)
+    assert {m["recipient"] for m in mails} == {s["doctor"].email, s["head"].email}
+    assert {m["recipient"]: m["language"] for m in mails}[s["head"].email] == "ar"
+    assert await Notification.count().where(Notification.user == s["doctor"].id) == 1
+
+    await transitions.accept(s["proposal"], s["doctor"])
+    assert await state_of(s["proposal"]) == "confirmed"
+    need = await Need.select(Need.status).where(Need.id == s["need"]).first()
+    assert need["status"] == "filled"
+    actions = [
+        e["action"]
+        for e in await AuditEvent.select(AuditEvent.action)
+        .where(AuditEvent.subject_type == "proposal")
+        .order_by(AuditEvent.id)
+    ]
+    assert actions == ["proposal.approved", "proposal.accepted", "proposal.confirmed"]
+    event = await AuditEvent.select().where(AuditEvent.action == "proposal.approved").first()
+    before = event["before"] if isinstance(event["before"], dict) else json.loads(event["before"])
+    assert before == {"state": "proposed"}
+    assert event["actor_label"] == s["coordinator"].email
+
+
+async def test_approving_twice_is_a_conflict_and_changes_nothing(db: str) -> None:
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"])
+    events = await AuditEvent.count()
+    with pytest.raises(Conflict, match="cannot be approved: it is approved"):
+        await transitions.approve(s["proposal"], s["coordinator"])
+    assert await AuditEvent.count() == events
+
+
+async def test_accepting_a_rejected_pairing_is_a_conflict(db: str) -> None:
+    s = await scene()
+    await transitions.reject(s["proposal"], s["coordinator"], reason="licence")
+    row = await Proposal.select().where(Proposal.id == s["proposal"]).first()
+    assert row["state"] == "rejected" and row["decision_reason"] == "licence concerns"
+    with pytest.raises(Conflict, match="cannot be accepted: it is rejected"):
+        await transitions.accept(s["proposal"], s["doctor"])
+    assert await state_of(s["proposal"]) == "rejected"
+
+
+async def test_reject_needs_a_listed_reason_and_a_note_for_other(db: str) -> None:
+    s = await scene()
+    with pytest.raises(ValidationFailed) as exc:
+        await transitions.reject(s["proposal"], s["coordinator"], reason="because")
+    assert "reason" in exc.value.errors
+    with pytest.raises(ValidationFailed) as exc:
+        await transitions.reject(s["proposal"], s["coordinator"], reason="other", note=" ")
+    assert "note" in exc.value.errors
+    assert await state_of(s["proposal"]) == "proposed"
+
+
+async def test_another_doctor_cannot_accept(db: str) -> None:
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"])
+    other, _ = await make_doctor(name="Dr. Other")
+    with pytest.raises(Forbidden):
+        await transitions.accept(s["proposal"], other)
+    assert await state_of(s["proposal"]) == "approved"
+
+
+async def test_concurrent_approvals_only_one_wins(db: str) -> None:
+    s = await scene()
+    other = await make_account(Role.COORDINATOR)
+    results = await asyncio.gather(
+        transitions.approve(s["proposal"], s["coordinator"]),
+        transitions.approve(s["proposal"], other),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if isinstance(r, Conflict)) == 1, results
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "proposal.approved") == 1
+
+
+async def test_bulk_approve_is_all_or_nothing_and_names_the_culprit(db: str) -> None:
+    s = await scene()
+    facility = await make_facility(name="Talbiseh Health Centre")
+    need2 = await make_need(facility)
+    need3 = await make_need(facility, title="Another")
+    second = await make_proposal(need2, s["doctor_id"])
+    rejected = await make_proposal(need3, s["doctor_id"], state="rejected")
+    with pytest.raises(Conflict, match=f"Proposal #{rejected}"):
+        await transitions.bulk_approve([s["proposal"], second, rejected], s["coordinator"])
+    assert await state_of(s["proposal"]) == "proposed"
+    assert await state_of(second) == "proposed"
+    assert await OutboxMail.count() == 0
+    assert await transitions.bulk_approve([s["proposal"], second], s["coordinator"]) == 2
+    assert await state_of(second) == "approved"
+
+
+async def test_approval_respects_the_needs_places(db: str) -> None:
+    s = await scene()
+    _, other_doctor = await make_doctor(name="Dr. Two")
+    second = await make_proposal(s["need"], other_doctor)
+    await transitions.approve(s["proposal"], s["coordinator"])
+    with pytest.raises(Conflict, match="place"):
+        await transitions.approve(second, s["coordinator"])
+
+
+async def test_swap_rejects_current_and_approves_runner_up_in_one_go(db: str) -> None:
+    facility = await make_facility()
+    await make_head(facility)
+    _, first = await make_doctor()
+    runner_account, runner = await make_doctor(name="Dr. Runner")
+    need = await make_need(facility)
+    coordinator = await make_account(Role.COORDINATOR)
+    proposal = await make_proposal(
+        need, first, runners_up=[{"doctor_id": runner, "score": 0.6, "rank": 2}]
+    )
+    with pytest.raises(ValidationFailed):
+        await transitions.swap(proposal, 999_999, coordinator)
+    new_id = await transitions.swap(proposal, runner, coordinator)
+    old = await Proposal.select().where(Proposal.id == proposal).first()
+    assert old["state"] == "rejected" and old["decision_reason"] == "swapped"
+    new = await Proposal.select().where(Proposal.id == new_id).first()
+    assert new["state"] == "approved" and new["doctor"] == runner and new["rank"] == 2
+    assert await Notification.count().where(Notification.user == runner_account.id) == 1
+
+
+async def test_decline_keeps_the_need_open(db: str) -> None:
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"])
+    await transitions.decline(s["proposal"], s["doctor"], note="no time this spring")
+    assert await state_of(s["proposal"]) == "declined"
+    need = await Need.select(Need.status).where(Need.id == s["need"]).first()
+    assert need["status"] == "open"
