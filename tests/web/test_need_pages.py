@@ -1,0 +1,168 @@
+"""Facility heads post needs; ownership, status rules, ranking enqueue, closing."""
+
+from __future__ import annotations
+
+from matching.accounts.tables import Role
+from matching.audit.tables import AuditEvent
+from matching.facilities import services
+from matching.facilities.tables import LocalSlot, Need
+from matching.pairings.tables import Proposal, RankingRun
+from tests.factories import login, make_account, make_facility, make_head, post_form
+
+MENTORSHIP = {
+    "kind": "mentorship",
+    "title": "Neonatal mentorship",
+    "specialty": "neonatology",
+    "skills": "neonatal_resuscitation",
+    "languages": "ar",
+    "urgency": "critical",
+    "places": "1",
+    "mentee_name": "Dr. Ahmad Shami",
+    "weekly_hours": "2",
+    "months": "6",
+    "slot_0_weekday": "1",
+    "slot_0_start": "19:00",
+    "slot_0_end": "21:00",
+    "description": "وحدة حديثي الولادة",
+}
+
+
+async def test_head_posts_a_mentorship_and_it_is_queued_for_ranking(client) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    await login(client, head)
+    page = await client.get(f"/needs/new?facility={facility}")
+    assert page.status_code == 200
+    assert "Local doctor to mentor" in page.text
+    response = await post_form(
+        client, "/needs/new", {**MENTORSHIP, "facility": facility, "action": "publish"}
+    )
+    assert response.status_code == 200, response.text
+    assert "Proposals for this need will be computed shortly." in response.text
+    assert "Dr. Ahmad Shami" in response.text
+    need = await Need.select().first().run()
+    assert need["status"] == "open" and need["facility"] == facility
+    slots = await LocalSlot.select().where(LocalSlot.need == need["id"]).run()
+    assert [(s["weekday"], s["starts_at"].hour) for s in slots] == [(1, 19)]
+    actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action).run()]
+    assert "need.created" in actions
+
+
+async def test_form_names_the_problem_at_the_field(client) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    await login(client, head)
+    bad = {**MENTORSHIP, "weekly_hours": "0", "facility": facility, "action": "publish"}
+    response = await post_form(client, "/needs/new", bad)
+    assert response.status_code == 422
+    assert 'id="weekly_hours-error"' in response.text
+    assert "a mentorship needs weekly hours above zero" in response.text
+    mission = {
+        **MENTORSHIP,
+        "kind": "mission",
+        "starts_on": "2027-03-10",
+        "ends_on": "2027-03-01",
+        "places": "0",
+        "facility": facility,
+    }
+    response = await post_form(client, "/needs/new", mission)
+    assert response.status_code == 422
+    assert "cannot be before the start date" in response.text
+    assert "must be between 1 and 50" in response.text
+    assert await Need.count() == 0
+
+
+async def test_head_cannot_see_or_edit_another_facilitys_needs(client) -> None:
+    mine = await make_facility(name="Mine")
+    theirs = await make_facility(name="Theirs")
+    head = await make_head(mine)
+    other_head = await make_head(theirs)
+    draft = await services.create_need(theirs, MENTORSHIP, actor=other_head)
+    await login(client, head)
+    assert (await client.get(f"/needs/{draft}")).status_code == 404
+    assert (await client.get(f"/needs/{draft}/edit")).status_code == 404
+    response = await post_form(client, f"/needs/{draft}/edit", {**MENTORSHIP, "title": "hijack"})
+    assert response.status_code == 404
+    response = await post_form(client, f"/needs/{draft}/status", {"status": "open"})
+    assert response.status_code == 403
+    response = await post_form(
+        client, "/needs/new", {**MENTORSHIP, "facility": theirs, "action": "draft"}
+    )
+    assert response.status_code == 422
+    assert "You can only manage the facilities you head." in response.text
+    listing = await client.get("/needs?status=all")
+    assert "Neonatal mentorship" not in listing.text
+    assert (await client.get(f"/facilities/{theirs}/edit")).status_code == 403
+    api = await client.get(f"/api/needs/{draft}")
+    assert api.status_code == 404
+    row = await Need.select(Need.title, Need.status).where(Need.id == draft).first().run()
+    assert row == {"title": "Neonatal mentorship", "status": "draft"}
+
+
+async def _proposals(need_id: int, states: list[str]) -> None:
+    run = await RankingRun.insert(RankingRun()).returning(RankingRun.id).run()
+    for state in states:
+        await Proposal.insert(Proposal(run=run[0]["id"], need=need_id, state=state)).run()
+
+
+async def test_status_follows_confirmed_proposals(db) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    need = await services.create_need(
+        facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True
+    )
+    assert await services.refresh_need_status(need) == "open"
+    await _proposals(need, ["confirmed"])
+    assert await services.refresh_need_status(need) == "partly_filled"
+    await _proposals(need, ["confirmed", "proposed"])
+    assert await services.refresh_need_status(need) == "filled"
+    events = await AuditEvent.select().where(AuditEvent.action == "need.status_changed").run()
+    assert len(events) == 2
+    # A draft stays a draft whatever the proposals say.
+    draft = await services.create_need(facility, MENTORSHIP, actor=head)
+    await _proposals(draft, ["confirmed"])
+    assert await services.refresh_need_status(draft) == "draft"
+
+
+async def test_places_cannot_drop_below_confirmed(db) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    need = await services.create_need(
+        facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True
+    )
+    await _proposals(need, ["confirmed", "confirmed"])
+    await services.refresh_need_status(need)
+    try:
+        await services.update_need(need, {**MENTORSHIP, "places": "1"}, actor=head)
+    except services.ValidationFailed as exc:
+        assert "places" in exc.errors
+    else:
+        raise AssertionError("places below confirmed was accepted")
+
+
+async def test_closing_withdraws_pending_proposals_after_confirmation(client) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    need = await services.create_need(facility, MENTORSHIP, actor=head, publish=True)
+    await _proposals(need, ["proposed", "approved", "rejected", "proposed"])
+    await login(client, head)
+    page = await client.get(f"/needs/{need}/close")
+    assert "3 proposals waiting for review will be withdrawn" in page.text
+    response = await post_form(client, f"/needs/{need}/close", {"reason": "found a doctor"})
+    assert response.status_code == 200
+    states = sorted(r["state"] for r in await Proposal.select(Proposal.state).run())
+    assert states == ["rejected", "withdrawn", "withdrawn", "withdrawn"]
+    assert (await Need.select(Need.status).first().run())["status"] == "closed"
+    withdrawn = await AuditEvent.count().where(AuditEvent.action == "proposal.withdrawn")
+    assert withdrawn == 3
+    # A closed need cannot be cancelled or edited.
+    response = await post_form(client, f"/needs/{need}/status", {"status": "cancelled"})
+    assert response.status_code == 409
+
+
+async def test_doctor_cannot_open_need_pages(client) -> None:
+    doctor = await make_account(Role.DOCTOR)
+    await login(client, doctor)
+    assert (await client.get("/needs")).status_code == 403
+    assert (await client.get("/needs/new")).status_code == 403
+    assert (await client.get("/api/needs")).status_code == 403
