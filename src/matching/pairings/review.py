@@ -310,19 +310,20 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
         raise Forbidden("You cannot see this pairing.")
     contact = None
     doctor = row.proposal.doctor
-    if doctor is not None and (
-        viewer.role != Role.FACILITY_HEAD or row.proposal.state == ProposalState.CONFIRMED
+    if (
+        doctor is not None
+        and (viewer.role != Role.FACILITY_HEAD or row.proposal.state == ProposalState.CONFIRMED)
+        and await can_view_contact(viewer, doctor.id)
     ):
-        if await can_view_contact(viewer, doctor.id):
-            contact = (
-                await DoctorProfile.select(
-                    DoctorProfile.phone,
-                    DoctorProfile.contact_email,
-                    DoctorProfile.user.email.as_alias("email"),
-                )
-                .where(DoctorProfile.id == doctor.id)
-                .first()
+        contact = (
+            await DoctorProfile.select(
+                DoctorProfile.phone,
+                DoctorProfile.contact_email,
+                DoctorProfile.user.email.as_alias("email"),
             )
+            .where(DoctorProfile.id == doctor.id)
+            .first()
+        )
     slots = await LocalSlot.select().where(LocalSlot.need == row.need["id"])
     return PairingDetail(row, contact, slots, is_doctor, is_head)
 

@@ -1,0 +1,196 @@
+"""Coordinator pages: review queue, bulk approve, dashboard, audit trail, API."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from litestar.testing import AsyncTestClient
+
+from matching.accounts.tables import Role
+from matching.audit.tables import AuditEvent
+from matching.doctors.tables import Licence
+from matching.pairings.tables import Proposal
+from tests.factories import api_headers, login, make_account, make_facility, post_form
+from tests.matching.test_transitions import make_doctor, make_need, make_proposal, scene
+
+
+async def _state(proposal_id: int) -> str:
+    row = await Proposal.select(Proposal.state).where(Proposal.id == proposal_id).first()
+    return row["state"]
+
+
+async def test_queue_groups_by_need_urgent_and_rural_first_without_contact(
+    client: AsyncTestClient,
+) -> None:
+    s = await scene()
+    urban = await make_facility(name="Homs National Hospital", district="homs", rural=False)
+    routine = await make_need(urban, urgency="routine", title="Routine urban need")
+    critical_urban = await make_need(urban, urgency="critical", title="Critical urban need")
+    await make_proposal(routine, s["doctor_id"])
+    await make_proposal(critical_urban, s["doctor_id"])
+    await Licence.insert(
+        Licence(
+            doctor=s["doctor_id"],
+            issuer_country="DE",
+            authority="Ärztekammer",
+            number="1",
+            expires_on=__import__("datetime").date(2030, 1, 1),
+            state="pending",
+        )
+    ).run()
+    await login(client, s["coordinator"])
+    page = await client.get("/coordinator/review")
+    assert page.status_code == 200
+    text = page.text
+    order = [
+        text.index(t) for t in ("Critical urban need", "Neonatal mission", "Routine urban need")
+    ]
+    assert order == sorted(order), "critical first, then urgent rural, then routine"
+    assert "Dr. Lina Haddad" in text and "neonatology" in text
+    assert "lina.private@example.org" not in text and "+49 30 1234 5678" not in text
+    assert "specialty fit" in text and "0.400" in text
+    assert 'href="/coordinator/licences"' in text
+    assert '<strong class="pending-licences">1</strong>' in text
+
+
+async def test_approve_then_approve_again_is_409_page(client: AsyncTestClient) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    response = await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
+    assert response.status_code == 200 and "Saved." in response.text
+    again = await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
+    assert again.status_code == 409
+    assert "cannot be approved: it is approved" in again.text
+
+
+async def test_reject_form_names_the_note_field(client: AsyncTestClient) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    response = await post_form(
+        client, f"/coordinator/review/{s['proposal']}/reject", {"reason": "other", "note": ""}
+    )
+    assert response.status_code == 422
+    assert 'id="note-error"' in response.text
+    ok = await post_form(
+        client,
+        f"/coordinator/review/{s['proposal']}/reject",
+        {"reason": "committed", "note": "mission elsewhere"},
+    )
+    assert ok.status_code == 200
+    assert await _state(s["proposal"]) == "rejected"
+
+
+async def test_bulk_approve_all_or_nothing(client: AsyncTestClient) -> None:
+    s = await scene()
+    facility = await make_facility(name="Talkalakh Health Centre")
+    other = await make_proposal(await make_need(facility), s["doctor_id"])
+    declined = await make_proposal(
+        await make_need(facility, title="X"), s["doctor_id"], state="declined"
+    )
+    await login(client, s["coordinator"])
+    failed = await post_form(
+        client,
+        "/coordinator/review/bulk-approve",
+        {"proposal_id": [str(s["proposal"]), str(other), str(declined)]},
+    )
+    assert failed.status_code == 409
+    assert f"Proposal #{declined} cannot be approved" in failed.text
+    assert await _state(s["proposal"]) == "proposed" and await _state(other) == "proposed"
+    ok = await post_form(
+        client,
+        "/coordinator/review/bulk-approve",
+        {"proposal_id": [str(s["proposal"]), str(other)]},
+    )
+    assert ok.status_code == 200
+    assert await _state(other) == "approved"
+
+
+async def test_swap_from_the_queue(client: AsyncTestClient) -> None:
+    facility = await make_facility()
+    _, first = await make_doctor()
+    _, runner = await make_doctor(name="Dr. Runner Up")
+    need = await make_need(facility)
+    proposal = await make_proposal(
+        need, first, runners_up=[{"doctor_id": runner, "score": 0.5, "rank": 2}]
+    )
+    await login(client, await make_account(Role.COORDINATOR))
+    page = await client.get("/coordinator/review")
+    assert "Dr. Runner Up" in page.text
+    response = await post_form(
+        client, f"/coordinator/review/{proposal}/swap", {"doctor_id": str(runner)}
+    )
+    assert response.status_code == 200
+    assert await _state(proposal) == "rejected"
+    assert (
+        await Proposal.count().where(Proposal.doctor == runner, Proposal.state == "approved") == 1
+    )
+
+
+async def test_dashboard_draws_svg_charts_and_is_the_coordinator_home(
+    client: AsyncTestClient,
+) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    home = await client.get("/")
+    assert str(home.url).endswith("/coordinator")
+    assert home.status_code == 200
+    assert "<svg" in home.text and "Needs by district" in home.text
+    assert "Al rastan" in home.text and "Rural" in home.text
+    assert "Needs no doctor can fill" in home.text
+
+
+async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
+    page = await client.get("/coordinator/audit", params={"action": "proposal.approved"})
+    assert page.status_code == 200 and "proposal.approved" in page.text
+    assert "account.created" not in page.text.split("<tbody>")[1]
+    bad = await client.get("/coordinator/audit", params={"since": "yesterday"})
+    assert bad.status_code == 422 and 'id="since-error"' in bad.text
+    exported = await client.get(
+        "/coordinator/audit.csv", params={"subject_type": "proposal", "actor": "coordinator"}
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[0][:4] == ["id", "when", "actor", "action"]
+    assert [r[3] for r in rows[1:]] == ["proposal.approved"]
+    assert await AuditEvent.count().where(AuditEvent.action == "proposal.approved") == 1
+
+
+async def test_doctor_cannot_open_review_or_approve(client: AsyncTestClient) -> None:
+    s = await scene()
+    await login(client, s["doctor"])
+    assert (await client.get("/coordinator/review")).status_code == 403
+    response = await client.post(
+        f"/api/proposals/{s['proposal']}/approve", headers=await api_headers(client)
+    )
+    assert response.status_code == 403
+    assert await _state(s["proposal"]) == "proposed"
+
+
+async def test_api_list_approve_reject_and_409(client: AsyncTestClient) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    headers = await api_headers(client)
+    listing = await client.get("/api/proposals", params={"state": "proposed"})
+    assert listing.status_code == 200
+    body = listing.json()
+    assert body[0]["id"] == s["proposal"] and body[0]["signals"][0]["name"] == "specialty_fit"
+    assert "phone" not in listing.text
+    approved = await client.post(f"/api/proposals/{s['proposal']}/approve", headers=headers)
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    again = await client.post(f"/api/proposals/{s['proposal']}/approve", headers=headers)
+    assert again.status_code == 409 and "cannot be approved" in again.json()["detail"]
+    other = await make_proposal(s["need"], s["doctor_id"])
+    bad = await client.post(
+        f"/api/proposals/{other}/reject", json={"reason": "nope"}, headers=headers
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "reason"
+    missing = await client.post(f"/api/proposals/{other}/reject", json={}, headers=headers)
+    assert missing.status_code == 400
+    ok = await client.post(
+        f"/api/proposals/{other}/reject", json={"reason": "availability"}, headers=headers
+    )
+    assert ok.status_code == 200 and ok.json()["decision_reason"] == "availability does not fit"
