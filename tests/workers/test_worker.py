@@ -1,0 +1,232 @@
+"""A real arq worker (subprocess) against the real Redis and the test database.
+
+Each test uses its own queue name on Redis db 15 and deletes only its own keys.
+The fault test kills the worker (SIGKILL) while a run is ``running`` and checks
+that a new worker finishes that run once, with no duplicate proposals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from matching.pairings import runs
+from matching.pairings.tables import Proposal, RankingRun, RunStatus
+from tests.conftest import TEST_REDIS_URL
+from tests.workers.data import make_doctor, make_need
+from workers.queue import (
+    ArqQueue,
+    InProcessQueue,
+    enqueue_need_ranking,
+    enqueue_ranking_run,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARQ = ROOT / ".venv" / "bin" / "arq"
+JOB_TIMEOUT_S = 12  # the in-progress key of a killed job expires after 12 + 10 s
+MY_JOB_PREFIXES = ("ranking-run:", "rank-need:", "deliver-outbox", "cron:")
+
+pytestmark = pytest.mark.slow
+
+
+async def _delete_my_keys(redis: Redis, queue: str) -> None:
+    keys = [queue, f"{queue}:health-check"]
+    async for key in redis.scan_iter(match="arq:*"):
+        name = key.decode()
+        job_id = name.split(":", 2)[-1] if name.count(":") >= 2 else ""
+        if job_id.startswith(MY_JOB_PREFIXES):
+            keys.append(name)
+    await redis.delete(*keys)
+
+
+class Workers:
+    """Starts ``arq workers.main.WorkerSettings`` processes for one test."""
+
+    def __init__(self, database_url: str, queue: str) -> None:
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": TEST_REDIS_URL,
+            "JOB_QUEUE_NAME": queue,
+            "RANKING_JOB_TIMEOUT_S": str(JOB_TIMEOUT_S),
+            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        }
+        self.env.pop("SMTP_URL", None)
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *, burst: bool = False) -> subprocess.Popen[bytes]:
+        args = [str(ARQ), *(["--burst"] if burst else []), "workers.main.WorkerSettings"]
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    async def wait(self, process: subprocess.Popen[bytes], timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"worker still running after {timeout} s")
+            await asyncio.sleep(0.2)
+        return process.stdout.read().decode() if process.stdout else ""
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+async def queue_name() -> AsyncIterator[str]:
+    name = f"homs:test:{uuid.uuid4().hex[:8]}"
+    redis = Redis.from_url(TEST_REDIS_URL)
+    try:
+        await redis.ping()
+    except OSError as exc:
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: {exc}")
+    await _delete_my_keys(redis, name)
+    try:
+        yield name
+    finally:
+        await _delete_my_keys(redis, name)
+        await redis.aclose()
+
+
+@pytest.fixture
+async def arq_queue(queue_name: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ArqQueue]:
+    monkeypatch.setenv("JOB_QUEUE_NAME", queue_name)
+    queue = await ArqQueue.connect(TEST_REDIS_URL)
+    try:
+        yield queue
+    finally:
+        await queue.close()
+
+
+@pytest.fixture
+def workers(db: str, queue_name: str) -> AsyncIterator[Workers]:
+    w = Workers(db, queue_name)
+    yield w
+    w.stop_all()
+
+
+async def _run(run_id: int) -> dict:
+    return await RankingRun.select().where(RankingRun.id == run_id).first().run()
+
+
+async def test_same_run_queued_twice_runs_once(
+    db: str, arq_queue: ArqQueue, workers: Workers
+) -> None:
+    await make_doctor()
+    await make_need()
+    run_id = await runs.create_run("full")
+    assert await enqueue_ranking_run(arq_queue, run_id) is True
+    assert await enqueue_ranking_run(arq_queue, run_id) is False
+
+    output = await workers.wait(workers.start(burst=True), timeout=60)
+    run = await _run(run_id)
+    assert run["status"] == RunStatus.SUCCEEDED, output
+    assert await Proposal.count().where(Proposal.run == run_id).run() == 1
+    # Still de-duplicated afterwards: arq keeps the result under that job id.
+    assert await enqueue_ranking_run(arq_queue, run_id) is False
+
+
+async def test_killed_worker_leaves_nothing_half_written_and_run_completes_once(
+    db: str, arq_queue: ArqQueue, workers: Workers
+) -> None:
+    for _ in range(3):
+        await make_doctor()
+    for _ in range(2):
+        await make_need(places=2)
+    run_id = await runs.create_run("full", None, {"pause_after_scoring_s": 4})
+    assert await enqueue_ranking_run(arq_queue, run_id)
+
+    first = workers.start()
+    deadline = time.monotonic() + 40
+    while True:
+        run = await _run(run_id)
+        if run["status"] == RunStatus.RUNNING and run["progress"] >= 60:
+            break
+        assert time.monotonic() < deadline, f"run never reached scoring: {run}"
+        assert first.poll() is None, first.stdout.read().decode() if first.stdout else ""
+        await asyncio.sleep(0.2)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+
+    run = await _run(run_id)
+    assert run["status"] == RunStatus.RUNNING
+    assert await Proposal.count().where(Proposal.run == run_id).run() == 0
+
+    # A new worker picks the job up once the in-progress key expires (timeout + 10 s).
+    started = time.monotonic()
+    output = await workers.wait(workers.start(burst=True), timeout=JOB_TIMEOUT_S + 10 + 40)
+    run = await _run(run_id)
+    assert run["status"] == RunStatus.SUCCEEDED, output
+    assert time.monotonic() - started >= 4  # it waited for the key, then paused 4 s
+    rows = await Proposal.select(Proposal.need, Proposal.doctor).where(Proposal.run == run_id)
+    pairs = [(r["need"], r["doctor"]) for r in rows]
+    assert len(pairs) == len(set(pairs)) == run["proposals_made"] == 3
+    assert await RankingRun.count().run() == 1
+
+
+async def test_need_edits_are_debounced_into_one_run(
+    db: str, arq_queue: ArqQueue, workers: Workers
+) -> None:
+    await make_doctor()
+    need = await make_need()
+    results = [await enqueue_need_ranking(arq_queue, need) for _ in range(10)]
+    assert results == [True] + [False] * 9
+
+    output = await workers.wait(workers.start(burst=True), timeout=60)
+    rows = await RankingRun.select().where(RankingRun.kind == "one_need").run()
+    assert len(rows) == 1, output
+    assert rows[0]["status"] == RunStatus.SUCCEEDED
+    assert rows[0]["job_id"] == f"rank-need:{need}"
+    assert await Proposal.count().where(Proposal.need == need).run() == 1
+    # keep_result=0: a later edit queues a new quick ranking.
+    assert await enqueue_need_ranking(arq_queue, need) is True
+
+
+async def test_failed_run_is_marked_with_the_reason(
+    db: str, arq_queue: ArqQueue, workers: Workers
+) -> None:
+    need = await make_need()
+    run_id = await runs.create_run("one_need", None, {}, need_id=need)
+    await RankingRun.update({RankingRun.need: None}).where(RankingRun.id == run_id).run()
+    assert await enqueue_ranking_run(arq_queue, run_id)
+    await workers.wait(workers.start(burst=True), timeout=60)
+    run = await _run(run_id)
+    assert run["status"] == RunStatus.FAILED
+    assert "need of this run was deleted" in run["error"]
+
+
+async def test_in_process_queue_runs_the_same_job(db: str) -> None:
+    await make_doctor()
+    await make_need()
+    queue = InProcessQueue()
+    run_id = await runs.create_run("full")
+    assert await enqueue_ranking_run(queue, run_id)
+    assert not await enqueue_ranking_run(queue, run_id)
+    await queue.drain()
+    assert (await _run(run_id))["status"] == RunStatus.SUCCEEDED
+    assert await Proposal.count().where(Proposal.run == run_id).run() == 1
+
+
+def test_worker_settings_read_the_queue_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = "import workers.main as m; print(m.WorkerSettings.queue_name)"
+    env = {**os.environ, "JOB_QUEUE_NAME": "homs:elsewhere", "PYTHONPATH": f"{ROOT}/src:{ROOT}"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "homs:elsewhere"
