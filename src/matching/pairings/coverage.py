@@ -78,12 +78,11 @@ async def coverage() -> Coverage:
 
 
 async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
-    """Unfillable needs from the latest finished run's ``outcome`` column, when it exists."""
-    if "outcome" not in {c._meta.name for c in RankingRun._meta.columns}:
-        return [], "Ranking runs do not record their outcome yet."
+    """Unfillable needs, from the latest finished full run's ``outcome`` column."""
+    # A one-need run only speaks for its need: read the latest run over all needs.
     run = (
-        await RankingRun.select(RankingRun.id, RankingRun.outcome)  # type: ignore[attr-defined]
-        .where(RankingRun.status == "succeeded")
+        await RankingRun.select(RankingRun.id, RankingRun.outcome)
+        .where(RankingRun.status == "succeeded", RankingRun.kind != "one_need")
         .order_by(RankingRun.id, ascending=False)
         .first()
     )
