@@ -56,9 +56,10 @@ def build_message(mail: dict[str, Any], mail_from: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail['id']}", domain=domain)
-    message["Content-Language"] = mail["language"] or "en"
     message.set_content(mail["body_text"])
     message.add_alternative(mail["body_html"], subtype="html")
+    # After the bodies: set_content() clears every Content-* header.
+    message["Content-Language"] = mail["language"] or "en"
     return message
 
 
