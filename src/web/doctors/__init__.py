@@ -1,0 +1,1 @@
+"""Doctor pages, API, licence verification and taxonomy search."""

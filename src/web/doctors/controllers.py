@@ -1,0 +1,524 @@
+"""Doctor pages and JSON API: profile, licences, availability, export and deletion;
+the public doctor page, licence documents, coordinators' licence verification and
+the taxonomy search used by search-as-you-type."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, delete, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import File, Redirect, Template
+from msgspec import Struct
+
+from matching.doctors import services
+from matching.doctors.documents import MAX_DOCUMENT_BYTES
+from matching.errors import DomainError, ValidationFailed
+from matching.taxonomy import load_taxonomy
+from web.auth import (
+    require_account,
+    requires_coordinator,
+    requires_doctor,
+    requires_login,
+)
+from web.doctors.forms import choices, profile_from_form, profile_values
+from web.forms import form_data, form_errors, render_form
+from web.sessions import rotate_session
+
+
+def _uploads(request: Request) -> Path:
+    return request.app.state.settings.uploads_dir
+
+
+def _language(request: Request) -> str:
+    return request.scope["state"]["language"]
+
+
+async def _read_upload(upload: Any) -> tuple[bytes | None, str]:
+    """The uploaded bytes (at most one byte over the limit, enough to say "too large")."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, ""
+    content = await upload.read(MAX_DOCUMENT_BYTES + 1)
+    return content, upload.filename
+
+
+# ---------------------------------------------------------------------- pages
+class DoctorSelfPages(Controller):
+    """The signed-in doctor's own pages."""
+
+    path = "/doctors/me"
+    guards = [requires_doctor]
+    include_in_schema = False
+
+    async def _profile_page(
+        self,
+        request: Request,
+        profile: services.DoctorProfileData,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        saved: bool = False,
+    ) -> Template:
+        return render_form(
+            "doctors/profile.html",
+            values=values,
+            errors=errors,
+            profile=profile,
+            saved=saved,
+            **choices(_language(request)),
+        )
+
+    @get("/")
+    async def profile_page(self, request: Request, saved: FromQuery[bool] = False) -> Template:
+        profile = await services.my_profile(require_account(request))
+        return await self._profile_page(request, profile, profile_values(profile), {}, saved)
+
+    @post("/")
+    async def save_profile(self, request: Request) -> Template | Redirect:
+        account = require_account(request)
+        data = profile_from_form(await form_data(request))
+        try:
+            await services.update_profile(account, data)
+        except DomainError as exc:
+            profile = await services.my_profile(account)
+            return await self._profile_page(request, profile, data, form_errors(exc))
+        return Redirect("/doctors/me?saved=true")
+
+    # -- licences
+    async def _licences_page(
+        self, request: Request, values: dict[str, Any], errors: dict[str, str], **extra: Any
+    ) -> Template:
+        profile = await services.my_profile(require_account(request))
+        return render_form(
+            "doctors/licences.html",
+            values=values,
+            errors=errors,
+            profile=profile,
+            today=date.today(),
+            max_mb=MAX_DOCUMENT_BYTES // 2**20,
+            countries=choices(_language(request))["countries"],
+            **extra,
+        )
+
+    @get("/licences")
+    async def licences_page(self, request: Request) -> Template:
+        return await self._licences_page(request, {}, {})
+
+    @post("/licences")
+    async def add_licence(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        values = {
+            k: str(form.get(k, "") or "")
+            for k in ("issuer_country", "authority", "number", "expires_on")
+        }
+        content, filename = await _read_upload(form.get("document"))
+        try:
+            await services.add_licence(
+                require_account(request),
+                **values,
+                document=content,
+                filename=filename,
+                uploads_dir=_uploads(request),
+            )
+        except DomainError as exc:
+            return await self._licences_page(request, values, form_errors(exc))
+        return Redirect("/doctors/me/licences")
+
+    @post("/licences/{licence_id:int}/delete")
+    async def delete_licence(self, request: Request, licence_id: FromPath[int]) -> Redirect:
+        await services.delete_licence(
+            require_account(request), licence_id, uploads_dir=_uploads(request)
+        )
+        return Redirect("/doctors/me/licences")
+
+    # -- availability
+    async def _availability_page(
+        self, request: Request, values: dict[str, Any], errors: dict[str, str]
+    ) -> Template:
+        profile = await services.my_profile(require_account(request))
+        return render_form(
+            "doctors/availability.html",
+            values=values,
+            errors=errors,
+            profile=profile,
+            week=services.coming_week_in_damascus(profile),
+            weekdays=choices(_language(request))["weekdays"],
+        )
+
+    @get("/availability")
+    async def availability_page(self, request: Request) -> Template:
+        return await self._availability_page(request, {}, {})
+
+    @post("/availability/windows")
+    async def add_window(self, request: Request) -> Template | Redirect:
+        data = await form_data(request)
+        values = {k: str(data.get(k, "")) for k in ("starts_on", "ends_on")}
+        try:
+            await services.add_travel_window(require_account(request), **values)
+        except DomainError as exc:
+            return await self._availability_page(request, values, form_errors(exc))
+        return Redirect("/doctors/me/availability")
+
+    @post("/availability/windows/{window_id:int}/delete")
+    async def delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
+        await services.delete_travel_window(require_account(request), window_id)
+        return Redirect("/doctors/me/availability")
+
+    @post("/availability/slots")
+    async def add_slot(self, request: Request) -> Template | Redirect:
+        data = await form_data(request)
+        values = {k: str(data.get(k, "")) for k in ("weekday", "starts_at", "ends_at")}
+        try:
+            await services.add_weekly_slot(require_account(request), **values)
+        except DomainError as exc:
+            return await self._availability_page(request, values, form_errors(exc))
+        return Redirect("/doctors/me/availability")
+
+    @post("/availability/slots/{slot_id:int}/delete")
+    async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> Redirect:
+        await services.delete_weekly_slot(require_account(request), slot_id)
+        return Redirect("/doctors/me/availability")
+
+    # -- your data
+    @get("/export")
+    async def export(self, request: Request) -> Response:
+        return _export_response(await services.export_doctor_data(require_account(request)))
+
+    @get("/delete")
+    async def delete_page(self) -> Template:
+        return render_form("doctors/delete.html", values={}, errors={})
+
+    @post("/delete")
+    async def delete_account(self, request: Request) -> Template:
+        data = await form_data(request)
+        if not data.get("confirm"):
+            return render_form(
+                "doctors/delete.html",
+                values={},
+                errors={"confirm": "tick this box to confirm"},
+            )
+        await services.delete_doctor_account(
+            require_account(request), uploads_dir=_uploads(request)
+        )
+        rotate_session(request)
+        request.clear_session()
+        request.scope["user"] = None
+        return Template(template_name="doctors/deleted.html", media_type=MediaType.HTML)
+
+
+def _export_response(data: dict[str, Any]) -> Response:
+    return Response(
+        content=json.dumps(data, ensure_ascii=False, indent=2),
+        media_type=MediaType.JSON,
+        headers={"content-disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
+class DoctorPublicPages(Controller):
+    """A doctor as coordinators and facility heads see them; contact data only if allowed."""
+
+    path = "/doctors"
+    guards = [requires_login]
+    include_in_schema = False
+
+    @get("/{doctor_id:int}")
+    async def show(self, request: Request, doctor_id: FromPath[int]) -> Template:
+        view = await services.view_doctor(require_account(request), doctor_id)
+        return Template(
+            template_name="doctors/public.html",
+            context={"view": view, "today": date.today(), **choices(_language(request))},
+            media_type=MediaType.HTML,
+        )
+
+    @get("/licences/{licence_id:int}/document")
+    async def document(self, request: Request, licence_id: FromPath[int]) -> File:
+        path, mime, name = await services.licence_document(
+            require_account(request), licence_id, uploads_dir=_uploads(request)
+        )
+        return File(
+            path=path,
+            media_type=mime,
+            content_disposition_type="inline",
+            filename=name or path.name,
+            headers={"cache-control": "private, no-store"},
+        )
+
+
+class CoordinatorLicencePages(Controller):
+    path = "/coordinator/licences"
+    guards = [requires_coordinator]
+    include_in_schema = False
+
+    async def _page(self, values: dict[str, Any], errors: dict[str, str]) -> Template:
+        return render_form(
+            "coordinator/licences.html",
+            values=values,
+            errors=errors,
+            waiting=await services.licences_awaiting_verification(),
+            reviewed=await services.recently_reviewed_licences(),
+            today=date.today(),
+        )
+
+    @get("/")
+    async def index(self) -> Template:
+        return await self._page({}, {})
+
+    async def _review(
+        self, request: Request, licence_id: int, verified: bool
+    ) -> Template | Redirect:
+        data = await form_data(request)
+        note = str(data.get("note", ""))
+        try:
+            await services.review_licence(
+                require_account(request), licence_id, verified=verified, note=note
+            )
+        except ValidationFailed as exc:
+            errors = {f"note_{licence_id}": exc.errors.get("note", exc.message)}
+            return await self._page({f"note_{licence_id}": note}, errors)
+        return Redirect("/coordinator/licences")
+
+    @post("/{licence_id:int}/verify")
+    async def verify(self, request: Request, licence_id: FromPath[int]) -> Template | Redirect:
+        return await self._review(request, licence_id, True)
+
+    @post("/{licence_id:int}/reject")
+    async def reject(self, request: Request, licence_id: FromPath[int]) -> Template | Redirect:
+        return await self._review(request, licence_id, False)
+
+
+# ---------------------------------------------------------------------- JSON API
+class LicenceOut(Struct):
+    id: int
+    issuer_country: str
+    authority: str
+    number: str
+    expires_on: date
+    state: str
+    review_note: str
+    has_document: bool
+    document_url: str | None
+
+
+class TravelWindowOut(Struct):
+    id: int
+    starts_on: date
+    ends_on: date
+
+
+class SlotOut(Struct):
+    id: int
+    weekday: int
+    starts_at: str
+    ends_at: str
+
+
+class ProfileOut(Struct):
+    id: int
+    full_name: str
+    account_email: str
+    country: str
+    city: str
+    timezone: str
+    phone: str
+    contact_email: str
+    years_experience: int
+    bio: str
+    languages: dict[str, str]
+    modes: list[str]
+    max_mentees: int
+    hours_per_month: int
+    can_travel: bool
+    specialties: dict[str, str]
+    skills: list[str]
+    free_text_skills: str
+    licences: list[LicenceOut]
+    travel_windows: list[TravelWindowOut]
+    slots: list[SlotOut]
+
+
+class ProfileIn(Struct):
+    """Fields left out (or null) keep their current value."""
+
+    full_name: str | None = None
+    country: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+    phone: str | None = None
+    contact_email: str | None = None
+    years_experience: int | None = None
+    bio: str | None = None
+    languages: dict[str, str] | None = None
+    modes: list[str] | None = None
+    max_mentees: int | None = None
+    hours_per_month: int | None = None
+    can_travel: bool | None = None
+    specialties: dict[str, str] | None = None
+    skills: list[str] | None = None
+    free_text_skills: str | None = None
+
+
+class TravelWindowIn(Struct):
+    starts_on: str
+    ends_on: str
+
+
+class SlotIn(Struct):
+    weekday: int
+    starts_at: str
+    ends_at: str
+
+
+class TaxonomyHit(Struct):
+    code: str
+    en: str
+    ar: str
+
+
+def _licence_out(licence: services.LicenceView) -> LicenceOut:
+    return LicenceOut(
+        id=licence.id,
+        issuer_country=licence.issuer_country,
+        authority=licence.authority,
+        number=licence.number,
+        expires_on=licence.expires_on,
+        state=licence.state,
+        review_note=licence.review_note,
+        has_document=licence.has_document,
+        document_url=(f"/doctors/licences/{licence.id}/document" if licence.has_document else None),
+    )
+
+
+def _profile_out(profile: services.DoctorProfileData) -> ProfileOut:
+    return ProfileOut(
+        id=profile.id,
+        full_name=profile.full_name,
+        account_email=profile.account_email,
+        country=profile.country,
+        city=profile.city,
+        timezone=profile.timezone,
+        phone=profile.phone,
+        contact_email=profile.contact_email,
+        years_experience=profile.years_experience,
+        bio=profile.bio,
+        languages=profile.languages,
+        modes=list(profile.modes),
+        max_mentees=profile.max_mentees,
+        hours_per_month=profile.hours_per_month,
+        can_travel=profile.can_travel,
+        specialties=profile.specialties,
+        skills=list(profile.skills),
+        free_text_skills=profile.free_text_skills,
+        licences=[_licence_out(x) for x in profile.licences],
+        travel_windows=[
+            TravelWindowOut(w.id, w.starts_on, w.ends_on) for w in profile.travel_windows
+        ],
+        slots=[
+            SlotOut(s.id, s.weekday, f"{s.starts_at:%H:%M}", f"{s.ends_at:%H:%M}")
+            for s in profile.slots
+        ],
+    )
+
+
+class DoctorApi(Controller):
+    path = "/api/doctors/me"
+    guards = [requires_doctor]
+    tags = ["doctors"]
+
+    @get("/", summary="My doctor profile (created empty on first call)")
+    async def show(self, request: Request) -> ProfileOut:
+        return _profile_out(await services.my_profile(require_account(request)))
+
+    @put("/", summary="Change my profile; fields left out keep their value")
+    async def update(self, request: Request, data: JSONBody[ProfileIn]) -> ProfileOut:
+        changes = {
+            field: value
+            for field in ProfileIn.__struct_fields__
+            if (value := getattr(data, field)) is not None
+        }
+        return _profile_out(await services.update_profile(require_account(request), changes))
+
+    @delete("/", status_code=204, summary="Delete my account and personal data")
+    async def delete_account(self, request: Request) -> None:
+        await services.delete_doctor_account(
+            require_account(request), uploads_dir=_uploads(request)
+        )
+        rotate_session(request)
+        request.clear_session()
+
+    @get("/export", summary="Everything held about me, as JSON")
+    async def export(self, request: Request) -> Response:
+        return _export_response(await services.export_doctor_data(require_account(request)))
+
+    @post(
+        "/licences",
+        status_code=201,
+        summary="Add a licence",
+        description=(
+            "A multipart/form-data (or urlencoded) body with issuer_country, authority, "
+            "number, expires_on (YYYY-MM-DD) and an optional file field `document` "
+            "(PDF, PNG or JPEG, at most 5 MB, checked by content)."
+        ),
+    )
+    async def add_licence(self, request: Request) -> LicenceOut:
+        form = await request.form()
+        content, filename = await _read_upload(form.get("document"))
+        licence = await services.add_licence(
+            require_account(request),
+            **{
+                k: str(form.get(k, "") or "")
+                for k in ("issuer_country", "authority", "number", "expires_on")
+            },
+            document=content,
+            filename=filename,
+            uploads_dir=_uploads(request),
+        )
+        return _licence_out(licence)
+
+    @delete("/licences/{licence_id:int}", status_code=204, summary="Remove a licence")
+    async def delete_licence(self, request: Request, licence_id: FromPath[int]) -> None:
+        await services.delete_licence(
+            require_account(request), licence_id, uploads_dir=_uploads(request)
+        )
+
+    @post("/travel-windows", status_code=201, summary="Add dates when I can travel to Syria")
+    async def add_window(self, request: Request, data: JSONBody[TravelWindowIn]) -> TravelWindowOut:
+        window = await services.add_travel_window(
+            require_account(request), starts_on=data.starts_on, ends_on=data.ends_on
+        )
+        return TravelWindowOut(window.id, window.starts_on, window.ends_on)
+
+    @delete("/travel-windows/{window_id:int}", status_code=204, summary="Remove a travel window")
+    async def delete_window(self, request: Request, window_id: FromPath[int]) -> None:
+        await services.delete_travel_window(require_account(request), window_id)
+
+    @post("/slots", status_code=201, summary="Add a weekly remote slot in my time zone")
+    async def add_slot(self, request: Request, data: JSONBody[SlotIn]) -> SlotOut:
+        slot = await services.add_weekly_slot(
+            require_account(request),
+            weekday=data.weekday,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+        )
+        return SlotOut(slot.id, slot.weekday, f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}")
+
+    @delete("/slots/{slot_id:int}", status_code=204, summary="Remove a weekly slot")
+    async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> None:
+        await services.delete_weekly_slot(require_account(request), slot_id)
+
+
+class TaxonomyApi(Controller):
+    path = "/api/taxonomy"
+    guards = [requires_login]
+    tags = ["taxonomy"]
+
+    @get("/search", summary="Specialties or skills matching a query, English or Arabic")
+    async def search(
+        self, q: FromQuery[str] = "", kind: FromQuery[str] = "specialty", limit: FromQuery[int] = 20
+    ) -> list[TaxonomyHit]:
+        if kind not in ("specialty", "skill"):
+            raise ValidationFailed({"kind": "must be specialty or skill"})
+        hits = load_taxonomy().search(q[:100], kind, limit=max(1, min(limit, 100)))  # type: ignore[arg-type]
+        return [TaxonomyHit(h.code, h.en, h.ar) for h in hits]
