@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: run serve test migrate migration demo worker bench loadtest lint format clean venv
+.PHONY: run serve test migrate migration demo worker bench loadtest lint format clean venv messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,22 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format src workers tests benchmarks migrations
 	$(VENV)/bin/ruff check --fix src workers tests benchmarks migrations
+
+## make messages: extract every message (babel.cfg) and update the en and ar catalogs
+## (then translate the new empty Arabic entries; the English ones stay empty = identity)
+LOCALES := src/matching/locales
+messages: $(STAMP)
+	@mkdir -p var
+	$(VENV)/bin/pybabel extract -F babel.cfg -o var/messages.pot --add-location=file \
+		--sort-output --no-wrap -c TRANSLATORS: --project="Homs Health Bridge" .
+	for lang in en ar; do \
+		if [ -f $(LOCALES)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update -i var/messages.pot -d $(LOCALES) -l $$lang \
+				--no-fuzzy-matching --ignore-obsolete --no-wrap; \
+		else \
+			$(VENV)/bin/pybabel init -i var/messages.pot -d $(LOCALES) -l $$lang --no-wrap; \
+		fi; \
+	done
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -2,13 +2,25 @@
 
 Catalogs live as ``.po`` files in ``matching/locales``; they are compiled in
 memory on first use, so there is no build step and no stale ``.mo`` file.
+``make messages`` extracts every message (``babel.cfg``) and updates both
+catalogs; the English catalog leaves ``msgstr`` empty, which means "the
+English message itself".
+
+Python messages are found by :func:`extract_python`: calls of ``_``, ``N_``
+and ``gettext`` and also the literal messages of domain errors
+(``ValidationFailed({"email": "is required"})``, ``Conflict("...")``,
+``errors["email"] = "..."``, ``errors={"__all__": "..."}``), because the web
+layer shows those through ``_()`` in the templates.
 """
 
 from __future__ import annotations
 
+import ast
 import io
+from collections.abc import Collection, Iterator
 from functools import cache
 from pathlib import Path
+from typing import IO, Any
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -46,8 +58,15 @@ def direction(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"
 
 
+# Formatting data per language: Syrian Arabic uses the Levantine month names
+# (كانون الثاني، شباط، آذار ...), which is what facilities in Homs write.
+_FORMAT_LOCALES = {"en": "en", "ar": "ar_SY"}
+
+
 def babel_locale(language: str) -> Locale:
-    return Locale.parse(language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE)
+    """Babel locale used to format dates, times and numbers for ``language``."""
+    language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    return Locale.parse(_FORMAT_LOCALES[language])
 
 
 def negotiate_language(accept_language: str | None) -> str:
@@ -76,3 +95,80 @@ def negotiate_language(accept_language: str | None) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogs; it is translated where it is shown."""
     return message
+
+
+# --------------------------------------------------------------- extraction
+#: Exceptions whose first argument (or dict of field messages) is shown to users.
+ERROR_CLASSES = frozenset(
+    {
+        *("DomainError", "ValidationFailed", "NotFound", "Forbidden", "Conflict", "RateLimited"),
+        # Litestar's, whose detail the error page shows
+        *("NotAuthorizedException", "PermissionDeniedException", "NotFoundException"),
+    }
+)
+_MARKERS = ("_", "N_", "gettext")
+
+
+def _call_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _literal(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        return node.value
+    return None
+
+
+def _dict_messages(node: ast.expr) -> Iterator[ast.Constant]:
+    if isinstance(node, ast.Dict):
+        for value in node.values:
+            if _literal(value) is not None:
+                yield value  # type: ignore[misc]
+
+
+def _messages_in(tree: ast.AST, keywords: Collection[str]) -> Iterator[tuple[int, str, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _call_name(node.func)
+            first = node.args[0] if node.args else None
+            if name in keywords and (text := _literal(first)) is not None:
+                yield node.lineno, name, text
+            elif name in ERROR_CLASSES and first is not None:
+                if (text := _literal(first)) is not None:
+                    yield node.lineno, name, text
+                for value in _dict_messages(first):
+                    yield value.lineno, name, value.value
+            for keyword in node.keywords:
+                if keyword.arg == "errors" and keyword.value is not None:
+                    for value in _dict_messages(keyword.value):
+                        yield value.lineno, "errors", value.value
+        elif isinstance(node, ast.Assign) and (text := _literal(node.value)) is not None:
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id.endswith("errors")
+                ):
+                    yield node.lineno, "errors", text
+
+
+def extract_python(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extractor for our Python: marked messages and domain-error messages."""
+    source = fileobj.read().decode(options.get("encoding", "utf-8") if options else "utf-8")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a file being edited: extraction must not stop for it
+        return
+    marked = set(keywords) | set(_MARKERS)
+    seen: set[tuple[int, str]] = set()
+    for lineno, name, text in sorted(_messages_in(tree, marked)):
+        if (lineno, text) not in seen:
+            seen.add((lineno, text))
+            # Babel looks the function name up in its keywords: report extra finds as N_.
+            yield lineno, name if name in keywords else "N_", text, []

@@ -21,6 +21,8 @@ from litestar.status_codes import (
 )
 
 from matching.errors import DomainError, ValidationFailed
+from matching.i18n import N_
+from web.templating import use_request_language
 
 logger = logging.getLogger("web.errors")
 
@@ -56,16 +58,16 @@ def _page(status: int, title: str, message: str) -> Template:
 
 
 _TITLES = {
-    400: "The request could not be understood",
-    403: "You do not have access to this page",
-    404: "This page does not exist",
-    405: "This action is not allowed here",
-    409: "This change is not possible in the current state",
-    413: "The upload is too large",
-    422: "Some fields need attention",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
-    503: "The service is temporarily unavailable",
+    400: N_("The request could not be understood"),
+    403: N_("You do not have access to this page"),
+    404: N_("This page does not exist"),
+    405: N_("This action is not allowed here"),
+    409: N_("This change is not possible in the current state"),
+    413: N_("The upload is too large"),
+    422: N_("Some fields need attention"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
+    503: N_("The service is temporarily unavailable"),
 }
 
 
@@ -74,7 +76,8 @@ def _respond(request: Request, status: int, message: str, extra: dict[str, Any] 
         return Response(
             {"status_code": status, "detail": message, **(extra or {})}, status_code=status
         )
-    return _page(status, _TITLES.get(status, "Error"), message)
+    use_request_language(request)  # 404/405 from the router skip the middleware
+    return _page(status, _TITLES.get(status, N_("Error")), message)
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
@@ -92,7 +95,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return Redirect(f"/login?next={quote(target)}")
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":
-        detail = "The address may be mistyped, or what it pointed to was removed."
+        detail = N_("The address may be mistyped, or what it pointed to was removed.")
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationException) and exc.extra:
         extra["errors"] = exc.extra
@@ -110,14 +113,16 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
         return _respond(
             request,
             HTTP_503_SERVICE_UNAVAILABLE,
-            "The database cannot be reached right now. Please try again in a few minutes.",
+            N_("The database cannot be reached right now. Please try again in a few minutes."),
         )
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return _respond(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
-        "An unexpected error stopped this request. Nothing was half-saved; "
-        "the team has been told. Please try again.",
+        N_(
+            "An unexpected error stopped this request. Nothing was half-saved; "
+            "the team has been told. Please try again."
+        ),
     )
 
 

@@ -1,4 +1,16 @@
-"""The Jinja2 environment: autoescape on, gettext bound to the request's language."""
+"""The Jinja2 environment: autoescape on, gettext bound to the request's language.
+
+Globals every template can use:
+
+- ``_("...")`` / ``ngettext`` (newstyle: ``_("Hello %(name)s", name=x)``);
+- ``label(value, kind)`` (also a filter: ``need.status | label("need_status")``):
+  the translated label of a stored enum value, see ``matching.labels``;
+- ``tax_name(code)``: a taxonomy code (specialty, skill, language, mode) in the
+  reader's language;
+- ``format_date(d)``, ``format_datetime(dt)`` (in the viewer's zone, zone named),
+  ``format_time(dt)``, ``format_number(n)``: formatted for the reader's language;
+- ``current_language()``, ``text_direction()``, ``current_account()``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +20,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
 from babel.dates import get_timezone_name
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.connection import ASGIConnection
 
-from matching.i18n import babel_locale, direction, get_translations
+from matching.i18n import (
+    N_,
+    SUPPORTED_LANGUAGES,
+    babel_locale,
+    direction,
+    get_translations,
+    negotiate_language,
+)
+from matching.labels import label as _label
+from matching.taxonomy import load_taxonomy
+from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -36,26 +59,99 @@ def _viewer_zone(tz: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def format_date(value: date | None, fmt: str = "medium") -> str:
+# Per language, the date style used when a template does not ask for one:
+# English "Mar 5, 2026"; Arabic "5 آذار 2026" (the medium Arabic style is all digits).
+_DEFAULT_DATE_STYLE = {"en": "medium", "ar": "long"}
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Universal", "Zulu"})
+
+
+def _date_style(fmt: str | None) -> str:
+    return fmt or _DEFAULT_DATE_STYLE.get(current_language.get(), "medium")
+
+
+def format_date(value: date | None, fmt: str | None = None) -> str:
+    """A calendar date in the reader's language (month names, not only digits)."""
     if value is None:
         return ""
-    return babel_format_date(value, format=fmt, locale=babel_locale(current_language.get()))
+    if isinstance(value, datetime):
+        value = value.astimezone(_viewer_zone(None)).date() if value.tzinfo else value.date()
+    return babel_format_date(
+        value, format=_date_style(fmt), locale=babel_locale(current_language.get())
+    )
 
 
-def format_datetime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
-    """A moment in the viewer's own zone, with the zone named."""
+def zone_name(zone: ZoneInfo) -> str:
+    """The zone as readers know it ("Syria Time", "توقيت سوريا"; "UTC")."""
+    if zone.key in _UTC_NAMES:
+        return _gettext(N_("UTC"))
+    return get_timezone_name(zone, width="short", locale=babel_locale(current_language.get()))
+
+
+def format_time(value: datetime | None, tz: str | None = None) -> str:
+    """Hour and minute in the viewer's zone (no zone name)."""
     if value is None:
         return ""
     zone = _viewer_zone(tz)
-    locale = babel_locale(current_language.get())
-    when = babel_format_datetime(value, format=fmt, tzinfo=zone, locale=locale)
-    return f"{when} ({get_timezone_name(zone, width='short', locale=locale)})"
+    local = value.astimezone(zone) if value.tzinfo else value
+    return babel_format_time(local, format="short", locale=babel_locale(current_language.get()))
 
 
-def format_number(value: float | int | None) -> str:
+def format_datetime(value: datetime | None, tz: str | None = None, fmt: str | None = None) -> str:
+    """A moment in the viewer's own zone (or ``tz``), with the zone named.
+
+    Naive datetimes are taken as UTC (the database stores UTC).
+    """
     if value is None:
         return ""
-    return format_decimal(value, locale=babel_locale(current_language.get()))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    zone = _viewer_zone(tz)
+    local = value.astimezone(zone)
+    locale = babel_locale(current_language.get())
+    day = babel_format_date(local.date(), format=_date_style(fmt), locale=locale)
+    hour = babel_format_time(local, format="short", locale=locale)
+    pattern = str(locale.datetime_formats["medium"])
+    return f"{pattern.replace('{1}', day).replace('{0}', hour)} ({zone_name(zone)})"
+
+
+def format_number(value: float | int | None, digits: int | None = None) -> str:
+    """A number with the reader's separators; ``digits`` fixes the decimals."""
+    if value is None:
+        return ""
+    fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=babel_locale(current_language.get()))
+
+
+def label(value: object, kind: str) -> str:
+    """Translated label of a stored enum value, e.g. ``label(need.status, "need_status")``."""
+    return _label(value, kind, current_language.get())
+
+
+def tax_name(code: str | None) -> str:
+    """Name of a taxonomy code in the reader's language (the code itself if unknown)."""
+    if not code:
+        return ""
+    language = "ar" if current_language.get() == "ar" else "en"
+    try:
+        return load_taxonomy().name(code, language)
+    except KeyError:
+        return code
+
+
+def use_request_language(connection: ASGIConnection) -> None:
+    """Pick the language for a response the account middleware never saw.
+
+    Litestar answers an unknown path (404) or method (405) before route
+    middleware runs; the error page then takes the language from the cookie or
+    Accept-Language, like the middleware would.
+    """
+    state = connection.scope.get("state") or {}
+    if state.get("language") in SUPPORTED_LANGUAGES:
+        return
+    language = connection.cookies.get(LANGUAGE_COOKIE)
+    if language not in SUPPORTED_LANGUAGES:
+        language = negotiate_language(connection.headers.get("accept-language"))
+    current_language.set(language)
 
 
 def make_environment() -> Environment:
@@ -75,6 +171,11 @@ def make_environment() -> Environment:
         "format_date": format_date,
         "format_datetime": format_datetime,
         "format_number": format_number,
+        "format_time": format_time,
+        "label": label,
+        "tax_name": tax_name,
     }
     env.globals.update(globals_)
+    env.filters["label"] = label
+    env.filters["tax_name"] = tax_name
     return env

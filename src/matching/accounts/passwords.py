@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from matching.i18n import N_
+
 _HASHER = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
@@ -28,9 +30,10 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str) -> str | None:
     """A message saying why ``password`` is unacceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+        # A literal (not an f-string) so the catalogs translate it; follows MIN_PASSWORD_LENGTH.
+        return N_("must be at least 10 characters")
     if len(password) > 1024:
-        return "must be at most 1024 characters"
+        return N_("must be at most 1024 characters")
     if password.strip() == "" or len(set(password)) < 4:
-        return "is too simple"
+        return N_("is too simple")
     return None

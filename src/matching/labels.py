@@ -1,0 +1,130 @@
+"""Human labels for stored enum values (roles, states, kinds, districts ...).
+
+Templates never show a raw value such as ``partly_filled``: they call
+``label(value, "need_status")``, which looks the English label up here and
+translates it for the reader. Each label is marked with ``N_`` so that
+``make messages`` puts it in the catalogs. Keys are the stored string values,
+so both enum members (``StrEnum``) and plain strings from database rows work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from matching.i18n import N_, gettext
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "role": {
+        "doctor": N_("Doctor"),
+        "facility_head": N_("Facility head"),
+        "coordinator": N_("Coordinator"),
+        "admin": N_("Administrator"),
+    },
+    "level": {
+        "resident": N_("Resident"),
+        "specialist": N_("Specialist"),
+        "consultant": N_("Consultant"),
+    },
+    "licence_state": {
+        "unverified": N_("Not yet submitted"),
+        "pending": N_("Awaiting verification"),
+        "verified": N_("Verified"),
+        "rejected": N_("Rejected"),
+        "expired": N_("Expired"),
+    },
+    "facility_kind": {
+        "hospital": N_("Hospital"),
+        "primary_care": N_("Primary care centre"),
+        "clinic": N_("Clinic"),
+        "mobile_unit": N_("Mobile unit"),
+    },
+    "district": {
+        "homs": N_("Homs"),
+        "al_rastan": N_("Al-Rastan"),
+        "talkalakh": N_("Talkalakh"),
+        "al_qusayr": N_("Al-Qusayr"),
+        "al_mukharram": N_("Al-Mukharram"),
+        "tadmur": N_("Tadmur (Palmyra)"),
+    },
+    "functional_state": {
+        "full": N_("Fully functioning"),
+        "partial": N_("Partially functioning"),
+        "none": N_("Not functioning"),
+    },
+    "area": {
+        "urban": N_("Urban"),
+        "rural": N_("Rural"),
+    },
+    "need_kind": {
+        "mission": N_("In-person mission"),
+        "mentorship": N_("Remote mentorship"),
+        "training": N_("Training workshop"),
+    },
+    "urgency": {
+        "routine": N_("Routine"),
+        "urgent": N_("Urgent"),
+        "critical": N_("Critical"),
+    },
+    "need_status": {
+        "draft": N_("Draft"),
+        "open": N_("Open"),
+        "partly_filled": N_("Partly filled"),
+        "filled": N_("Filled"),
+        "closed": N_("Closed"),
+        "cancelled": N_("Cancelled"),
+    },
+    "run_status": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "succeeded": N_("Finished"),
+        "failed": N_("Failed"),
+    },
+    "run_kind": {
+        "full": N_("Full ranking"),
+        "one_need": N_("One need"),
+        "scheduled": N_("Scheduled ranking"),
+        "stable": N_("Stable matching"),
+    },
+    "proposal_state": {
+        "proposed": N_("Proposed"),
+        "superseded": N_("Superseded"),
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+        "accepted": N_("Accepted"),
+        "declined": N_("Declined"),
+        "confirmed": N_("Confirmed"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "mail_status": {
+        "queued": N_("Queued"),
+        "sending": N_("Sending"),
+        "sent": N_("Sent"),
+        "failed": N_("Failed"),
+    },
+    "weekday": {
+        "0": N_("Monday"),
+        "1": N_("Tuesday"),
+        "2": N_("Wednesday"),
+        "3": N_("Thursday"),
+        "4": N_("Friday"),
+        "5": N_("Saturday"),
+        "6": N_("Sunday"),
+    },
+}
+
+
+def english_label(value: object, kind: str) -> str:
+    """The English label of ``value``; the raw value when none is defined.
+
+    Raises ``KeyError`` for an unknown ``kind`` (a typo in a template must fail loudly).
+    """
+    table = LABELS[kind]
+    key = str(getattr(value, "value", value))
+    return table.get(key, key)
+
+
+def label(value: object, kind: str, language: str) -> str:
+    """The label of ``value`` in ``language`` (``""`` for ``None``)."""
+    if value is None or value == "":
+        return ""
+    return gettext(language, english_label(value, kind))
