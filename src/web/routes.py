@@ -28,6 +28,7 @@ from web.health import health
 from web.home import home
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
+from web.runs.controllers import OutboxPages, RunApi, RunPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FacilityPages,
@@ -50,4 +51,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     DoctorApi,
     TaxonomyApi,
     CoordinatorLicencePages,
+    RunApi,
+    RunPages,
+    OutboxPages,
 ]

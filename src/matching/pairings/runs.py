@@ -480,6 +480,69 @@ async def execute_run(
     return await get_run(run_id)
 
 
+#: Why nobody can fill a need, per hard rule (shown to coordinators, translated there).
+UNFILLABLE_REASONS: dict[str, str] = {
+    "mode": N_("No doctor offers this kind of help."),
+    "language": N_("No doctor speaks a language this need asks for."),
+    "availability": N_("No doctor is free when this need is."),
+    "capacity": N_("Every doctor who could help is already at capacity."),
+    "licence": N_("No doctor holds a verified licence valid for these dates."),
+    "no_doctors": N_("No doctor has registered yet."),
+    "combination": N_(
+        "Each doctor fails at least one rule, but no single rule excludes everybody."
+    ),
+}
+
+
+async def request_run(
+    kind: str, *, actor_id: int | None, actor_label: str, parameters: dict[str, Any] | None = None
+) -> int:
+    """A coordinator asks for a run: create it queued, with its audit event."""
+    from matching.audit.services import record_event
+
+    if kind not in (RunKind.FULL, RunKind.STABLE):
+        raise ValidationFailed({"kind": N_("Choose a full run or the stable mode.")})
+    async with RankingRun._meta.db.transaction():
+        run_id = await create_run(kind, actor_id, parameters)
+        await record_event(
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action="ranking_run.requested",
+            subject_type="ranking_run",
+            subject_id=run_id,
+            after={"kind": kind, "parameters": parameters or {}},
+        )
+    return run_id
+
+
+async def run_detail(run_id: int) -> dict[str, Any]:
+    """The run, with its unfillable needs named (title, facility) and their reasons."""
+    from matching.facilities.tables import Need
+
+    run = await get_run(run_id)
+    unfillable = run["outcome"].get("unfillable", [])
+    ids = [int(u["need_id"]) for u in unfillable]
+    needs = {
+        int(r["id"]): r
+        for r in (
+            await Need.select(
+                Need.id, Need.title, Need.kind, Need.facility.name_en, Need.facility.name_ar
+            )
+            .where(Need.id.is_in(ids or [-1]))
+            .run()
+        )
+    }
+    run["unfillable"] = [
+        {
+            **u,
+            "need": needs.get(int(u["need_id"])),
+            "reason_codes": list(u.get("reasons") or ["combination"]),
+        }
+        for u in unfillable
+    ]
+    return run
+
+
 async def rank_single_need(need_id: int, requested_by: int | None = None) -> int:
     """Quick path: create a ``one_need`` run for ``need_id`` and execute it now.
 
@@ -492,6 +555,7 @@ async def rank_single_need(need_id: int, requested_by: int | None = None) -> int
 
 __all__ = [
     "DEFAULT_TOP_K",
+    "UNFILLABLE_REASONS",
     "create_run",
     "execute_run",
     "fail_run",
@@ -501,5 +565,7 @@ __all__ = [
     "plan_one_need",
     "plan_stable",
     "rank_single_need",
+    "request_run",
+    "run_detail",
     "set_job_id",
 ]
