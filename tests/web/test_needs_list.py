@@ -41,7 +41,7 @@ async def _seed() -> tuple[int, int]:
 
 
 async def test_filters_sort_and_pagination(client) -> None:
-    rastan, _ = await _seed()
+    await _seed()
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
     page = await client.get("/needs")
@@ -99,7 +99,13 @@ async def test_csv_export_follows_the_filters(client) -> None:
     }
 
 
-BAD_NEEDS_CSV = """facility_id,kind,title,specialty,skills,languages,urgency,places,starts_on,ends_on,mentee_name,weekly_hours,months,slots,topic,audience_size,remote,status
+HEADER = (
+    "facility_id,kind,title,specialty,skills,languages,urgency,places,starts_on,ends_on,"
+    "mentee_name,weekly_hours,months,slots,topic,audience_size,remote,status"
+)
+BAD_NEEDS_CSV = (
+    HEADER
+    + """
 {f},mission,Good mission,orthopaedics_trauma,,ar,urgent,2,2027-01-01,2027-01-10,,,,,,,,open
 999999,mission,Unknown facility,orthopaedics_trauma,,ar,urgent,2,2027-01-01,2027-01-10,,,,,,,,open
 {f},mission,End before start,orthopaedics_trauma,,ar,urgent,2,2027-01-10,2027-01-01,,,,,,,,open
@@ -107,6 +113,7 @@ BAD_NEEDS_CSV = """facility_id,kind,title,specialty,skills,languages,urgency,pla
 {f},mentorship,No hours,neonatology,,ar,critical,1,,,Dr. Ahmad,0,6,1 19:00-21:00,,,,open
 {f},training,,not_a_specialty,,xx,sometimes,1,,,,,,,,0,no,published
 """
+)
 
 
 async def test_csv_dry_run_reports_every_bad_row_and_imports_nothing(client) -> None:
@@ -159,7 +166,8 @@ async def test_facility_csv_import(client) -> None:
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
     text = (
-        "name_en,name_ar,kind,district,sub_district,rural,latitude,longitude,functional_state,beds,staff\n"
+        "name_en,name_ar,kind,district,sub_district,rural,latitude,longitude,"
+        "functional_state,beds,staff\n"
         "Tadmur Clinic,عيادة تدمر,clinic,tadmur,Tadmur,yes,34.55,38.27,partial,0,5\n"
         "Paris Clinic,,clinic,paris,,no,48.85,2.35,broken,-1,x\n"
     )
@@ -196,7 +204,7 @@ async def test_facility_csv_import(client) -> None:
 
 
 async def test_head_sees_only_own_needs_in_list_and_export(client) -> None:
-    rastan, homs = await _seed()
+    rastan, _homs = await _seed()
     head = await make_head(rastan)
     await login(client, head)
     page = await client.get("/needs")
