@@ -62,13 +62,23 @@ class DoctorSelfPages(Controller):
         errors: dict[str, str],
         saved: bool = False,
     ) -> Template:
+        lists = choices(_language(request))
+        # What the doctor already chose comes first, so it is visible without scrolling.
+        chosen_specialties = values.get("specialties") or {}
+        chosen_skills = set(values.get("skills") or ())
+        lists["taxonomy_specialties"] = sorted(
+            lists["taxonomy_specialties"], key=lambda item: not chosen_specialties.get(item[0])
+        )
+        lists["taxonomy_skills"] = sorted(
+            lists["taxonomy_skills"], key=lambda item: item[0] not in chosen_skills
+        )
         return render_form(
             "doctors/profile.html",
             values=values,
             errors=errors,
             profile=profile,
             saved=saved,
-            **choices(_language(request)),
+            **lists,
         )
 
     @get("/")
@@ -99,7 +109,8 @@ class DoctorSelfPages(Controller):
             profile=profile,
             today=date.today(),
             max_mb=MAX_DOCUMENT_BYTES // 2**20,
-            countries=choices(_language(request))["countries"],
+            countries=(countries := choices(_language(request))["countries"]),
+            country_names=dict(countries),
             **extra,
         )
 
