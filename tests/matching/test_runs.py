@@ -156,3 +156,49 @@ async def test_bad_parameters_name_the_field(db: str) -> None:
     with pytest.raises(ValidationFailed) as info:
         await runs.create_run("sideways")
     assert "kind" in info.value.errors
+
+
+async def test_stable_run_follows_doctors_interests(db: str) -> None:
+    from matching.pairings.tables import NeedInterest
+
+    d1 = await make_doctor()
+    d2 = await make_doctor()
+    n1 = await make_need()
+    n2 = await make_need()
+    # Both doctors pass every rule for both needs; each prefers a different need.
+    await NeedInterest.insert(
+        NeedInterest(doctor=d1, need=n2, position=1),
+        NeedInterest(doctor=d1, need=n1, position=2),
+        NeedInterest(doctor=d2, need=n1, position=1),
+    ).run()
+    run = await runs.execute_run(await runs.create_run("stable"))
+    assert run["status"] == RunStatus.SUCCEEDED and run["outcome"]["kind"] == "stable"
+    rows = await _proposals(run["id"])
+    assert sorted((r["need"], r["doctor"]) for r in rows) == sorted([(n2, d1), (n1, d2)])
+    explanation = json.loads(rows[0]["explanation"])
+    assert explanation["mode"] == "stable" and explanation["doctor_interest_position"] == 1
+
+
+async def test_nightly_job_delivered_twice_reuses_its_run(db: str) -> None:
+    from workers.jobs import nightly_ranking
+
+    await make_doctor()
+    await make_need()
+    ctx = {"job_id": "cron:nightly-ranking:1700000000000", "job_try": 1}
+    first = await nightly_ranking(ctx)
+    # A second delivery of the same cron job (after success): a new run only if
+    # the first is finished, and the first is never re-executed.
+    assert first["status"] == "succeeded"
+    (row,) = await RankingRun.select().where(RankingRun.job_id == ctx["job_id"]).run()
+    assert row["kind"] == "scheduled"
+
+    # A delivery that died mid-run left its run 'running': the next one reuses it.
+    await (
+        RankingRun.update({RankingRun.status: RunStatus.RUNNING})
+        .where(RankingRun.id == row["id"])
+        .run()
+    )
+    await Proposal.delete().where(Proposal.run == row["id"]).run()
+    again = await nightly_ranking(ctx)
+    assert again["run_id"] == row["id"] and again["status"] == "succeeded"
+    assert await RankingRun.count().run() == 1

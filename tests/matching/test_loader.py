@@ -1,0 +1,108 @@
+"""The loader: tables -> DoctorInput / NeedInput."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from matching.availability import DateRange, WeeklySlot
+from matching.doctors.tables import Licence, LicenceState
+from matching.doctors.tables import WeeklySlot as WeeklySlotRow
+from matching.facilities.tables import LocalSlot, Need, NeedSkill
+from matching.pairings.loader import load_decided_pairs, load_doctors, load_inputs, load_needs
+from matching.pairings.tables import Proposal
+from tests.factories import make_facility
+from tests.workers.data import TODAY, make_doctor, make_need
+
+
+async def _proposal(need: int, doctor: int, state: str) -> None:
+    await Proposal.insert(Proposal(need=need, doctor=doctor, state=state)).run()
+
+
+async def test_doctor_fields(db: str) -> None:
+    doctor = await make_doctor(languages=("ar", "en"), licence=LicenceState.VERIFIED)
+    later = TODAY + timedelta(days=900)
+    for state, expires in (
+        (LicenceState.VERIFIED, later),
+        (LicenceState.PENDING, TODAY + timedelta(days=2000)),  # not verified: ignored
+        (LicenceState.VERIFIED, TODAY - timedelta(days=1)),  # expired: ignored
+    ):
+        await Licence.insert(
+            Licence(
+                doctor=doctor,
+                issuer_country="DE",
+                authority="x",
+                number="n",
+                expires_on=expires,
+                state=state,
+            )
+        ).run()
+    await WeeklySlotRow.insert(
+        WeeklySlotRow(doctor=doctor, weekday=1, starts_at=time(18), ends_at=time(20)),
+        WeeklySlotRow(doctor=doctor, weekday=2, starts_at=time(18, 7), ends_at=time(20)),  # bad
+    ).run()
+    (d,) = await load_doctors()
+    assert d.id == doctor
+    assert d.modes == frozenset({"mission"})
+    assert d.languages == frozenset({"ar", "en"})
+    assert d.specialties == (("emergency_medicine", "consultant"),)
+    assert d.licence_verified_until == later
+    assert d.weekly_slots == (WeeklySlot(1, time(18), time(20)),)
+    assert d.travel_windows == (DateRange(TODAY + timedelta(days=10), TODAY + timedelta(days=100)),)
+    assert d.timezone == "Europe/Berlin" and d.years_experience == 10
+
+
+async def test_commitments_from_decided_proposals(db: str) -> None:
+    doctor = await make_doctor()
+    mission = await make_need(starts_in=30, days=5)
+    facility = await make_facility()
+    rows = (
+        await Need.insert(
+            Need(
+                facility=facility,
+                kind="mentorship",
+                title="m",
+                specialty="neonatology",
+                status="open",
+                places=1,
+            )
+        )
+        .returning(Need.id)
+        .run()
+    )
+    mentorship = rows[0]["id"]
+    await _proposal(mission, doctor, "accepted")
+    await _proposal(mentorship, doctor, "confirmed")
+    (d,) = await load_doctors()
+    assert d.current_mentees == 1
+    assert d.committed_missions == (
+        DateRange(TODAY + timedelta(days=30), TODAY + timedelta(days=34)),
+    )
+
+
+async def test_needs_open_with_places_left(db: str) -> None:
+    doctor = await make_doctor()
+    other = await make_doctor()
+    open_need = await make_need(places=3, languages="ar, en")
+    await make_need(status="draft")
+    await make_need(status="filled")
+    partly = await make_need(status="partly_filled", places=1)
+    await NeedSkill.insert(NeedSkill(need=open_need, code="triage")).run()
+    await LocalSlot.insert(
+        LocalSlot(need=open_need, weekday=0, starts_at=time(9), ends_at=time(11))
+    ).run()
+    await _proposal(open_need, doctor, "approved")
+    await _proposal(open_need, other, "rejected")  # holds no place
+    await _proposal(partly, doctor, "confirmed")  # no place left: not ranked
+
+    (n,) = await load_needs()
+    assert n.id == open_need
+    assert n.places_left == 2
+    assert n.required_languages == frozenset({"ar", "en"})
+    assert n.skills == ("triage",)
+    assert n.local_slots == (WeeklySlot(0, time(9), time(11)),)
+    assert n.rural is True and n.facility_state == "partial"
+    assert n.period == DateRange(TODAY + timedelta(days=20), TODAY + timedelta(days=29))
+    assert await load_decided_pairs() == {(open_need, doctor), (open_need, other), (partly, doctor)}
+    inputs = await load_inputs([open_need])
+    assert [x.id for x in inputs.needs] == [open_need] and len(inputs.doctors) == 2
+    assert inputs.decided_pairs == {(open_need, doctor), (open_need, other)}
