@@ -16,6 +16,7 @@ from matching.doctors.tables import DoctorProfile, Licence
 from matching.errors import Conflict, Forbidden, ValidationFailed
 from matching.facilities.tables import Need
 from matching.mail.outbox import queue_mail
+from matching.mail.tables import Notification
 from matching.pairings.tables import Proposal, ProposalState
 from matching.piccolo_app import all_tables
 from tests.factories import make_account, make_facility, make_head
@@ -293,6 +294,24 @@ async def test_export_then_delete_leaves_no_personal_data(db: str, tmp_path: Pat
     )
     facility = await make_facility()
     await _confirmed_pairing(profile.id, facility, ProposalState.CONFIRMED.value)
+    # What a confirmed pairing tells the facility head (as the pairings service does).
+    head = await make_head(facility)
+    proposal_id = (await Proposal.select(Proposal.id).first().run())["id"]
+    await Notification.insert(
+        Notification(
+            user=head.id,
+            message="%(doctor)s accepted %(title)s: the pairing is confirmed.",
+            params=json.dumps({"doctor": "Zaynab Qudsi-Haddad", "title": "Mentor"}),
+            link=f"/pairings/{proposal_id}",
+        )
+    ).run()
+    await queue_mail(
+        recipient=head.email,
+        subject="Pairing confirmed: Zaynab Qudsi-Haddad",
+        body_text="Zaynab Qudsi-Haddad accepted. Write to zaynab.private@example.net",
+        body_html="<p>Zaynab Qudsi-Haddad accepted.</p>",
+        language="en",
+    )
 
     exported = await services.export_doctor_data(account)
     text = json.dumps(exported, ensure_ascii=False)
@@ -317,5 +336,7 @@ async def test_export_then_delete_leaves_no_personal_data(db: str, tmp_path: Pat
     assert not list((tmp_path / "licences").iterdir())
     kept = await Proposal.select().run()
     assert len(kept) == 1 and kept[0]["doctor"] is None and kept[0]["state"] == "confirmed"
+    assert await Notification.count() == 1, "the head keeps the notice, without the name"
+    assert "a doctor who deleted their account" in after
     deleted = await AuditEvent.select().where(AuditEvent.action == "account.deleted").run()
     assert len(deleted) == 1 and deleted[0]["subject_id"] == account.id

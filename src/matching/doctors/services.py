@@ -6,6 +6,8 @@ fields that changed, never their values, so the trail holds no contact data.
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,13 +42,14 @@ from matching.doctors.tables import (
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.tables import FacilityHead, Need
 from matching.i18n import N_
-from matching.mail.tables import OutboxMail
+from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal, ProposalState
 from matching.taxonomy import load_taxonomy
 
 DAMASCUS = "Asia/Damascus"
 EXPIRED = "expired"
 DELETED_LABEL = "deleted account"
+ANONYMOUS_DOCTOR = "a doctor who deleted their account"
 MAX_FREE_TEXT = 2000
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 
@@ -941,6 +944,66 @@ async def export_doctor_data(account: Account) -> dict[str, Any]:
     )
 
 
+def _anonymise(text: str, needles: list[str]) -> str:
+    for needle in needles:
+        text = text.replace(needle, ANONYMOUS_DOCTOR)
+    return text
+
+
+async def _scrub_mentions(profile_id: int | None, full_name: str, emails: set[str]) -> None:
+    """Replace the doctor's name and emails in mail and notifications sent to others
+    (a confirmed pairing tells the facility head who the doctor is)."""
+    needles = sorted(
+        {n for n in (full_name, html.escape(full_name), *emails) if n.strip()},
+        key=len,
+        reverse=True,
+    )
+    for needle in needles:
+        pattern = f"%{needle}%"
+        rows = await OutboxMail.select(
+            OutboxMail.id, OutboxMail.subject, OutboxMail.body_text, OutboxMail.body_html
+        ).where(
+            OutboxMail.subject.like(pattern)
+            | OutboxMail.body_text.like(pattern)
+            | OutboxMail.body_html.like(pattern)
+        )
+        for row in rows:
+            await (
+                OutboxMail.update(
+                    {
+                        OutboxMail.subject: _anonymise(row["subject"], needles),
+                        OutboxMail.body_text: _anonymise(row["body_text"], needles),
+                        OutboxMail.body_html: _anonymise(row["body_html"], needles),
+                    }
+                )
+                .where(OutboxMail.id == row["id"])
+                .run()
+            )
+    if profile_id is None:
+        return
+    proposal_ids = [
+        row["id"] for row in await Proposal.select(Proposal.id).where(Proposal.doctor == profile_id)
+    ]
+    if not proposal_ids:
+        return
+    links = [f"/pairings/{pid}" for pid in proposal_ids]
+    for row in await Notification.select(Notification.id, Notification.params).where(
+        Notification.link.is_in(links)
+    ):
+        params = row["params"]
+        params = json.loads(params) if isinstance(params, str) else dict(params or {})
+        cleaned = {
+            key: _anonymise(value, needles) if isinstance(value, str) else value
+            for key, value in params.items()
+        }
+        if cleaned != params:
+            await (
+                Notification.update({Notification.params: json.dumps(cleaned)})
+                .where(Notification.id == row["id"])
+                .run()
+            )
+
+
 async def delete_doctor_account(account: Account, *, uploads_dir: Path) -> None:
     """Remove the doctor's personal data from every table, keep decided pairings anonymised.
 
@@ -1000,6 +1063,10 @@ async def delete_doctor_account(account: Account, *, uploads_dir: Path) -> None:
                 .run()
             )
         await OutboxMail.delete().where(OutboxMail.recipient.is_in(list(emails))).run()
+        full_name = (await User.select(User.full_name).where(User.id == account.id).first().run())[
+            "full_name"
+        ]
+        await _scrub_mentions(profile_id, full_name, emails)
         await PasswordResetToken.delete().where(PasswordResetToken.user == account.id).run()
         if profile_id is not None:
             await (
