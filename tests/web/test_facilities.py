@@ -1,0 +1,143 @@
+"""Facilities: coordinators create them and invite heads; a head edits only their own."""
+
+from __future__ import annotations
+
+import re
+
+from matching.accounts.tables import Role, User
+from matching.audit.tables import AuditEvent
+from matching.facilities.tables import Facility, FacilityHead, Invitation
+from matching.mail.tables import OutboxMail
+from tests.factories import PASSWORD, login, make_account, make_facility, make_head, post_form
+
+FACILITY = {
+    "name_en": "Talbiseh Health Centre",
+    "name_ar": "مركز تلبيسة الصحي",
+    "kind": "primary_care",
+    "district": "al_rastan",
+    "sub_district": "Talbiseh",
+    "rural": "1",
+    "latitude": "34.8383",
+    "longitude": "36.73",
+    "functional_state": "partial",
+    "beds": "0",
+    "staff": "18",
+}
+
+
+async def test_coordinator_creates_a_facility_and_errors_are_at_the_fields(client) -> None:
+    coordinator = await make_account(Role.COORDINATOR)
+    await login(client, coordinator)
+    bad = {**FACILITY, "name_ar": "", "district": "damascus", "latitude": "51.5", "beds": "-3"}
+    response = await post_form(client, "/facilities/new", bad)
+    assert response.status_code == 422
+    for field in ("name_ar", "district", "latitude", "beds"):
+        assert f'id="{field}-error"' in response.text, field
+    assert await Facility.count() == 0
+    response = await post_form(client, "/facilities/new", FACILITY)
+    assert response.status_code == 200
+    assert "مركز تلبيسة الصحي" in response.text or "Talbiseh Health Centre" in response.text
+    row = await Facility.select().first().run()
+    assert row["rural"] is True and row["staff"] == 18
+    assert await AuditEvent.count().where(AuditEvent.action == "facility.created") == 1
+
+
+async def test_head_edits_own_facility_only(client) -> None:
+    mine = await make_facility(name="Mine")
+    theirs = await make_facility(name="Theirs")
+    head = await make_head(mine)
+    await login(client, head)
+    listing = await client.get("/facilities")
+    assert "<bdi>Mine</bdi>" in listing.text and "<bdi>Theirs</bdi>" not in listing.text
+    assert f'/facilities/{theirs}"' not in listing.text
+    response = await post_form(client, f"/facilities/{mine}/edit", {**FACILITY, "staff": "25"})
+    assert response.status_code == 200
+    assert (await Facility.select(Facility.staff).where(Facility.id == mine).first().run()) == {
+        "staff": 25
+    }
+    response = await post_form(client, f"/facilities/{theirs}/edit", FACILITY)
+    assert response.status_code == 403
+    assert (await client.get(f"/facilities/{theirs}")).status_code == 403
+    assert (await client.get("/facilities/new")).status_code == 403
+    api = await client.get(f"/api/facilities/{theirs}")
+    assert api.status_code == 403
+
+
+async def _invite(client, facility: int, email: str) -> str:
+    response = await post_form(
+        client, f"/facilities/{facility}/invitations", {"email": email, "language": "en"}
+    )
+    assert response.status_code == 200, response.text
+    mail = await OutboxMail.select().where(OutboxMail.recipient == email).first().run()
+    match = re.search(r"/invitations/([A-Za-z0-9_-]+)", mail["body_text"])
+    assert match, mail["body_text"]
+    return match.group(1)
+
+
+async def test_invited_person_creates_a_head_account(client) -> None:
+    facility = await make_facility()
+    coordinator = await make_account(Role.COORDINATOR)
+    await login(client, coordinator)
+    bad = await post_form(client, f"/facilities/{facility}/invitations", {"email": "not-an-email"})
+    assert bad.status_code == 422 and 'id="email-error"' in bad.text
+    token = await _invite(client, facility, "new.head@example.org")
+    stored = await Invitation.select(Invitation.token_hash).first().run()
+    assert token not in stored["token_hash"]
+    await post_form(client, "/logout", {})
+    page = await client.get(f"/invitations/{token}")
+    assert page.status_code == 200 and "new.head@example.org" in page.text
+    short = await post_form(
+        client, f"/invitations/{token}", {"full_name": "Dr. New", "password": "short"}
+    )
+    assert short.status_code == 422 and 'id="password-error"' in short.text
+    done = await post_form(
+        client,
+        f"/invitations/{token}",
+        {"full_name": "Dr. New", "password": PASSWORD, "language": "ar"},
+    )
+    assert done.status_code == 200
+    user = await User.select(User.id, User.role).where(User.email == "new.head@example.org").first()
+    assert user["role"] == "facility_head"
+    assert await FacilityHead.exists().where(
+        FacilityHead.user == user["id"], FacilityHead.facility == facility
+    )
+    again = await client.get(f"/invitations/{token}")
+    assert again.status_code == 409
+
+
+async def test_existing_head_joins_another_facility(client) -> None:
+    first = await make_facility(name="First")
+    second = await make_facility(name="Second")
+    head = await make_head(first, email="existing.head@example.org")
+    coordinator = await make_account(Role.COORDINATOR)
+    await login(client, coordinator)
+    token = await _invite(client, second, "existing.head@example.org")
+    await post_form(client, "/logout", {})
+    await login(client, head)
+    response = await post_form(client, f"/invitations/{token}", {})
+    assert response.status_code == 200
+    assert await FacilityHead.count().where(FacilityHead.user == head.id) == 2
+    doctor_invite = await make_account(Role.DOCTOR, email="doc@example.org")
+    await post_form(client, "/logout", {})
+    await login(client, coordinator)
+    response = await post_form(
+        client, f"/facilities/{second}/invitations", {"email": doctor_invite.email}
+    )
+    assert response.status_code == 422
+    assert "another role" in response.text
+
+
+async def test_facility_api(client) -> None:
+    coordinator = await make_account(Role.COORDINATOR)
+    await login(client, coordinator)
+    from tests.factories import api_headers
+
+    headers = await api_headers(client)
+    body = {k: v for k, v in FACILITY.items() if k not in ("rural", "latitude", "longitude")}
+    body.update(rural=True, latitude=34.8, longitude=36.7, beds=0, staff=18)
+    created = await client.post("/api/facilities", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    bad = await client.post("/api/facilities", json={**body, "district": "aleppo"}, headers=headers)
+    assert bad.status_code == 422 and "district" in bad.text
+    shown = await client.get(f"/api/facilities/{created.json()['id']}")
+    assert shown.json()["name_ar"] == "مركز تلبيسة الصحي" and shown.json()["heads"] == []
