@@ -47,7 +47,7 @@ async def test_queue_groups_by_need_urgent_and_rural_first_without_contact(
         text.index(t) for t in ("Critical urban need", "Neonatal mission", "Routine urban need")
     ]
     assert order == sorted(order), "critical first, then urgent rural, then routine"
-    assert "Dr. Lina Haddad" in text and "neonatology" in text
+    assert "Dr. Lina Haddad" in text and "Neonatology" in text
     assert "lina.private@example.org" not in text and "+49 30 1234 5678" not in text
     assert "specialty fit" in text and "0.400" in text
     assert 'href="/coordinator/licences"' in text
@@ -136,7 +136,7 @@ async def test_dashboard_draws_svg_charts_and_is_the_coordinator_home(
     assert str(home.url).endswith("/coordinator")
     assert home.status_code == 200
     assert "<svg" in home.text and "Needs by district" in home.text
-    assert "Al rastan" in home.text and "Rural" in home.text
+    assert "Al-Rastan" in home.text and "Rural" in home.text and "Neonatology" in home.text
     assert "Needs no doctor can fill" in home.text
 
 
