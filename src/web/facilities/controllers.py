@@ -283,7 +283,9 @@ class NeedPages(Controller):
         try:
             filters = services.NeedFilters.from_query(params)
             if account.role == Role.FACILITY_HEAD and not status:
+                # A head follows all of their needs, drafts and closed ones included.
                 filters = replace(filters, status="all")
+                params["status"] = "all"
             result = await services.list_needs(filters, viewer=account, sort=sort, page=page)
         except ValidationFailed as exc:
             errors = exc.errors

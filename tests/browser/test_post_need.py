@@ -1,0 +1,53 @@
+"""A facility head (demo, Arabic) posts a remote mentorship in Debian's chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    await sign_in(page, live_server, "head@demo.homs-health.org")
+    await page.click("nav.main-nav a[href='/needs/new']")
+    await page.wait_for_load_state("networkidle")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    await page.check("#kind-mentorship")
+    # The mission and workshop sections hide once a kind is chosen (needs.js).
+    assert await page.is_hidden("fieldset[data-kind=training]")
+    assert await page.is_visible("fieldset[data-kind=mentorship]")
+    await page.screenshot(path=str(artifacts_dir / "post-need-empty.png"), full_page=True)
+
+    # First try without weekly hours: the server names the problem at the field.
+    await page.fill("#title", "إرشاد في العناية المركزة لحديثي الولادة")
+    await page.select_option("#specialty", "neonatology")
+    await page.select_option("#urgency", "urgent")
+    await page.fill("#mentee_name", "د. سامر الحمصي")
+    await page.fill("#months", "6")
+    await page.select_option("#slot_0_weekday", "0")
+    await page.fill("#slot_0_start", "18:00")
+    await page.fill("#slot_0_end", "20:00")
+    await page.click("button[name=action][value=publish]")
+    await page.wait_for_load_state("networkidle")
+    assert await page.is_visible("#weekly_hours-error")
+    await page.screenshot(path=str(artifacts_dir / "post-need-error.png"), full_page=True)
+
+    await page.fill("#weekly_hours", "2")
+    await page.select_option("#skills", ["neonatal_resuscitation"])
+    await page.fill("#description", "نحتاج دعماً أسبوعياً لطبيب مقيم في وحدة حديثي الولادة.")
+    await page.click("button[name=action][value=publish]")
+    await page.wait_for_load_state("networkidle")
+    assert "/needs/" in page.url and "notice=ranking" in page.url
+    body = await page.inner_text("main")
+    assert "إرشاد في العناية المركزة لحديثي الولادة" in body
+    assert "د. سامر الحمصي" in body
+    assert "18:00" in body
+    assert await page.is_visible(".alert-info[role=status]")
+    await page.screenshot(path=str(artifacts_dir / "post-need-posted.png"), full_page=True)
+
+    # It appears in the head's list of needs.
+    await page.goto(f"{live_server}/needs")
+    assert "إرشاد في العناية المركزة لحديثي الولادة" in await page.inner_text("main")
+    await page.screenshot(path=str(artifacts_dir / "needs-list-head.png"), full_page=True)
