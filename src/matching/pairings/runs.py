@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.loader import LoadedInputs, load_inputs
@@ -346,12 +348,23 @@ async def plan_stable(inputs: LoadedInputs, top_k: int, today: date | None = Non
     return RunPlan(planned, outcome, len(doctors), [n.id for n in needs])
 
 
+def _transaction() -> Any:
+    """One transaction; IMMEDIATE on SQLite so concurrent writers wait their turn
+    instead of failing with "database is locked" when upgrading a read."""
+    engine = RankingRun._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
 async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
     """Write the plan in one transaction; False when the run was already written."""
-    async with RankingRun._meta.db.transaction():
-        row = (
-            await RankingRun.select(RankingRun.status).where(RankingRun.id == run_id).first().run()
-        )
+    async with _transaction():
+        query = RankingRun.select(RankingRun.status).where(RankingRun.id == run_id)
+        if not isinstance(RankingRun._meta.db, SQLiteEngine):
+            # Two deliveries racing: the second waits here, then sees 'succeeded'.
+            query = query.lock_rows()
+        row = await query.first().run()
         written = await Proposal.count().where(Proposal.run == run_id).run()
         if row is None or row["status"] != RunStatus.RUNNING or written:
             return False
@@ -502,7 +515,7 @@ async def request_run(
 
     if kind not in (RunKind.FULL, RunKind.STABLE):
         raise ValidationFailed({"kind": N_("Choose a full run or the stable mode.")})
-    async with RankingRun._meta.db.transaction():
+    async with _transaction():
         run_id = await create_run(kind, actor_id, parameters)
         await record_event(
             actor_id=actor_id,
