@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
@@ -61,6 +63,41 @@ class InProcessQueue:
         self.context: dict[str, Any] = {"queue": self, **(context or {})}
         self._pending: dict[str, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._schedule: list[asyncio.Task[None]] = []
+
+    def start_schedule(
+        self,
+        *,
+        nightly_at: time = time(2, 0),
+        zone: str = "Asia/Damascus",
+        outbox_every_s: float = 60,
+    ) -> None:
+        """The worker's cron jobs, in-process: the nightly ranking run and outbox delivery.
+
+        Call once from the app's lifespan (the embedded default has no arq worker).
+        """
+        if self._schedule:
+            return
+
+        async def nightly() -> None:
+            tz = ZoneInfo(zone)
+            while True:
+                now = datetime.now(tz)
+                due = datetime.combine(now.date(), nightly_at, tz)
+                if due <= now:
+                    due = datetime.combine(now.date() + timedelta(days=1), nightly_at, tz)
+                await asyncio.sleep((due - now).total_seconds())
+                await self.enqueue("nightly_ranking", job_id=f"nightly:{due.date().isoformat()}")
+
+        async def outbox() -> None:
+            while True:
+                await asyncio.sleep(outbox_every_s)
+                await self.enqueue("deliver_outbox", job_id="deliver-outbox")
+
+        self._schedule = [
+            asyncio.create_task(nightly(), name="schedule:nightly_ranking"),
+            asyncio.create_task(outbox(), name="schedule:deliver_outbox"),
+        ]
 
     async def enqueue(
         self, function: str, *args: Any, job_id: str | None = None, defer_by: float | None = None
@@ -100,6 +137,10 @@ class InProcessQueue:
         return "in-process"
 
     async def close(self) -> None:
+        for task in self._schedule:
+            task.cancel()
+        await asyncio.gather(*self._schedule, return_exceptions=True)
+        self._schedule = []
         await self.drain()
 
 

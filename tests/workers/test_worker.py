@@ -230,3 +230,33 @@ def test_worker_settings_read_the_queue_name(monkeypatch: pytest.MonkeyPatch) ->
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "homs:elsewhere"
+
+
+async def test_in_process_schedule_delivers_the_outbox_and_stops(db: str, settings) -> None:
+    from dataclasses import replace
+
+    from aiosmtpd.controller import Controller
+
+    from matching.mail.outbox import queue_mail
+    from matching.mail.tables import MailStatus, OutboxMail
+    from tests.workers.test_mail_delivery import Recorder, _free_port
+
+    recorder = Recorder()
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        queue = InProcessQueue({"settings": replace(settings, smtp_url=f"smtp://127.0.0.1:{port}")})
+        await queue_mail(
+            recipient="a@example.org", subject="s", body_text="t", body_html="<p>h</p>"
+        )
+        queue.start_schedule(outbox_every_s=0.1)
+        for _ in range(100):
+            if recorder.messages:
+                break
+            await asyncio.sleep(0.05)
+        await queue.close()
+    finally:
+        controller.stop()
+    assert len(recorder.messages) == 1
+    assert await OutboxMail.select(OutboxMail.status).first() == {"status": MailStatus.SENT}
