@@ -23,7 +23,8 @@ async def test_doctor_accepts_and_head_then_sees_contact(client: AsyncTestClient
     )
     await transitions.approve(s["proposal"], s["coordinator"])
     mine = await client.get("/pairings")
-    assert "Neonatal mission" in mine.text and "approved" in mine.text
+    assert "Neonatal mission" in mine.text and "Approved" in mine.text
+    assert "You are offered a pairing: Neonatal mission" in mine.text
     accepted = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
     assert accepted.status_code == 200
     assert "the pairing is confirmed" in accepted.text

@@ -377,3 +377,18 @@ async def audit_choices() -> tuple[list[str], list[str]]:
         .order_by(AuditEvent.subject_type)
     )
     return [r["action"] for r in actions], [r["subject_type"] for r in subjects]
+
+
+async def notifications_for(account: Account, limit: int = 10) -> list[dict[str, Any]]:
+    """The account's latest in-app notifications (message is an English msgid + params)."""
+    from matching.mail.tables import Notification
+
+    rows = (
+        await Notification.select()
+        .where(Notification.user == account.id)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )
+    for row in rows:
+        row["params"] = _json(row["params"])
+    return rows

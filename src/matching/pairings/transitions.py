@@ -23,6 +23,7 @@ from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
 from matching.doctors.tables import DoctorProfile
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from matching.facilities.services import refresh_need_status
 from matching.facilities.tables import Facility, FacilityHead, Need, NeedStatus
 from matching.i18n import N_
 from matching.mail.outbox import queue_mail
@@ -364,46 +365,8 @@ async def decline(proposal_id: int, actor: Account, *, note: str = "") -> Moved:
 
 
 async def refresh_need(need_id: int, actor: Account) -> None:
-    """Update the need's status from its confirmed count.
-
-    Uses the needs engineer's ``refresh_need_status`` when it exists; until
-    then, this private fallback does the same (open -> partly_filled -> filled).
-    """
-    try:
-        from matching.facilities.services import refresh_need_status  # type: ignore[attr-defined]
-    except ImportError:
-        refresh_need_status = None
-    if refresh_need_status is not None:
-        await refresh_need_status(need_id)
-        return
-    need = await Need.select(Need.places, Need.status).where(Need.id == need_id).first()
-    if need is None or need["status"] not in (
-        NeedStatus.OPEN,
-        NeedStatus.PARTLY_FILLED,
-        NeedStatus.FILLED,
-    ):
-        return
-    confirmed = await Proposal.count().where(
-        Proposal.need == need_id, Proposal.state == S.CONFIRMED.value
-    )
-    status = (
-        NeedStatus.FILLED
-        if confirmed >= need["places"]
-        else NeedStatus.PARTLY_FILLED
-        if confirmed
-        else NeedStatus.OPEN
-    )
-    if status.value != need["status"]:
-        await Need.update({Need.status: status.value}).where(Need.id == need_id).run()
-        await record_event(
-            actor_id=actor.id,
-            actor_label=actor.email,
-            action="need.status_changed",
-            subject_type="need",
-            subject_id=need_id,
-            before={"status": need["status"]},
-            after={"status": status.value, "confirmed": confirmed},
-        )
+    """Update the need's status (open -> partly_filled -> filled) from its confirmed count."""
+    await refresh_need_status(need_id, actor=actor)
 
 
 # --- notifications -----------------------------------------------------------------

@@ -50,7 +50,10 @@ class PairingPages(Controller):
     async def index(self, request: Request) -> Template:
         return Template(
             template_name="pairings/list.html",
-            context={"rows": await review.pairings_for(require_account(request))},
+            context={
+                "rows": await review.pairings_for(require_account(request)),
+                "notifications": await review.notifications_for(require_account(request)),
+            },
         )
 
     async def _detail(
