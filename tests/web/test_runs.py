@@ -55,7 +55,16 @@ async def test_api_names_bad_fields_and_unknown_runs(client) -> None:
     assert response.status_code == 422 and "top_k" in response.text
     response = await client.post("/api/runs", json={"colour": 1}, headers=headers)
     assert response.status_code == 400
+    response = await client.post(
+        "/api/runs", json={"parameters": {"colour": "blue"}}, headers=headers
+    )
+    assert response.status_code == 422 and "colour" in response.text
+    response = await client.post(
+        "/api/runs", json={"parameters": {"pause_after_scoring_s": 5}}, headers=headers
+    )
+    assert response.status_code == 422 and "pause_after_scoring_s" in response.text
     assert (await client.get("/api/runs/999999")).status_code == 404
+    assert (await client.get(f"/api/runs/{2**40}")).status_code == 404
 
 
 async def test_runs_are_for_coordinators_only(client) -> None:
@@ -114,3 +123,4 @@ async def test_outbox_lists_and_shows_mail(client) -> None:
     detail = await client.get(f"/coordinator/outbox/{mail_id}")
     assert "مرحبا بكم في المنصة" in detail.text and 'dir="rtl"' in detail.text
     assert (await client.get("/coordinator/outbox/999999")).status_code == 404
+    assert (await client.get(f"/coordinator/outbox/{2**40}")).status_code == 404

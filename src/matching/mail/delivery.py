@@ -169,7 +169,9 @@ async def list_outbox(limit: int = 50, offset: int = 0) -> tuple[list[dict[str, 
 
 
 async def get_mail(mail_id: int) -> dict[str, Any]:
-    row = await OutboxMail.select().where(OutboxMail.id == mail_id).first().run()
+    row = None
+    if 0 < mail_id <= 2**31 - 1:
+        row = await OutboxMail.select().where(OutboxMail.id == mail_id).first().run()
     if row is None:
         raise NotFound(N_("No such message in the outbox."))
     return row

@@ -65,6 +65,8 @@ PROGRESS_SCORING = 60
 PROGRESS_WRITING = 90
 PROGRESS_DONE = 100
 MAX_TEST_PAUSE_S = 60.0
+KNOWN_PARAMETERS = ("top_k", "pause_after_scoring_s")
+MAX_ID = 2**31 - 1
 DEFAULT_TOP_K = 20
 
 
@@ -103,7 +105,9 @@ def _json(value: Any) -> dict[str, Any]:
 
 def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
     params = dict(parameters or {})
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        key: N_("Unknown parameter.") for key in params if key not in KNOWN_PARAMETERS
+    }
     if "top_k" in params:
         top_k = params["top_k"]
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 200:
@@ -160,7 +164,9 @@ async def set_job_id(run_id: int, job_id: str) -> None:
 
 async def get_run(run_id: int) -> dict[str, Any]:
     """The run as a dict (``parameters``/``outcome`` decoded); :class:`NotFound` if missing."""
-    row = await RankingRun.select().where(RankingRun.id == run_id).first().run()
+    row = None
+    if 0 < run_id <= MAX_ID:
+        row = await RankingRun.select().where(RankingRun.id == run_id).first().run()
     if row is None:
         raise NotFound(N_("No such ranking run."))
     row["parameters"] = _json(row["parameters"])
@@ -515,6 +521,8 @@ async def request_run(
 
     if kind not in (RunKind.FULL, RunKind.STABLE):
         raise ValidationFailed({"kind": N_("Choose a full run or the stable mode.")})
+    if parameters and "pause_after_scoring_s" in parameters:
+        raise ValidationFailed({"pause_after_scoring_s": N_("This parameter is for tests only.")})
     async with _transaction():
         run_id = await create_run(kind, actor_id, parameters)
         await record_event(
