@@ -25,6 +25,17 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "specialist": N_("Specialist"),
         "consultant": N_("Consultant"),
     },
+    "language_level": {
+        "basic": N_("Basic"),
+        "working": N_("Working"),
+        "fluent": N_("Fluent"),
+        "native": N_("Native"),
+    },
+    "mode": {
+        "mission": N_("In-person mission"),
+        "mentorship": N_("Remote mentorship"),
+        "training": N_("Teaching a workshop"),
+    },
     "licence_state": {
         "unverified": N_("Not yet submitted"),
         "pending": N_("Awaiting verification"),
@@ -100,6 +111,16 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "sending": N_("Sending"),
         "sent": N_("Sent"),
         "failed": N_("Failed"),
+    },
+    "subject_type": {
+        "user": N_("Account"),
+        "doctor_profile": N_("Doctor profile"),
+        "facility": N_("Facility"),
+        "licence": N_("Licence"),
+        "need": N_("Need"),
+        "proposal": N_("Proposal"),
+        "ranking_run": N_("Ranking run"),
+        "invitation": N_("Invitation"),
     },
     "weekday": {
         "0": N_("Monday"),

@@ -16,12 +16,14 @@ from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-# Visible text nodes with Latin words (3+ lowercase letters: acronyms like CSV pass), outside places where Latin is expected:
-# elements marked dir=ltr / lang=en / .ltr, <bdi> (names, user input), code.
+# Visible text nodes with Latin words (3+ lowercase letters, so acronyms like CSV pass),
+# outside places where Latin is expected: elements marked dir=ltr / lang=en / .ltr,
+# <bdi> (names, user input), code, textareas; also the chosen option of each select.
 FIND_ENGLISH = """
 () => {
   const skip = (el) => el.closest(
-    '[dir=ltr], [lang=en], bdi, code, kbd, samp, pre, .ltr, script, style, noscript, template');
+    '[dir=ltr], [lang=en], bdi, code, kbd, samp, pre, .ltr, textarea, ' +
+    'script, style, noscript, template');
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const found = [];
   while (walker.nextNode()) {
@@ -34,6 +36,13 @@ FIND_ENGLISH = """
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (!el.getClientRects().length) continue;
     found.push(`${el.tagName.toLowerCase()}: ${text.slice(0, 120)}`);
+  }
+  for (const select of document.querySelectorAll('select')) {
+    const option = select.selectedOptions[0];
+    const visible = select.getClientRects().length && !skip(select);
+    if (option && visible && /[a-z]{3,}/.test(option.text)) {
+      found.push(`select#${select.id}: ${option.text}`);
+    }
   }
   for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
     if (skip(el)) continue;

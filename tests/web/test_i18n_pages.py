@@ -12,14 +12,17 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.services import Account
 from matching.accounts.tables import Role, User
+from matching.facilities.tables import FacilityHead
 from matching.i18n import negotiate_language
 from matching.labels import label
 from matching.mail.render import render_mail
-from tests.factories import login, make_account, post_form
+from tests.factories import login, make_account, make_facility, post_form
 from web.context import current_account, current_language
 from web.templating import format_date, format_datetime, format_number, format_time, tax_name
 
@@ -249,3 +252,40 @@ def test_mail_is_rendered_in_arabic_right_to_left() -> None:
     assert "د. لينا" in mail.body_text
     english = render_mail("password_reset", "en", name="Lina", hours=2, link="https://x.org")
     assert english.subject == "Reset your Homs Health Bridge password"
+
+
+def _html_pages(app: Litestar) -> list[str]:
+    """Paths of every parameterless GET page (not the API, not static files)."""
+    paths = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "{" in route.path:
+            continue
+        if route.path.startswith(("/api", "/static", "/schema", "/health")):
+            continue
+        if any("GET" in (handler.http_methods or ()) for handler in route.route_handlers):
+            paths.add(route.path)
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.DOCTOR, Role.FACILITY_HEAD])
+async def test_every_page_is_arabic_with_the_switcher(
+    app: Litestar, client: AsyncTestClient, role: Role
+) -> None:
+    """Each page a role can open answers in Arabic, right to left, with the switcher."""
+    account = await make_account(role, language="ar")
+    if role is Role.FACILITY_HEAD:
+        await FacilityHead.insert(
+            FacilityHead(user=account.id, facility=await make_facility())
+        ).run()
+    await login(client, account)
+    seen = 0
+    for path in _html_pages(app):
+        response = await client.get(path)
+        if response.status_code != 200 or "text/html" not in response.headers.get(
+            "content-type", ""
+        ):
+            continue
+        seen += 1
+        assert _lang_dir(response.text) == ("ar", "rtl"), path
+        _switch_form(response.text)
+    assert seen >= 2
