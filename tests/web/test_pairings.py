@@ -131,3 +131,14 @@ async def test_facility_head_cannot_accept(client: AsyncTestClient) -> None:
     row = await Proposal.select(Proposal.state).where(Proposal.id == s["proposal"]).first()
     assert row["state"] == "approved"
     assert s["head"].role == Role.FACILITY_HEAD
+
+
+async def test_coordinator_opens_any_pairing_but_cannot_answer_for_the_doctor(
+    client: AsyncTestClient,
+) -> None:
+    s = await scene()
+    await login(client, s["coordinator"])
+    page = await client.get(f"/pairings/{s['proposal']}")
+    assert page.status_code == 200 and "Neonatal mission" in page.text
+    response = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
+    assert response.status_code == 403

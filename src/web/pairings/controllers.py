@@ -22,7 +22,10 @@ from web.auth import (
 )
 from web.forms import form_data, form_errors
 
-requires_doctor_or_head = requires_role(Role.DOCTOR, Role.FACILITY_HEAD)
+# Coordinators may open any pairing too (they see everything in the review pages).
+requires_paired_or_staff = requires_role(
+    Role.DOCTOR, Role.FACILITY_HEAD, Role.COORDINATOR, Role.ADMIN
+)
 
 
 def _base_url(request: Request) -> str:
@@ -43,7 +46,7 @@ async def _calendar(request: Request, proposal_id: int) -> Response[bytes]:
 
 class PairingPages(Controller):
     path = "/pairings"
-    guards = [requires_doctor_or_head]
+    guards = [requires_paired_or_staff]
     include_in_schema = False
 
     @get("/")
