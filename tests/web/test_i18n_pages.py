@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 
 import pytest
 from litestar import Litestar
@@ -254,6 +255,71 @@ def test_mail_is_rendered_in_arabic_right_to_left() -> None:
     assert english.subject == "Reset your Homs Health Bridge password"
 
 
+class _EnglishFinder(HTMLParser):
+    """Visible text with Latin words (3+ lowercase letters) where Arabic is expected.
+
+    Latin is expected in ``<bdi>`` (names, user input), ``dir="ltr"``, ``lang="en"``,
+    ``.ltr``, code, textareas and scripts; acronyms (CSV, PDF) pass.
+    """
+
+    SKIP_TAGS = frozenset({"script", "style", "code", "kbd", "samp", "pre", "textarea", "bdi"})
+    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._open: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        skipped = (
+            tag in self.SKIP_TAGS
+            or a.get("dir") == "ltr"
+            or a.get("lang") == "en"
+            or "ltr" in (a.get("class") or "").split()
+            or (tag == "option" and "selected" not in a)  # only the chosen option shows
+        )
+        if not skipped and not any(s for _, s in self._open):
+            for name in ("placeholder", "title", "aria-label"):
+                if a.get(name) and _ENGLISH_WORD.search(a[name] or ""):
+                    self.found.append(f"{tag}[{name}]: {a[name]}")
+        if tag not in self.VOID:
+            self._open.append((tag, skipped))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
+            return
+        if _ENGLISH_WORD.search(data):
+            tag = self._open[-1][0] if self._open else "?"
+            self.found.append(f"{tag}: {data.strip()[:100]}")
+
+
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+
+
+def english_on_page(html: str) -> list[str]:
+    finder = _EnglishFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def test_the_english_finder_sees_stray_english() -> None:
+    html = (
+        '<html lang="ar"><head><title>x</title></head><body><h1>مرحباً</h1>'
+        '<p>critical</p><bdi>Dr. Lina</bdi><td dir="ltr">a@b.org</td>'
+        '<select><option value="a">Fluent</option><option selected>بطلاقة</option></select>'
+        '<input placeholder="Search"><p class="hint ltr">name_en</p><p>CSV</p></body></html>'
+    )
+    assert english_on_page(html) == ["p: critical", "input[placeholder]: Search"]
+
+
 def _html_pages(app: Litestar) -> list[str]:
     """Paths of every parameterless GET page (not the API, not static files)."""
     paths = set()
@@ -279,6 +345,7 @@ async def test_every_page_is_arabic_with_the_switcher(
         ).run()
     await login(client, account)
     seen = 0
+    english: dict[str, list[str]] = {}
     for path in _html_pages(app):
         response = await client.get(path)
         if response.status_code != 200 or "text/html" not in response.headers.get(
@@ -288,4 +355,6 @@ async def test_every_page_is_arabic_with_the_switcher(
         seen += 1
         assert _lang_dir(response.text) == ("ar", "rtl"), path
         _switch_form(response.text)
+        english[path] = english_on_page(response.text)
     assert seen >= 2
+    assert not {path: found for path, found in english.items() if found}
