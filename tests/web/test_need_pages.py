@@ -156,7 +156,7 @@ async def test_closing_withdraws_pending_proposals_after_confirmation(client) ->
     withdrawn = await AuditEvent.count().where(AuditEvent.action == "proposal.withdrawn")
     assert withdrawn == 3
     # A closed need cannot be cancelled or edited.
-    response = await post_form(client, f"/needs/{need}/status", {"status": "cancelled"})
+    response = await post_form(client, f"/needs/{need}/close", {"to": "cancelled"})
     assert response.status_code == 409
 
 
@@ -166,3 +166,39 @@ async def test_doctor_cannot_open_need_pages(client) -> None:
     assert (await client.get("/needs")).status_code == 403
     assert (await client.get("/needs/new")).status_code == 403
     assert (await client.get("/api/needs")).status_code == 403
+
+
+async def test_cancel_goes_through_the_confirmation_page(client) -> None:
+    facility = await make_facility()
+    head = await make_head(facility)
+    need = await services.create_need(facility, MENTORSHIP, actor=head, publish=True)
+    await _proposals(need, ["approved"])
+    await login(client, head)
+    response = await post_form(client, f"/needs/{need}/status", {"status": "cancelled"})
+    assert response.status_code == 200
+    assert "1 proposal waiting for review will be withdrawn" in response.text
+    assert (await Need.select(Need.status).first().run())["status"] == "open"
+    await post_form(client, f"/needs/{need}/close", {"to": "cancelled"})
+    assert (await Need.select(Need.status).first().run())["status"] == "cancelled"
+    assert (await Proposal.select(Proposal.state).first().run())["state"] == "withdrawn"
+
+
+async def test_open_needs_for_ranking(db) -> None:
+    facility = await make_facility(district="tadmur", rural=True)
+    head = await make_head(facility)
+    open_id = await services.create_need(
+        facility, {**MENTORSHIP, "places": "2", "languages": ["ar", "en"]}, actor=head, publish=True
+    )
+    await services.create_need(facility, MENTORSHIP, actor=head)  # a draft: not ranked
+    await _proposals(open_id, ["confirmed"])
+    await services.refresh_need_status(open_id)
+    needs = await services.open_needs_for_ranking()
+    assert [n["id"] for n in needs] == [open_id]
+    need = needs[0]
+    assert need["status"] == "partly_filled" and need["places_left"] == 1
+    assert need["district"] == "tadmur" and need["rural"] is True
+    assert need["skills"] == ["neonatal_resuscitation"]
+    assert need["languages_list"] == ["ar", "en"]
+    assert [(w, s.hour, e.hour) for w, s, e in need["slots"]] == [(1, 19, 21)]
+    assert await services.open_needs_for_ranking([999]) == []
+    assert [h["email"] for h in await services.heads_of(facility)] == [head.email]

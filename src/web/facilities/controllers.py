@@ -452,8 +452,9 @@ class NeedPages(Controller):
         account = require_account(request)
         data = await form_data(request)
         target = str(data.get("status", ""))
-        if target == "closed":
-            return Redirect(f"/needs/{need_id}/close")
+        if target in ("closed", "cancelled"):
+            # Both withdraw the proposals waiting for review: confirm first.
+            return Redirect(f"/needs/{need_id}/close?to={target}")
         result = await services.change_need_status(need_id, target, actor=account)
         if result["status"] in ("open", "partly_filled"):
             await enqueue_ranking(request, need_id)
@@ -461,15 +462,20 @@ class NeedPages(Controller):
         return Redirect(f"/needs/{need_id}")
 
     @get("/{need_id:int}/close")
-    async def close_page(self, request: Request, need_id: FromPath[int]) -> Template:
+    async def close_page(
+        self, request: Request, need_id: FromPath[int], to: FromQuery[str] = "closed"
+    ) -> Template:
+        """The confirmation page: says how many pending proposals will be withdrawn."""
         need = await services.get_need(need_id, viewer=require_account(request))
-        return Template("needs/close.html", context={"need": need})
+        target = "cancelled" if to == "cancelled" else "closed"
+        return Template("needs/close.html", context={"need": need, "target": target})
 
     @post("/{need_id:int}/close")
     async def close(self, request: Request, need_id: FromPath[int]) -> Redirect:
         data = await form_data(request)
+        target = "cancelled" if data.get("to") == "cancelled" else "closed"
         await services.change_need_status(
-            need_id, "closed", actor=require_account(request), reason=str(data.get("reason", ""))
+            need_id, target, actor=require_account(request), reason=str(data.get("reason", ""))
         )
         return Redirect(f"/needs/{need_id}")
 
