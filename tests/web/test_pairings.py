@@ -28,6 +28,7 @@ async def test_doctor_accepts_and_head_then_sees_contact(client: AsyncTestClient
     accepted = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
     assert accepted.status_code == 200
     assert "the pairing is confirmed" in accepted.text
+    assert 'class="contact"' not in accepted.text
     again = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
     assert again.status_code == 409 and "cannot be accepted: it is confirmed" in again.text
     assert await Notification.count().where(Notification.user == s["head"].id) == 2

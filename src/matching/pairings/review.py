@@ -310,8 +310,10 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
         raise Forbidden("You cannot see this pairing.")
     contact = None
     doctor = row.proposal.doctor
+    # The doctor knows their own details; a head sees them only once confirmed.
     if (
         doctor is not None
+        and viewer.role != Role.DOCTOR
         and (viewer.role != Role.FACILITY_HEAD or row.proposal.state == ProposalState.CONFIRMED)
         and await can_view_contact(viewer, doctor.id)
     ):

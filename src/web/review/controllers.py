@@ -22,6 +22,12 @@ def _base_url(request: Request) -> str:
     return request.app.state.settings.base_url
 
 
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
@@ -203,14 +209,17 @@ class CoordinatorPages(Controller):
         for e in events:
             writer.writerow(
                 [
-                    e["id"],
-                    e["created_at"].isoformat(),
-                    e["actor_label"],
-                    e["action"],
-                    e["subject_type"],
-                    e["subject_id"],
-                    json.dumps(e["before"], ensure_ascii=False),
-                    json.dumps(e["after"], ensure_ascii=False),
+                    _cell(v)
+                    for v in (
+                        e["id"],
+                        e["created_at"].isoformat(),
+                        e["actor_label"],
+                        e["action"],
+                        e["subject_type"],
+                        e["subject_id"],
+                        json.dumps(e["before"], ensure_ascii=False),
+                        json.dumps(e["after"], ensure_ascii=False),
+                    )
                 ]
             )
         return Response(
