@@ -19,8 +19,9 @@ pytestmark = pytest.mark.browser
 # Visible text nodes with Latin words (3+ lowercase letters, so acronyms like CSV pass),
 # outside places where Latin is expected: elements marked dir=ltr / lang=en / .ltr,
 # <bdi> (names, user input), code, textareas; also the chosen option of each select.
-FIND_ENGLISH = """
+FIND_ENGLISH = r"""
 () => {
+  const KEYS = /\b(Ctrl|Cmd)\b/g;  // key names, printed as on the keyboard
   const skip = (el) => el.closest(
     '[dir=ltr], [lang=en], bdi, code, kbd, samp, pre, .ltr, textarea, ' +
     'script, style, noscript, template');
@@ -29,7 +30,7 @@ FIND_ENGLISH = """
   while (walker.nextNode()) {
     const node = walker.currentNode;
     const text = node.textContent.trim();
-    if (!/[a-z]{3,}/.test(text)) continue;
+    if (!/[a-z]{3,}/.test(text.replace(KEYS, ''))) continue;
     const el = node.parentElement;
     if (!el || skip(el)) continue;
     const style = getComputedStyle(el);

@@ -295,12 +295,13 @@ class _EnglishFinder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
             return
-        if _ENGLISH_WORD.search(data):
+        if _ENGLISH_WORD.search(_KEYS.sub("", data)):
             tag = self._open[-1][0] if self._open else "?"
             self.found.append(f"{tag}: {data.strip()[:100]}")
 
 
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+_KEYS = re.compile(r"\b(Ctrl|Cmd)\b")  # key names, printed as on the keyboard
 
 
 def english_on_page(html: str) -> list[str]:
