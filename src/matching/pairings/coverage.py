@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matching.facilities.tables import Need
+from matching.i18n import N_
 from matching.pairings.tables import Proposal, RankingRun
 
 # A need's coverage bucket: confirmed beats proposed beats open.
@@ -87,7 +88,7 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
         .first()
     )
     if run is None:
-        return [], "No ranking run has finished yet."
+        return [], N_("No ranking run has finished yet.")
     outcome = run["outcome"]
     if isinstance(outcome, str):
         try:
