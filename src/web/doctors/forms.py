@@ -7,20 +7,33 @@ from typing import Any
 from matching.availability import common_timezones
 from matching.doctors import validation as v
 from matching.doctors.services import DoctorProfileData
+from matching.i18n import N_
 from matching.taxonomy import load_taxonomy
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 LANGUAGE_LEVEL_LABELS = {
-    "basic": "Basic",
-    "working": "Working",
-    "fluent": "Fluent",
-    "native": "Native",
+    "basic": N_("Basic"),
+    "working": N_("Working"),
+    "fluent": N_("Fluent"),
+    "native": N_("Native"),
 }
-LEVEL_LABELS = {"resident": "Resident", "specialist": "Specialist", "consultant": "Consultant"}
+LEVEL_LABELS = {
+    "resident": N_("Resident"),
+    "specialist": N_("Specialist"),
+    "consultant": N_("Consultant"),
+}
 MODE_LABELS = {
-    "mission": "In-person mission",
-    "mentorship": "Remote mentorship",
-    "training": "Teaching a workshop",
+    "mission": N_("In-person mission"),
+    "mentorship": N_("Remote mentorship"),
+    "training": N_("Teaching a workshop"),
 }
 
 
