@@ -25,6 +25,7 @@ from babel.dates import get_timezone_name
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.connection import ASGIConnection
+from markupsafe import Markup
 
 from matching.i18n import (
     N_,
@@ -138,6 +139,14 @@ def tax_name(code: str | None) -> str:
         return code
 
 
+def bdi(value: object) -> Markup:
+    """``value`` (escaped) isolated in ``<bdi>``: for names, zone ids, codes inside sentences.
+
+    Works as a gettext parameter: ``_("In your zone: %(tz)s", tz=profile.timezone | bdi)``.
+    """
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+
+
 def use_request_language(connection: ASGIConnection) -> None:
     """Pick the language for a response the account middleware never saw.
 
@@ -178,4 +187,5 @@ def make_environment() -> Environment:
     env.globals.update(globals_)
     env.filters["label"] = label
     env.filters["tax_name"] = tax_name
+    env.filters["bdi"] = bdi
     return env
