@@ -40,7 +40,7 @@ FIND_ENGLISH = r"""
   }
   for (const select of document.querySelectorAll('select')) {
     const option = select.selectedOptions[0];
-    const visible = select.getClientRects().length && !skip(select);
+    const visible = option && select.getClientRects().length && !skip(option);
     if (option && visible && /[a-z]{3,}/.test(option.text)) {
       found.push(`select#${select.id}: ${option.text}`);
     }
