@@ -177,7 +177,7 @@ def _collect(report: ImportReport, line: int, exc: ValidationFailed) -> None:
 
 async def import_facilities_csv(text: str, *, actor: Account, dry_run: bool) -> ImportReport:
     """Validate (and unless ``dry_run``, create) facilities from CSV."""
-    if not services._is_staff(actor):
+    if not services.is_staff(actor):
         raise Forbidden(N_("Only coordinators can import facilities."))
     report = ImportReport(kind="facilities", dry_run=dry_run)
     parsed: list[services.FacilityFields] = []
@@ -205,7 +205,7 @@ async def import_facilities_csv(text: str, *, actor: Account, dry_run: bool) -> 
 
 async def import_needs_csv(text: str, *, actor: Account, dry_run: bool) -> ImportReport:
     """Validate (and unless ``dry_run``, create) needs from CSV; status draft or open."""
-    if not services._is_staff(actor):
+    if not services.is_staff(actor):
         raise Forbidden(N_("Only coordinators can import needs."))
     report = ImportReport(kind="needs", dry_run=dry_run)
     rows = _read(text, NEED_COLUMNS, report)
@@ -238,7 +238,7 @@ async def import_needs_csv(text: str, *, actor: Account, dry_run: bool) -> Impor
                 .run()
             )
             need_id = int(inserted[0]["id"])
-            await services._write_children(need_id, fields)
+            await services.write_need_children(need_id, fields)
             await record_event(
                 actor_id=actor.id,
                 actor_label=actor.email,

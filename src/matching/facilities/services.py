@@ -16,7 +16,7 @@ from typing import Any
 from piccolo.query import OrderByRaw
 
 from matching.accounts.services import Account
-from matching.accounts.tables import Role, User
+from matching.accounts.tables import Role
 from matching.audit.services import record_event
 from matching.availability import WeeklySlot
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -55,7 +55,7 @@ TRANSITIONS: dict[NeedStatus, tuple[NeedStatus, ...]] = {
 }
 
 
-def _is_staff(account: Account) -> bool:
+def is_staff(account: Account) -> bool:
     return account.role in STAFF_ROLES
 
 
@@ -84,7 +84,7 @@ def _list(data: Mapping[str, Any], key: str) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def _bool(data: Mapping[str, Any], key: str) -> bool:
+def parse_bool(data: Mapping[str, Any], key: str) -> bool:
     value = data.get(key)
     if isinstance(value, bool):
         return value
@@ -203,7 +203,7 @@ def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
         kind=kind,
         district=district,
         sub_district=sub_district,
-        rural=_bool(data, "rural"),
+        rural=parse_bool(data, "rural"),
         latitude=latitude,
         longitude=longitude,
         functional_state=state,
@@ -214,7 +214,7 @@ def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
 
 async def create_facility(data: Mapping[str, Any], *, actor: Account) -> int:
     """A coordinator registers a facility; returns its id."""
-    if not _is_staff(actor):
+    if not is_staff(actor):
         raise Forbidden(N_("Only coordinators can create facilities."))
     fields = parse_facility(data)
     async with Facility._meta.db.transaction():
@@ -241,7 +241,7 @@ async def is_head_of(user_id: int, facility_id: int) -> bool:
 
 async def check_facility_access(account: Account, facility_id: int) -> None:
     """Raise ``Forbidden`` unless ``account`` is staff or heads this facility."""
-    if _is_staff(account):
+    if is_staff(account):
         return
     if account.role == Role.FACILITY_HEAD and await is_head_of(account.id, facility_id):
         return
@@ -278,7 +278,7 @@ async def update_facility(facility_id: int, data: Mapping[str, Any], *, actor: A
 async def list_facilities(*, viewer: Account) -> list[dict[str, Any]]:
     """Every facility for staff; a head's own facilities for a head."""
     query = Facility.select().order_by(Facility.district).order_by(Facility.name_en)
-    if not _is_staff(viewer):
+    if not is_staff(viewer):
         ids = await facility_ids_of(viewer.id)
         if not ids:
             return []
@@ -396,7 +396,7 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
         "specialty": specialty,
         "description": description,
         "languages": ",".join(languages),
-        "requires_licence": _bool(data, "requires_licence"),
+        "requires_licence": parse_bool(data, "requires_licence"),
         "urgency": urgency,
         "places": places,
         "mentee_name": "",
@@ -446,7 +446,7 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
         row["topic"] = _text(data, "topic")
         if not row["topic"]:
             errors["topic"] = N_("give the workshop's topic")
-        row["remote"] = _bool(data, "remote")
+        row["remote"] = parse_bool(data, "remote")
         audience = _int(data, "audience_size", errors)
         if "audience_size" not in errors and not 1 <= audience <= 1000:
             errors["audience_size"] = N_("must be between 1 and 1000 people")
@@ -477,7 +477,7 @@ async def check_need_access(account: Account, need: Mapping[str, Any]) -> None:
     await check_facility_access(account, int(need["facility"]))
 
 
-async def _write_children(need_id: int, fields: NeedFields) -> None:
+async def write_need_children(need_id: int, fields: NeedFields) -> None:
     await NeedSkill.delete().where(NeedSkill.need == need_id).run()
     await LocalSlot.delete().where(LocalSlot.need == need_id).run()
     if fields.skills:
@@ -508,7 +508,7 @@ async def create_need(
             .run()
         )
         need_id = int(rows[0]["id"])
-        await _write_children(need_id, fields)
+        await write_need_children(need_id, fields)
         await record_event(
             actor_id=actor.id,
             actor_label=actor.email,
@@ -549,7 +549,7 @@ async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) 
             .where(Need.id == need_id)
             .run()
         )
-        await _write_children(need_id, fields)
+        await write_need_children(need_id, fields)
         await record_event(
             actor_id=actor.id,
             actor_label=actor.email,
@@ -695,7 +695,7 @@ async def change_need_status(
 async def get_need(need_id: int, *, viewer: Account) -> dict[str, Any]:
     """One need with its facility, skills and slots; heads see only their own."""
     row = await _need_row(need_id)
-    if not _is_staff(viewer) and (
+    if not is_staff(viewer) and (
         viewer.role != Role.FACILITY_HEAD or not await is_head_of(viewer.id, row["facility"])
     ):
         raise NotFound(N_("This need does not exist."))
@@ -884,7 +884,7 @@ async def list_needs(
     per_page = max(1, min(per_page, PER_PAGE_MAX))
     page = max(1, page)
     head_ids = None
-    if viewer is not None and not _is_staff(viewer):
+    if viewer is not None and not is_staff(viewer):
         head_ids = await facility_ids_of(viewer.id)
     count_query, query = page_queries(filters, head_ids, sort=sort, page=page, per_page=per_page)
     total = await count_query
@@ -991,16 +991,19 @@ __all__ = [
     "NeedFields",
     "NeedFilters",
     "NeedPage",
-    "User",
     "change_need_status",
     "create_facility",
     "create_need",
     "get_facility",
     "get_need",
     "heads_of",
+    "is_staff",
+    "iter_needs",
     "list_facilities",
     "list_needs",
+    "needs_of_facility",
     "open_needs_for_ranking",
+    "page_queries",
     "parse_facility",
     "parse_need",
     "refresh_need_status",

@@ -237,8 +237,8 @@ def _need_values(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("skills", "languages"):
         value = values.get(key)
         values[key] = value if isinstance(value, list) else ([value] if value else [])
-    values["requires_licence"] = services._bool(data, "requires_licence")
-    values["remote"] = services._bool(data, "remote")
+    values["requires_licence"] = services.parse_bool(data, "requires_licence")
+    values["remote"] = services.parse_bool(data, "remote")
     return values
 
 
