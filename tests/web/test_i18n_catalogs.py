@@ -317,3 +317,11 @@ def test_every_taxonomy_entry_has_an_arabic_name() -> None:
     for table in (taxonomy.specialties, taxonomy.skills, taxonomy.languages, taxonomy.modes):
         for code, entry in table.items():
             assert entry.ar.strip() and re.search(r"[\u0621-\u064A]", entry.ar), code
+
+
+def test_scripts_hold_no_translations() -> None:
+    """Scripts take their texts from the page (data attributes filled with ``_()``)."""
+    scripts = sorted((ROOT / "src" / "web" / "static" / "js").glob("*.js"))
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        assert not re.search(r"[\u0600-\u06FF]", text), f"{script.name} holds Arabic text"

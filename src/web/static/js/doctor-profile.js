@@ -33,7 +33,8 @@
     input.id = "search-" + kind;
     input.autocomplete = "off";
     label.htmlFor = input.id;
-    label.textContent = document.documentElement.lang === "ar" ? "بحث (بالعربية أو الإنجليزية)" : "Search (English or Arabic)";
+    // The text comes translated from the page (data-search-label), like every other text.
+    label.textContent = fieldset.getAttribute("data-search-label") || "";
     var status = document.createElement("p");
     status.className = "hint";
     status.setAttribute("aria-live", "polite");
