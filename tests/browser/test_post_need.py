@@ -51,3 +51,36 @@ async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_di
     await page.goto(f"{live_server}/needs")
     assert "إرشاد في العناية المركزة لحديثي الولادة" in await page.inner_text("main")
     await page.screenshot(path=str(artifacts_dir / "needs-list-head.png"), full_page=True)
+
+
+async def test_coordinator_filters_needs_and_checks_a_bad_csv(  # type: ignore[no-untyped-def]
+    live_server: str, page, artifacts_dir, tmp_path
+) -> None:
+    await sign_in(page, live_server, "coordinator@demo.homs-health.org")
+    await page.click("nav.main-nav a[href='/needs']")
+    await page.wait_for_load_state("networkidle")
+    await page.select_option("#f-area", "rural")
+    await page.click("form.filters button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "area=rural" in page.url
+    text = await page.inner_text("main")
+    assert "Emergency department triage mentorship" not in text  # Homs city: urban
+    assert "Trauma surgery mission" in text
+    await page.screenshot(path=str(artifacts_dir / "needs-list-coordinator.png"), full_page=True)
+
+    bad = tmp_path / "needs.csv"
+    bad.write_text(
+        "facility_id,kind,title,specialty,urgency,places,starts_on,ends_on\n"
+        "1,mission,Fine,orthopaedics_trauma,urgent,1,2027-01-01,2027-01-05\n"
+        "1,mission,Backwards,orthopaedics_trauma,urgent,1,2027-01-05,2027-01-01\n"
+        "77,mission,,alchemy,soon,0,,\n",
+        encoding="utf-8",
+    )
+    await page.goto(f"{live_server}/needs/import")
+    await page.set_input_files("#file", str(bad))
+    await page.click("button[name=mode][value=dry_run]")
+    await page.wait_for_load_state("networkidle")
+    report = await page.inner_text("#report")
+    assert "nothing was imported" in report
+    assert "ends_on" in report and "facility_id" in report and "specialty" in report
+    await page.screenshot(path=str(artifacts_dir / "needs-import-dry-run.png"), full_page=True)
