@@ -178,6 +178,8 @@ async def test_licence_states(db: str, tmp_path: Path) -> None:
         await services.review_licence(account, pending.id, verified=True)
     verified = await services.review_licence(coordinator, pending.id, verified=True, note="ok")
     assert verified.state == "verified"
+    notices = await Notification.select().where(Notification.user == account.id).run()
+    assert [n["message"] for n in notices] == ["Your licence %(number)s was verified."]
     with pytest.raises(Conflict):
         await services.review_licence(coordinator, pending.id, verified=False, note="again")
     profile = await services.my_profile(account)

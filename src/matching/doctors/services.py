@@ -763,6 +763,26 @@ async def review_licence(
             before={"state": row["state"]},
             after={"state": state.value, "note": note},
         )
+        owner = (
+            await DoctorProfile.select(DoctorProfile.user)
+            .where(DoctorProfile.id == row["doctor"])
+            .first()
+            .run()
+        )
+        if owner is not None:
+            message = (
+                N_("Your licence %(number)s was verified.")
+                if verified
+                else N_("Your licence %(number)s was rejected: %(note)s")
+            )
+            await Notification.insert(
+                Notification(
+                    user=owner["user"],
+                    message=message,
+                    params=json.dumps({"number": row["number"], "note": note}),
+                    link="/doctors/me/licences",
+                )
+            ).run()
     return _licence_view(rows[0])
 
 
