@@ -93,6 +93,9 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         if check_migrations:
             await ensure_migrated()
         app.state.queue = await _open_queue(settings)
+        if isinstance(app.state.queue, InProcessQueue):
+            # No arq worker in the embedded default: run its cron jobs here.
+            app.state.queue.start_schedule()
         try:
             yield
         finally:
