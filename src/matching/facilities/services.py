@@ -569,7 +569,11 @@ def _status_for(places: int, confirmed: int) -> NeedStatus:
 
 
 async def _refresh(need_id: int, actor: Account | None) -> str:
-    row = await Need.select(Need.status, Need.places).where(Need.id == need_id).first().run()
+    query = Need.select(Need.status, Need.places).where(Need.id == need_id)
+    if Need._meta.db.engine_type == "postgres":
+        # Two confirmations at once: the second waits and counts the first.
+        query = query.lock_rows()
+    row = await query.first().run()
     if row is None:
         raise NotFound(N_("This need does not exist."))
     if row["status"] not in LIVE_STATUSES:
