@@ -39,6 +39,7 @@ from matching.labels import label as _label
 from matching.taxonomy import load_taxonomy
 from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
+from web.notices import queue_notice
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -180,6 +181,7 @@ def make_environment() -> Environment:
         "format_date": format_date,
         "format_datetime": format_datetime,
         "format_number": format_number,
+        "queue_notice": queue_notice,
         "format_time": format_time,
         "label": label,
         "tax_name": tax_name,
