@@ -449,8 +449,8 @@ def _parse_profile(data: Mapping[str, Any]) -> tuple[ProfileChanges, str | None]
         values["can_travel"] = v.boolean(data["can_travel"])
     if "modes" in data:
         modes = _as_list(data["modes"])
-        if unknown := [m for m in modes if m not in v.MODES]:
-            errors["modes"] = N_("unknown mode: %(mode)s") % {"mode": unknown[0]}
+        if any(m not in v.MODES for m in modes):
+            errors["modes"] = N_("contains an unknown choice")
         for mode in v.MODES:
             values[f"offers_{mode}"] = mode in modes
     taxonomy = load_taxonomy()
@@ -464,8 +464,8 @@ def _parse_profile(data: Mapping[str, Any]) -> tuple[ProfileChanges, str | None]
         )
     if "skills" in data:
         skills = list(dict.fromkeys(_as_list(data["skills"])))
-        if unknown := [s for s in skills if s not in taxonomy.skills]:
-            errors["skills"] = N_("unknown skill: %(code)s") % {"code": unknown[0]}
+        if any(s not in taxonomy.skills for s in skills):
+            errors["skills"] = N_("contains an unknown choice")
         changes.skills = skills
     if errors:
         raise ValidationFailed(errors)
@@ -495,12 +495,9 @@ def _parse_levels(
         if not level:
             continue
         if code not in known:
-            errors[name] = N_("unknown code: %(code)s") % {"code": code}
+            errors[name] = N_("contains an unknown choice")
         elif level not in levels:
-            errors[name] = N_("%(code)s: level must be one of %(levels)s") % {
-                "code": code,
-                "levels": ", ".join(levels),
-            }
+            errors[name] = N_("contains an unknown level")
         else:
             out[str(code)] = str(level)
     return out

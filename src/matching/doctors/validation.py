@@ -43,7 +43,7 @@ def text(
     if required and not result:
         errors[field] = N_("is required")
     elif len(result) > max_length:
-        errors[field] = N_("must be at most %(n)s characters") % {"n": max_length}
+        errors[field] = N_("is too long")
     return result
 
 
@@ -59,7 +59,7 @@ def integer(
         errors[field] = N_("must be a whole number")
         return None
     if not minimum <= number <= maximum:
-        errors[field] = N_("must be between %(lo)s and %(hi)s") % {"lo": minimum, "hi": maximum}
+        errors[field] = N_("is out of the allowed range")
         return None
     return number
 

@@ -18,6 +18,7 @@ from msgspec import Struct
 from matching.doctors import services
 from matching.doctors.documents import MAX_DOCUMENT_BYTES
 from matching.errors import DomainError, ValidationFailed
+from matching.i18n import N_
 from matching.taxonomy import load_taxonomy
 from web.auth import (
     require_account,
@@ -209,7 +210,7 @@ class DoctorSelfPages(Controller):
             return render_form(
                 "doctors/delete.html",
                 values={},
-                errors={"confirm": "tick this box to confirm"},
+                errors={"confirm": N_("tick this box to confirm")},
             )
         await services.delete_doctor_account(
             require_account(request), uploads_dir=_uploads(request)
@@ -530,6 +531,6 @@ class TaxonomyApi(Controller):
         self, q: FromQuery[str] = "", kind: FromQuery[str] = "specialty", limit: FromQuery[int] = 20
     ) -> list[TaxonomyHit]:
         if kind not in ("specialty", "skill"):
-            raise ValidationFailed({"kind": "must be specialty or skill"})
+            raise ValidationFailed({"kind": N_("must be specialty or skill")})
         hits = load_taxonomy().search(q[:100], kind, limit=max(1, min(limit, 100)))  # type: ignore[arg-type]
         return [TaxonomyHit(h.code, h.en, h.ar) for h in hits]
