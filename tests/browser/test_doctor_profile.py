@@ -60,6 +60,7 @@ async def test_new_doctor_completes_profile(
     assert await page.is_visible("#spec_pediatrics")
     assert not await page.is_visible("#spec_cardiology")
     await page.select_option("#spec_pediatrics", "consultant")
+    await page.locator("fieldset[data-kind=specialty]").scroll_into_view_if_needed()
     await page.screenshot(path=str(artifacts_dir / "doctor-profile-search.png"), full_page=False)
     await page.click("#doctor-profile-form button[type=submit]")
     await page.wait_for_load_state("networkidle")
