@@ -165,3 +165,10 @@ async def test_export_and_delete(client: AsyncTestClient) -> None:
     assert await User.count().where(User.email == account.email) == 0
     assert await DoctorProfile.count() == 0
     assert (await client.get("/api/doctors/me")).status_code == 401
+
+
+async def test_nul_bytes_are_a_field_error_not_a_crash(client: AsyncTestClient) -> None:
+    headers = await _doctor(client)
+    for field in ("city", "bio", "contact_email", "free_text_skills", "full_name"):
+        response = await client.put("/api/doctors/me", json={field: "a\x00b"}, headers=headers)
+        assert response.status_code == 422 and response.json()["field"] == field

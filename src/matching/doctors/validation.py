@@ -40,7 +40,9 @@ def text(
     errors: dict[str, str], field: str, value: object, *, max_length: int, required: bool = False
 ) -> str:
     result = str(value or "").strip()
-    if required and not result:
+    if "\x00" in result:  # PostgreSQL text cannot hold NUL
+        errors[field] = N_("contains characters that are not allowed")
+    elif required and not result:
         errors[field] = N_("is required")
     elif len(result) > max_length:
         errors[field] = N_("is too long")
@@ -90,7 +92,7 @@ def timezone(errors: dict[str, str], field: str, value: object) -> str:
 
 def email(errors: dict[str, str], field: str, value: object) -> str:
     result = str(value or "").strip()
-    if result and (not _EMAIL_RE.match(result) or len(result) > 254):
+    if result and (not _EMAIL_RE.match(result) or len(result) > 254 or "\x00" in result):
         errors[field] = N_("is not a valid email address")
     return result
 
