@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import ranking, stable
+from benchmarks import needs_list, ranking, stable
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
@@ -18,6 +18,7 @@ BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_vs_reference,
     ranking.bench_eval,
     stable.bench_stable,
+    needs_list.bench_needs_list,
 ]
 
 
