@@ -45,6 +45,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+## make loadtest: 50 users on loopback against uvicorn (2 workers) + PostgreSQL, 5,000 doctors
+loadtest: $(STAMP)
+	$(PY) -m benchmarks.loadtest
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src workers tests benchmarks migrations
 	$(VENV)/bin/ruff format --check src workers tests benchmarks migrations
