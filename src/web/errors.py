@@ -129,5 +129,6 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
+    OverflowError: lambda request, exc: _respond(request, 404, "No such record (id out of range)."),
     Exception: unexpected_error_handler,
 }
