@@ -40,6 +40,18 @@ except ImportError:  # pragma: no cover
     pass
 
 
+def _is_out_of_range(exc: Exception) -> bool:
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return (
+        isinstance(exc, asyncpg.exceptions.DataError)
+        and "out of" in str(exc)
+        and "range" in str(exc)
+    )
+
+
 def wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(("/api/", "/health", "/schema")) or (
@@ -105,7 +117,13 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    return _respond(request, 404, "No such record (id out of range).")
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    if _is_out_of_range(exc):
+        return out_of_range_handler(request, exc)
     if isinstance(exc, DATABASE_DOWN_ERRORS) or (
         isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc)
     ):
@@ -129,6 +147,8 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
-    OverflowError: lambda request, exc: _respond(request, 404, "No such record (id out of range)."),
+    # An id beyond the integer range cannot name a record: SQLite raises
+    # OverflowError, asyncpg a DataError ("value out of int32 range").
+    OverflowError: out_of_range_handler,
     Exception: unexpected_error_handler,
 }

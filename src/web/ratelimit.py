@@ -7,12 +7,15 @@ uvicorn process shares one count; memory in the embedded default.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 
 from litestar.connection import ASGIConnection
 from litestar.stores.base import Store
 
 from matching.errors import RateLimited
+
+logger = logging.getLogger("web.ratelimit")
 
 
 def client_address(connection: ASGIConnection, trusted_proxies: tuple[str, ...]) -> str:
@@ -43,7 +46,11 @@ async def hit(store: Store, bucket: str, key: str, *, limit: int, window_s: int 
     """
     store_key = f"{bucket}:{key}"
     now = time.time()
-    raw = await store.get(store_key)
+    try:
+        raw = await store.get(store_key)
+    except Exception as exc:  # the store (Redis) is down: fail open, say so in the log
+        logger.warning("rate-limit store unreachable: %s", type(exc).__name__)
+        return
     started, count = now, 0
     if raw:
         first, _, seen = raw.decode().partition(":")
@@ -51,6 +58,9 @@ async def hit(store: Store, bucket: str, key: str, *, limit: int, window_s: int 
             started, count = float(first), int(seen)
     count += 1
     remaining = max(1, int(window_s - (now - started)) + 1)
-    await store.set(store_key, f"{started}:{count}".encode(), expires_in=remaining)
+    try:
+        await store.set(store_key, f"{started}:{count}".encode(), expires_in=remaining)
+    except Exception as exc:
+        logger.warning("rate-limit store unreachable: %s", type(exc).__name__)
     if count > limit:
         raise RateLimited("Too many attempts. Please wait a minute and try again.")

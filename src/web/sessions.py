@@ -14,6 +14,7 @@ Checked against Litestar 2.25; the tests plant a cookie and log in.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.types import Message, ScopeSession
+
+logger = logging.getLogger("web.sessions")
 
 _KNOWN_ID = "_session_id_known"
 _ROTATE = "_session_rotate"
@@ -40,7 +43,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         state[_KNOWN_ID] = False
         if session_id := connection.cookies.get(self.config.key):
             store = self.config.get_store_from_app(connection.scope["app"])
-            data = await self.get(session_id, store=store)
+            try:
+                data = await self.get(session_id, store=store)
+            except Exception as exc:  # the store (Redis) is down: serve as signed out
+                logger.warning("session store unreachable on load: %s", type(exc).__name__)
+                state["_session_store_down"] = True
+                return {}
             if data is not None:
                 state[_KNOWN_ID] = True
                 return self.deserialize_data(data)
@@ -60,11 +68,16 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
     ) -> None:
         state = connection.scope.setdefault("state", {})
+        if state.get("_session_store_down"):
+            return  # keep the client's cookie; nothing can be written now
         old_id = connection.cookies.get(self.config.key)
-        if state.get(_ROTATE) and old_id and state.get(_KNOWN_ID):
-            store = self.config.get_store_from_app(connection.scope["app"])
-            await self.delete(old_id, store=store)
-        await super().store_in_message(scope_session, message, connection)
+        try:
+            if state.get(_ROTATE) and old_id and state.get(_KNOWN_ID):
+                store = self.config.get_store_from_app(connection.scope["app"])
+                await self.delete(old_id, store=store)
+            await super().store_in_message(scope_session, message, connection)
+        except Exception as exc:  # the store (Redis) is down: the page still serves
+            logger.warning("session store unreachable on save: %s", type(exc).__name__)
 
 
 @dataclass

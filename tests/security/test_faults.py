@@ -65,14 +65,6 @@ async def _page_with_notice(client: AsyncTestClient, url: str, *, seconds: float
     return response
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN DEFECT (web/sessions.py, web/app.py): sessions live in Redis when "
-    "REDIS_URL is set and the session middleware writes the store on every response; "
-    "with Redis down every page fails with a 500 (redis.exceptions.ConnectionError "
-    "from sessions.py store_in_message / load_from_connection). Fix: catch store errors "
-    "there (empty session on load, skip the write), or keep sessions in the database.",
-)
 async def test_redis_killed_pages_still_serve_with_a_notice(
     settings: Settings, own_redis: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
@@ -87,7 +79,7 @@ async def test_redis_killed_pages_still_serve_with_a_notice(
 
         process.kill()
         process.wait()
-        client.cookies.clear()  # a visitor without a session (see the xfail below)
+        client.cookies.clear()  # a visitor without a session
 
         health = await client.get("/health")
         assert health.status_code == 200, "the database is fine: /health still answers 200"
@@ -99,13 +91,6 @@ async def test_redis_killed_pages_still_serve_with_a_notice(
             assert "Traceback" not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN DEFECT (web/sessions.py, web/app.py): sessions live in Redis when "
-    "REDIS_URL is set; with Redis down every request carrying a session cookie fails "
-    "with a 500 (redis.exceptions.ConnectionError is not a builtins ConnectionError). "
-    "Fix: treat a session-store error as an empty session on load and skip the write.",
-)
 async def test_redis_killed_signed_in_pages_still_serve(
     settings: Settings, own_redis: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
