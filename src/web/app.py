@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
     session_config = SessionConfig(
         key="session",
         max_age=settings.session_idle_minutes * 60,
-        renew_on_access=True,
+        renew_on_access=False,  # the backend slides the expiry (web.sessions)
         secure=settings.is_production,
         httponly=True,
         samesite="lax",
