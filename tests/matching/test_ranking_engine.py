@@ -263,6 +263,12 @@ def test_passing_pair_and_explanation_sums_to_score(taxonomy):
     assert e.runners_up[0].score == pytest.approx(p.score)
     assert res.candidates(need.id)[0].doctor_id == 1
     assert e.as_dict()["signals"]["skills"]["weight"] == WEIGHTS["skills"]
+    # Each runner-up carries its own signals (what a swapped-in proposal shows).
+    for c in e.runners_up:
+        assert tuple(c.signals) == SIGNALS
+        assert sum(s.contribution for s in c.signals.values()) == pytest.approx(c.score, abs=1e-12)
+    runner = e.as_dict()["runners_up"][2]
+    assert runner["doctor_id"] == 2 and runner["signals"]["specialty"]["value"] < 1.0
 
 
 def test_rural_critical_need_wins_a_contested_doctor(taxonomy):
@@ -305,6 +311,8 @@ def test_rank_one_need_matches_full_run(taxonomy):
             assert [p.rank for p in one.proposals] == list(range(1, len(got) + 1))
             first = one.proposals[0].explanation
             assert [c.doctor_id for c in first.runners_up] == [d for d, _ in got[1:4]]
+            for c, p in zip(first.runners_up, one.proposals[1:4], strict=True):
+                assert c.signals == p.explanation.signals
         else:
             assert one.unfillable is not None
 

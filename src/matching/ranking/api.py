@@ -46,11 +46,31 @@ class Signal:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A doctor on a need's list: ``rank`` 1 is the best."""
+    """A doctor on a need's list: ``rank`` 1 is the best.
+
+    A runner-up also carries its own ``signals``, ``shared_skills`` and ``details``
+    (same meaning as in :class:`Explanation`), so a coordinator who swaps it in
+    still sees why it ranked where it did; a bare candidate list leaves them empty.
+    """
 
     doctor_id: int
     score: float
     rank: int
+    signals: dict[str, Signal] = field(default_factory=dict)
+    shared_skills: tuple[str, ...] = ()
+    details: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (``signals`` and the rest only when known)."""
+        out: dict[str, Any] = {"doctor_id": self.doctor_id, "score": self.score, "rank": self.rank}
+        if self.signals:
+            out["signals"] = {
+                k: {"value": s.value, "weight": s.weight, "contribution": s.contribution}
+                for k, s in self.signals.items()
+            }
+            out["shared_skills"] = list(self.shared_skills)
+            out["details"] = dict(self.details)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +103,7 @@ class Explanation:
             "rules_passed": list(self.rules_passed),
             "shared_skills": list(self.shared_skills),
             "details": dict(self.details),
-            "runners_up": [
-                {"doctor_id": c.doctor_id, "score": c.score, "rank": c.rank}
-                for c in self.runners_up
-            ],
+            "runners_up": [c.as_dict() for c in self.runners_up],
         }
 
 
@@ -186,28 +203,49 @@ def _explain(
     doctor_rows: np.ndarray,
     ranks: np.ndarray,
     runners: list[tuple[Candidate, ...]],
+    runner_rows: list[np.ndarray],
 ) -> list[Proposal]:
-    sig = pair_signals(da, na, need_rows, doctor_rows)
+    """Proposals for P chosen pairs, each with its runners-up explained too.
+
+    ``runner_rows[p]`` holds the doctor rows of ``runners[p]`` (same order); all
+    pairs, chosen and runners-up, go through one vectorised :func:`pair_signals`.
+    """
+    counts = np.fromiter((len(r) for r in runner_rows), dtype=np.int64, count=len(runner_rows))
+    all_needs = np.concatenate([need_rows, np.repeat(need_rows, counts)]).astype(np.int64)
+    all_doctors = np.concatenate(
+        [doctor_rows, *[np.asarray(r, dtype=np.int64) for r in runner_rows]]
+    ).astype(np.int64)
+    sig = pair_signals(da, na, all_needs, all_doctors)
     codes = da.skill_vectorizer.codes
-    both = na.skill[need_rows].multiply(da.skill[doctor_rows]).tocsr()
-    out = []
-    for p in range(need_rows.size):
-        n, d = int(need_rows[p]), int(doctor_rows[p])
-        lo, hi = both.indptr[p], both.indptr[p + 1]
+    both = na.skill[all_needs].multiply(da.skill[all_doctors]).tocsr()
+    weights = {s: WEIGHTS[s] for s in SIGNALS}
+
+    def parts(q: int) -> tuple[dict[str, Signal], tuple[str, ...], dict[str, float]]:
+        lo, hi = both.indptr[q], both.indptr[q + 1]
         order = np.argsort(-both.data[lo:hi], kind="stable")
         shared = tuple(codes[both.indices[lo + i]] for i in order)
-        signals = {
-            s: Signal(float(sig[s][p]), WEIGHTS[s], float(WEIGHTS[s] * sig[s][p])) for s in SIGNALS
-        }
-        details = {k: float(sig[k][p]) for k in ("coverage", "weekly_overlap_hours") if k in sig}
-        details = {k: v for k, v in details.items() if not np.isnan(v)}
+        signals = {s: Signal(float(sig[s][q]), w, float(w * sig[s][q])) for s, w in weights.items()}
+        details = {k: float(sig[k][q]) for k in ("coverage", "weekly_overlap_hours") if k in sig}
+        return signals, shared, {k: v for k, v in details.items() if not np.isnan(v)}
+
+    out = []
+    q = need_rows.size
+    for p in range(need_rows.size):
+        signals, shared, details = parts(p)
+        explained = []
+        for c in runners[p]:
+            r_signals, r_shared, r_details = parts(q)
+            explained.append(
+                Candidate(c.doctor_id, c.score, c.rank, r_signals, r_shared, r_details)
+            )
+            q += 1
         out.append(
             Proposal(
-                int(na.ids[n]),
-                int(da.ids[d]),
+                int(na.ids[need_rows[p]]),
+                int(da.ids[doctor_rows[p]]),
                 float(sig["score"][p]),
                 int(ranks[p]),
-                Explanation(signals, HARD_RULES, shared, details, runners[p]),
+                Explanation(signals, HARD_RULES, shared, details, tuple(explained)),
             )
         )
     return out
@@ -230,17 +268,18 @@ def rank_arrays(
     ch = np.flatnonzero(result.chosen)
     ch = ch[np.lexsort((k_idx[ch], need_ids[n_idx[ch]]))]
     runners: list[tuple[Candidate, ...]] = []
+    runner_rows: list[np.ndarray] = []
     chosen_set = {(int(n_idx[e]), int(d_idx[e])) for e in ch}
     for e in ch:
         n = int(n_idx[e])
-        runners.append(
-            tuple(
-                Candidate(int(da.ids[d]), float(s), r + 1)
-                for r, (d, s) in enumerate(zip(top.doctor_rows[n], top.scores[n], strict=True))
-                if d >= 0 and (n, int(d)) not in chosen_set
-            )[:RUNNERS_UP]
-        )
-    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners)
+        picked = [
+            (int(d), float(s), r + 1)
+            for r, (d, s) in enumerate(zip(top.doctor_rows[n], top.scores[n], strict=True))
+            if d >= 0 and (n, int(d)) not in chosen_set
+        ][:RUNNERS_UP]
+        runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
+        runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
+    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows)
     empty = np.flatnonzero(top.n_eligible == 0)
     return RankingResult(
         proposals=proposals,
@@ -322,5 +361,8 @@ def rank_one_need(
         )
         for i in range(d_rows.size)
     ]
-    props = _explain(doctors, na, np.zeros(d_rows.size, dtype=np.int64), d_rows, ranks, runners)
+    runner_rows = [d_rows[i + 1 : i + 1 + RUNNERS_UP] for i in range(d_rows.size)]
+    props = _explain(
+        doctors, na, np.zeros(d_rows.size, dtype=np.int64), d_rows, ranks, runners, runner_rows
+    )
     return NeedRanking(need.id, props, int(top.n_eligible[0]), None)
