@@ -39,6 +39,9 @@ async def test_new_doctor_completes_profile(
     await page.click("form[action='/signup'] button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert "Lina Browser-Test" in await page.inner_text("header")
+    # A new doctor lands on the overview, which lists the steps left.
+    assert "5 steps left" in await page.inner_text("main")
+    await page.screenshot(path=str(artifacts_dir / "doctor-overview-new.png"), full_page=True)
 
     # Profile: the browser's zone is preselected by the script.
     await page.click("nav.main-nav >> text=My profile")
@@ -97,10 +100,13 @@ async def test_new_doctor_completes_profile(
 
     # The same profile in Arabic, right to left.
     await page.click("header button[name=language][value=ar]")
-    await page.goto(f"{live_server}/doctors/me")
+    await page.goto(f"{live_server}/doctors/me/profile")
     assert await page.get_attribute("html", "dir") == "rtl"
     assert await page.input_value("#spec_pediatrics") == "consultant"
     await page.screenshot(path=str(artifacts_dir / "doctor-profile-ar.png"), full_page=False)
+    await page.goto(f"{live_server}/doctors/me")
+    assert "نظرة عامة" in await page.inner_text("main")
+    await page.screenshot(path=str(artifacts_dir / "doctor-overview-ar.png"), full_page=True)
 
     # A coordinator sees the licence waiting for verification.
     await page.click("header form[action='/logout'] button")

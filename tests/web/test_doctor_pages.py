@@ -61,7 +61,7 @@ async def test_first_visit_creates_profile_and_suggests_browser_zone(
     client: AsyncTestClient,
 ) -> None:
     account = await _signed_in_doctor(client)
-    response = await client.get("/doctors/me")
+    response = await client.get("/doctors/me/profile")
     assert response.status_code == 200
     assert await DoctorProfile.count().where(DoctorProfile.user == account.id) == 1
     assert 'data-browser-default="true"' in response.text
@@ -76,13 +76,13 @@ async def test_profile_form_saves_and_reports_errors_next_to_fields(
 ) -> None:
     await _signed_in_doctor(client)
     bad = {**PROFILE_FORM, "timezone": "Europe/Atlantis", "years_experience": "-3"}
-    response = await post_form(client, "/doctors/me", bad)
+    response = await post_form(client, "/doctors/me/profile", bad)
     assert response.status_code == 422
     assert 'id="timezone-error"' in response.text
     assert "is not a known time zone; choose one from the list" in response.text
     assert 'id="years_experience-error"' in response.text
     assert 'value="+49 30 1234567"' in response.text, "what was typed is kept"
-    response = await post_form(client, "/doctors/me", PROFILE_FORM)
+    response = await post_form(client, "/doctors/me/profile", PROFILE_FORM)
     assert response.status_code == 200 and "Your profile is saved." in response.text
     assert '<option value="Europe/Berlin" selected' in response.text
     assert '<option value="consultant" selected' in response.text
@@ -157,7 +157,7 @@ async def test_doctor_cannot_open_coordinator_licences(client: AsyncTestClient) 
 
 async def test_availability_forms(client: AsyncTestClient) -> None:
     await _signed_in_doctor(client)
-    await post_form(client, "/doctors/me", {**PROFILE_FORM, "timezone": "America/Chicago"})
+    await post_form(client, "/doctors/me/profile", {**PROFILE_FORM, "timezone": "America/Chicago"})
     response = await post_form(
         client,
         "/doctors/me/availability/windows",
@@ -193,7 +193,7 @@ async def test_availability_forms(client: AsyncTestClient) -> None:
 
 async def test_public_profile_hides_contact_until_confirmed(client: AsyncTestClient) -> None:
     doctor = await _signed_in_doctor(client)
-    await post_form(client, "/doctors/me", PROFILE_FORM)
+    await post_form(client, "/doctors/me/profile", PROFILE_FORM)
     profile_id = (await DoctorProfile.select().first())["id"]
     url = f"/doctors/{profile_id}"
     own = await client.get(url)
@@ -224,7 +224,7 @@ async def test_public_profile_hides_contact_until_confirmed(client: AsyncTestCli
 
 async def test_export_and_delete_account_pages(client: AsyncTestClient) -> None:
     doctor = await _signed_in_doctor(client)
-    await post_form(client, "/doctors/me", PROFILE_FORM)
+    await post_form(client, "/doctors/me/profile", PROFILE_FORM)
     export = await client.get("/doctors/me/export")
     assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
     assert export.json()["profile"]["phone"] == "+49 30 1234567"
@@ -249,7 +249,7 @@ async def test_taxonomy_search_in_both_languages(client: AsyncTestClient) -> Non
 
 async def test_service_layer_sees_the_page_changes(client: AsyncTestClient) -> None:
     doctor = await _signed_in_doctor(client)
-    await post_form(client, "/doctors/me", PROFILE_FORM)
+    await post_form(client, "/doctors/me/profile", PROFILE_FORM)
     profile = await services.my_profile(doctor)
     assert profile.languages == {"ar": "native", "de": "fluent"}
     assert set(profile.modes) == {"mission", "mentorship"}

@@ -16,6 +16,7 @@ from litestar.response import File, Redirect, Template
 from msgspec import Struct
 
 from matching.doctors import services
+from matching.doctors.dashboard import doctor_dashboard
 from matching.doctors.documents import MAX_DOCUMENT_BYTES
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
@@ -83,11 +84,16 @@ class DoctorSelfPages(Controller):
         )
 
     @get("/")
+    async def dashboard(self, request: Request) -> Template:
+        overview = await doctor_dashboard(require_account(request))
+        return Template("doctors/dashboard.html", context={"d": overview})
+
+    @get("/profile")
     async def profile_page(self, request: Request, saved: FromQuery[bool] = False) -> Template:
         profile = await services.my_profile(require_account(request))
         return await self._profile_page(request, profile, profile_values(profile), {}, saved)
 
-    @post("/")
+    @post("/profile")
     async def save_profile(self, request: Request) -> Template | Redirect:
         account = require_account(request)
         data = profile_from_form(await form_data(request))
@@ -96,7 +102,7 @@ class DoctorSelfPages(Controller):
         except DomainError as exc:
             profile = await services.my_profile(account)
             return await self._profile_page(request, profile, data, form_errors(exc))
-        return Redirect("/doctors/me?saved=true")
+        return Redirect("/doctors/me/profile?saved=true")
 
     # -- licences
     async def _licences_page(
