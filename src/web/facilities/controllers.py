@@ -7,13 +7,14 @@ rule and every query lives in ``matching.facilities``.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Stream, Template
@@ -246,6 +247,43 @@ def _filters_context(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v not in (None, "")}
 
 
+@dataclass(frozen=True, slots=True)
+class NeedListQuery:
+    """The need list's filters and sort as typed in the query string (HTML, CSV, API)."""
+
+    params: dict[str, str | None]
+    sort: str
+
+    def filters(self) -> services.NeedFilters:
+        """Checked filters; ``ValidationFailed`` names each bad field."""
+        return services.NeedFilters.from_query(self.params)
+
+
+async def provide_need_list_query(
+    district: FromQuery[str | None] = None,
+    area: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    specialty: FromQuery[str | None] = None,
+    urgency: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    facility: FromQuery[str | None] = None,
+    sort: FromQuery[str] = "urgency",
+) -> NeedListQuery:
+    params = {
+        "district": district,
+        "area": area,
+        "kind": kind,
+        "specialty": specialty,
+        "urgency": urgency,
+        "status": status,
+        "facility": facility,
+    }
+    return NeedListQuery(params=params, sort=sort)
+
+
+NEED_LIST_QUERY = {"need_query": Provide(provide_need_list_query)}
+
+
 class NeedPages(Controller):
     path = "/needs"
     guards = [requires_head_or_staff]
@@ -254,35 +292,20 @@ class NeedPages(Controller):
     async def _facilities(self, request: Request) -> list[dict[str, Any]]:
         return await services.list_facilities(viewer=require_account(request))
 
-    @get("/")
+    @get("/", dependencies=NEED_LIST_QUERY)
     async def index(
         self,
         request: Request,
-        district: FromQuery[str | None] = None,
-        area: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        specialty: FromQuery[str | None] = None,
-        urgency: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        facility: FromQuery[str | None] = None,
-        sort: FromQuery[str] = "urgency",
+        need_query: NeedListQuery,
         page: FromQuery[int] = 1,
         notice: FromQuery[str | None] = None,
     ) -> Template:
         account = require_account(request)
-        params = {
-            "district": district,
-            "area": area,
-            "kind": kind,
-            "specialty": specialty,
-            "urgency": urgency,
-            "status": status,
-            "facility": facility,
-        }
+        params, sort = dict(need_query.params), need_query.sort
         errors: dict[str, str] = {}
         try:
-            filters = services.NeedFilters.from_query(params)
-            if account.role == Role.FACILITY_HEAD and not status:
+            filters = need_query.filters()
+            if account.role == Role.FACILITY_HEAD and not params["status"]:
                 # A head follows all of their needs, drafts and closed ones included.
                 filters = replace(filters, status="all")
                 params["status"] = "all"
@@ -305,30 +328,9 @@ class NeedPages(Controller):
             status_code=422 if errors else 200,
         )
 
-    @get("/export.csv")
-    async def export(
-        self,
-        request: Request,
-        district: FromQuery[str | None] = None,
-        area: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        specialty: FromQuery[str | None] = None,
-        urgency: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        facility: FromQuery[str | None] = None,
-        sort: FromQuery[str] = "urgency",
-    ) -> Stream:
-        filters = services.NeedFilters.from_query(
-            {
-                "district": district,
-                "area": area,
-                "kind": kind,
-                "specialty": specialty,
-                "urgency": urgency,
-                "status": status,
-                "facility": facility,
-            }
-        )
+    @get("/export.csv", dependencies=NEED_LIST_QUERY)
+    async def export(self, request: Request, need_query: NeedListQuery) -> Stream:
+        filters, sort = need_query.filters(), need_query.sort
         if sort not in services.SORTS:
             raise ValidationFailed({"sort": N_("is not one of the choices")})
         return Stream(
@@ -613,33 +615,16 @@ class NeedApi(Controller):
     tags = ["needs"]
     guards = [requires_head_or_staff]
 
-    @get("/")
+    @get("/", dependencies=NEED_LIST_QUERY)
     async def list_(
         self,
         request: Request,
-        district: FromQuery[str | None] = None,
-        area: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        specialty: FromQuery[str | None] = None,
-        urgency: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        facility: FromQuery[str | None] = None,
-        sort: FromQuery[str] = "urgency",
+        need_query: NeedListQuery,
         page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 25,
     ) -> dict[str, Any]:
         """Needs matching the filters, one page, sorted server side."""
-        filters = services.NeedFilters.from_query(
-            {
-                "district": district,
-                "area": area,
-                "kind": kind,
-                "specialty": specialty,
-                "urgency": urgency,
-                "status": status,
-                "facility": facility,
-            }
-        )
+        filters, sort = need_query.filters(), need_query.sort
         result = await services.list_needs(
             filters, viewer=require_account(request), sort=sort, page=page, per_page=per_page
         )
