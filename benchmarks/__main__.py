@@ -10,13 +10,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import needs_list, ranking, stable
+from benchmarks import learned, needs_list, ranking, stable
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,
+    learned.bench_learned,
     stable.bench_stable,
     needs_list.bench_needs_list,
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,7 +30,10 @@ from matching.ranking.assignment import (
 from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.engine import MENTORSHIP, rule_failures, top_candidates
 from matching.ranking.explain import pair_signals
-from matching.ranking.weights import HARD_RULES, SIGNALS, WEIGHTS
+from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
+
+if TYPE_CHECKING:
+    from matching.ranking.learned import LearnedModel
 
 RUNNERS_UP = 3
 
@@ -78,8 +81,10 @@ class Explanation:
     """Why this doctor for this need.
 
     Attributes:
-        signals: per signal (order of :data:`~matching.ranking.weights.SIGNALS`), its
-            value, weight and contribution; contributions sum to the score.
+        signals: per signal (order of :data:`~matching.ranking.weights.SIGNALS`, then
+            ``past_decisions`` when a model learned from coordinators' decisions
+            joined the score), its value, weight and contribution; contributions
+            sum to the score.
         rules_passed: the hard rules checked, all passed.
         shared_skills: taxonomy skill codes both sides have, strongest first.
         details: figures behind availability: ``coverage`` (fraction of days) or
@@ -204,21 +209,27 @@ def _explain(
     ranks: np.ndarray,
     runners: list[tuple[Candidate, ...]],
     runner_rows: list[np.ndarray],
+    learned: LearnedModel | None = None,
 ) -> list[Proposal]:
     """Proposals for P chosen pairs, each with its runners-up explained too.
 
     ``runner_rows[p]`` holds the doctor rows of ``runners[p]`` (same order); all
     pairs, chosen and runners-up, go through one vectorised :func:`pair_signals`.
+    With ``learned``, its signal is listed last and the others' weights are
+    scaled by ``1 - learned.weight`` (see :mod:`matching.ranking.learned`).
     """
     counts = np.fromiter((len(r) for r in runner_rows), dtype=np.int64, count=len(runner_rows))
     all_needs = np.concatenate([need_rows, np.repeat(need_rows, counts)]).astype(np.int64)
     all_doctors = np.concatenate(
         [doctor_rows, *[np.asarray(r, dtype=np.int64) for r in runner_rows]]
     ).astype(np.int64)
-    sig = pair_signals(da, na, all_needs, all_doctors)
+    sig = pair_signals(da, na, all_needs, all_doctors, learned)
     codes = da.skill_vectorizer.codes
     both = na.skill[all_needs].multiply(da.skill[all_doctors]).tocsr()
     weights = {s: WEIGHTS[s] for s in SIGNALS}
+    if learned is not None:
+        weights = {s: w * (1.0 - learned.weight) for s, w in weights.items()}
+        weights[LEARNED_SIGNAL] = learned.weight
 
     def parts(q: int) -> tuple[dict[str, Signal], tuple[str, ...], dict[str, float]]:
         lo, hi = both.indptr[q], both.indptr[q + 1]
@@ -252,10 +263,14 @@ def _explain(
 
 
 def rank_arrays(
-    da: DoctorArrays, na: NeedArrays, top_k: int = 20, threads: int | None = None
+    da: DoctorArrays,
+    na: NeedArrays,
+    top_k: int = 20,
+    threads: int | None = None,
+    learned: LearnedModel | None = None,
 ) -> RankingResult:
     """:func:`rank` on arrays already built (see :func:`build_arrays`)."""
-    top = top_candidates(da, na, top_k, threads)
+    top = top_candidates(da, na, top_k, threads, learned)
     need_ids = na.ids
     cand_ids = np.where(top.doctor_rows >= 0, da.ids[np.maximum(top.doctor_rows, 0)], -1)
     # Candidate graph: every (need, top-K doctor) edge.
@@ -279,7 +294,7 @@ def rank_arrays(
         ][:RUNNERS_UP]
         runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
         runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
-    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows)
+    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows, learned)
     empty = np.flatnonzero(top.n_eligible == 0)
     return RankingResult(
         proposals=proposals,
@@ -299,6 +314,7 @@ def rank(
     today: date | None = None,
     top_k: int = 20,
     threads: int | None = None,
+    learned: LearnedModel | None = None,
 ) -> RankingResult:
     """Rank every open need against every doctor and choose the pairings.
 
@@ -308,6 +324,9 @@ def rank(
         today: the run's date (licence expiry, default mentorship span); today by default.
         top_k: candidates kept per need (the assignment's graph and the runners-up).
         threads: block-scoring threads; the number of cores by default.
+        learned: a model learned from coordinators' decisions
+            (:func:`matching.ranking.learned.fit_model`) joining the score; None
+            (the default) leaves the score exactly the weighted sum of the signals.
     """
     if taxonomy is None:
         from matching.taxonomy import load_taxonomy
@@ -316,7 +335,7 @@ def rank(
     today = today or date.today()
     da = build_doctor_arrays(doctors, taxonomy)
     na = build_need_arrays(needs, da, today)
-    return rank_arrays(da, na, top_k, threads)
+    return rank_arrays(da, na, top_k, threads, learned)
 
 
 @dataclass(slots=True)
@@ -333,7 +352,11 @@ class NeedRanking:
 
 
 def rank_one_need(
-    need: NeedInput, doctors: DoctorArrays, today: date | None = None, top_k: int = 20
+    need: NeedInput,
+    doctors: DoctorArrays,
+    today: date | None = None,
+    top_k: int = 20,
+    learned: LearnedModel | None = None,
 ) -> NeedRanking:
     """Rank one newly posted need against prepared doctor arrays (built once, reused).
 
@@ -342,7 +365,7 @@ def rank_one_need(
     """
     today = today or date.today()
     na = build_need_arrays([need], doctors, today)
-    top = top_candidates(doctors, na, top_k, threads=1)
+    top = top_candidates(doctors, na, top_k, threads=1, learned=learned)
     ok = top.doctor_rows[0] >= 0
     d_rows = top.doctor_rows[0][ok]
     if d_rows.size == 0:
@@ -363,6 +386,13 @@ def rank_one_need(
     ]
     runner_rows = [d_rows[i + 1 : i + 1 + RUNNERS_UP] for i in range(d_rows.size)]
     props = _explain(
-        doctors, na, np.zeros(d_rows.size, dtype=np.int64), d_rows, ranks, runners, runner_rows
+        doctors,
+        na,
+        np.zeros(d_rows.size, dtype=np.int64),
+        d_rows,
+        ranks,
+        runners,
+        runner_rows,
+        learned,
     )
     return NeedRanking(need.id, props, int(top.n_eligible[0]), None)

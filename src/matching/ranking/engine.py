@@ -15,15 +15,20 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg.blas import dgemm
+from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from matching.ranking import weekmask
 from matching.ranking.arrays import KIND_CODE, MODE_BIT, DoctorArrays, NeedArrays
 from matching.ranking.weights import HARD_RULES, MENTORSHIP_HEADROOM, WEIGHTS
+
+if TYPE_CHECKING:
+    from matching.ranking.learned import LearnedModel
 
 EPS = 1e-9
 BLOCK_CELLS = 8_000_000
@@ -254,8 +259,19 @@ class Block:
     n_ok: np.ndarray
 
 
-def score_block(da: DoctorArrays, na: NeedArrays, rows: np.ndarray, cs: CandidateSet) -> Block:
-    """Hard rules and score of needs ``rows`` (one kind and travel flag) x ``cs``."""
+def score_block(
+    da: DoctorArrays,
+    na: NeedArrays,
+    rows: np.ndarray,
+    cs: CandidateSet,
+    learned: LearnedModel | None = None,
+) -> Block:
+    """Hard rules and score of needs ``rows`` (one kind and travel flag) x ``cs``.
+
+    With a ``learned`` model its approval probability joins the score (see
+    :mod:`matching.ranking.learned`); its logit is summed from the same signal
+    arrays, with the model's coefficients. Without one nothing else changes.
+    """
     kind = int(na.kind[rows[0]])
     travels = bool(na.travels[rows[0]])
     c, dc = rows.size, cs.rows.size
@@ -264,10 +280,20 @@ def score_block(da: DoctorArrays, na: NeedArrays, rows: np.ndarray, cs: Candidat
     # Base (specialty and experience) and the need's own weight.
     score = cs.base_t[na.spec[rows]]
     constant = WEIGHTS["need_weight"] * na.need_weight[rows]
+    logit = None
+    if learned is not None:
+        at = np.ix_(na.spec[rows], cs.rows)
+        logit = learned.coefficient("specialty") * da.fit_t[at]
+        logit += learned.coefficient("experience") * da.experience_t[at]
+        logit += (learned.intercept + learned.coefficient("need_weight") * na.need_weight[rows])[
+            :, None
+        ]
     if travels:
         avail = coverage_block(start, end, cs.windows)
         ok &= avail >= na.min_coverage[rows][:, None] - EPS
         ok &= ~clash_block(start, end, cs.committed)
+        if logit is not None:
+            logit += learned.coefficient("availability") * avail
         avail *= WEIGHTS["availability"]
         score += avail
         del avail
@@ -283,11 +309,15 @@ def score_block(da: DoctorArrays, na: NeedArrays, rows: np.ndarray, cs: Candidat
         ok &= bins / 4.0 >= wh - EPS
         bins /= 4.0 * MENTORSHIP_HEADROOM * wh
         np.minimum(bins, 1.0, out=bins)
+        if logit is not None:
+            logit += learned.coefficient("availability") * bins
         bins *= WEIGHTS["availability"]
         score += bins
         del bins
     else:
         constant = constant + WEIGHTS["availability"] * 1.0
+        if logit is not None:
+            logit += learned.coefficient("availability") * 1.0
     score += constant[:, None]
     # Skills: score.T += w * doctor_skill @ need_skill.T, in place through BLAS.
     need_skill = na.skill[rows].toarray()  # (C, K)
@@ -300,6 +330,19 @@ def score_block(da: DoctorArrays, na: NeedArrays, rows: np.ndarray, cs: Candidat
         c=score.T,
         overwrite_c=True,
     )
+    if logit is not None:
+        dgemm(
+            alpha=learned.coefficient("skills"),
+            a=cs.skill,
+            b=need_skill,
+            trans_b=True,
+            beta=1.0,
+            c=logit.T,
+            overwrite_c=True,
+        )
+        score *= 1.0 - learned.weight
+        score += learned.weight * expit(logit)
+        del logit
     np.logical_not(ok, out=ok)
     np.copyto(score, -np.inf, where=ok)
     n_ok = dc - ok.sum(axis=1)
@@ -400,10 +443,15 @@ def workers() -> int:
 
 
 def top_candidates(
-    da: DoctorArrays, na: NeedArrays, k: int = 20, threads: int | None = None
+    da: DoctorArrays,
+    na: NeedArrays,
+    k: int = 20,
+    threads: int | None = None,
+    learned: LearnedModel | None = None,
 ) -> TopCandidates:
     """Top-``k`` doctors of every need (see :class:`TopCandidates`).
 
+    ``learned``: a model from coordinators' decisions joining the score, or None.
     With ``threads`` > 1 the blocks run on a thread pool and BLAS is limited to
     one thread per block, so the two kinds of parallelism do not fight.
     """
@@ -415,7 +463,7 @@ def top_candidates(
         rows, cs = item
         if cs.rows.size == 0:
             return
-        block = score_block(da, na, rows, cs)
+        block = score_block(da, na, rows, cs, learned)
         r, s = _top_k(block, k)
         rows_out[rows], scores_out[rows], n_ok[rows] = r, s, block.n_ok
 

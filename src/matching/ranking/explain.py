@@ -6,12 +6,18 @@ Same formulas, same float64 operation order as :func:`matching.ranking.engine.sc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from scipy.special import expit
 
 from matching.ranking.arrays import DoctorArrays, NeedArrays
 from matching.ranking.engine import MENTORSHIP, joint_patterns
 from matching.ranking.weekmask import transfer
-from matching.ranking.weights import MENTORSHIP_HEADROOM, WEIGHTS
+from matching.ranking.weights import LEARNED_SIGNAL, MENTORSHIP_HEADROOM, WEIGHTS
+
+if TYPE_CHECKING:
+    from matching.ranking.learned import LearnedModel
 
 
 def pair_overlap_bins(
@@ -42,18 +48,25 @@ def pair_overlap_bins(
 
 
 def pair_signals(
-    da: DoctorArrays, na: NeedArrays, need_rows: np.ndarray, doctor_rows: np.ndarray
+    da: DoctorArrays,
+    na: NeedArrays,
+    need_rows: np.ndarray,
+    doctor_rows: np.ndarray,
+    learned: LearnedModel | None = None,
 ) -> dict[str, np.ndarray]:
     """Signals of P pairs (assumed to pass the hard rules).
 
     Args:
         need_rows, doctor_rows: int64 (P,).
+        learned: a model from coordinators' decisions joining the score, or None.
 
     Returns:
         float64 (P,) arrays: ``specialty``, ``skills``, ``availability``,
         ``experience``, ``need_weight``, ``score``, and the availability figures
         ``coverage`` (travel needs, NaN elsewhere) and ``weekly_overlap_hours``
-        (mentorships, NaN elsewhere).
+        (mentorships, NaN elsewhere). With ``learned``, also ``past_decisions``
+        (:data:`~matching.ranking.weights.LEARNED_SIGNAL`), its approval
+        probability, and ``score`` includes it.
     """
     p = need_rows.size
     spec = na.spec[need_rows]
@@ -82,7 +95,7 @@ def pair_signals(
     score = score + WEIGHTS["skills"] * skills
     score = score + WEIGHTS["availability"] * avail
     score = score + WEIGHTS["need_weight"] * nw
-    return {
+    out = {
         "specialty": fit,
         "skills": skills,
         "availability": avail,
@@ -92,3 +105,13 @@ def pair_signals(
         "coverage": coverage,
         "weekly_overlap_hours": hours,
     }
+    if learned is not None:
+        c = learned.coefficient
+        logit = c("specialty") * fit + c("experience") * exp
+        logit += learned.intercept + c("need_weight") * nw
+        logit += c("availability") * avail
+        logit += c("skills") * skills
+        prob = expit(logit)
+        out[LEARNED_SIGNAL] = prob
+        out["score"] = (1.0 - learned.weight) * score + learned.weight * prob
+    return out

@@ -32,6 +32,12 @@ in [0, 1] too. The signals, in the order the explanation lists them:
     Within one need it does not reorder doctors; in the assignment it makes a
     contested doctor go to the critical, rural, not-functioning facility: the
     gap between city and countryside is what this platform exists for.
+``past_decisions`` (:data:`LEARNED_SIGNAL`, only once coordinators have decided enough pairings)
+    The approval probability a model fitted on coordinators' past approvals and
+    rejections gives this pair (see :mod:`matching.ranking.learned`). It weighs
+    :data:`LEARNED_WEIGHT` and the weights above are then scaled by
+    ``1 - LEARNED_WEIGHT``, so the score stays in [0, 1]. Without a model the
+    score is exactly the sum above.
 """
 
 from __future__ import annotations
@@ -53,6 +59,11 @@ WEIGHTS: Final[dict[str, float]] = {
     "experience": 0.10,
     "need_weight": 0.10,
 }
+
+#: The signal a model learned from coordinators' decisions adds, when there is one.
+LEARNED_SIGNAL: Final[str] = "past_decisions"
+#: Its weight; the weights of :data:`SIGNALS` are then scaled by ``1 - LEARNED_WEIGHT``.
+LEARNED_WEIGHT: Final[float] = 0.3
 
 #: Level value of a doctor's specialty; consultant > specialist > resident.
 LEVEL_VALUE: Final[dict[str, float]] = {"resident": 0.3, "specialist": 0.7, "consultant": 1.0}
