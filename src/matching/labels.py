@@ -122,6 +122,16 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "ranking_run": N_("Ranking run"),
         "invitation": N_("Invitation"),
     },
+    # Signals of the ranking score, as the explanation of a proposal lists them
+    # (matching.ranking.weights); names not listed here are shown as stored.
+    "signal": {
+        "specialty": N_("specialty"),
+        "skills": N_("skills"),
+        "availability": N_("availability"),
+        "experience": N_("experience"),
+        "need_weight": N_("need weight"),
+        "past_decisions": N_("coordinators' past decisions"),
+    },
     "weekday": {
         "0": N_("Monday"),
         "1": N_("Tuesday"),

@@ -31,8 +31,22 @@ Outcome (``RankingRun.outcome``, JSON)::
       ],                                # [] when only their combination does
       "short": [{"need_id": 9, "places_left": 2, "proposed": 1}],
       "total_score": 12.34,
-      "kind": "full"
+      "kind": "full",
+      "learned": {               # the model learned from coordinators' decisions
+        "used": true,            # false below the minimum (then only the next
+        "decisions": 240,        #   three keys): the score is then unchanged
+        "approvals": 130,
+        "minimum": 50,
+        "weight": 0.3,
+        "coefficients": {"specialty": 1.2, ...},   # per signal, on raw values
+        "heldout": {"train": 192, "test": 48,      # older 80 % / newest 20 %
+                    "auc_base": 0.61, "auc_learned": 0.74,   # null: one label only
+                    "needs": 9, "p1_base": 0.44, "p1_learned": 0.67}
+      }
     }
+
+The model is fitted at the start of every run from the decisions so far
+(:mod:`matching.pairings.decisions`, :mod:`matching.ranking.learned`).
 
 With no doctor at all, each need is unfillable with ``reasons == ["no_doctors"]``.
 """
@@ -52,9 +66,11 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
+from matching.pairings.decisions import load_decisions
 from matching.pairings.loader import LoadedInputs, load_inputs
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
+from matching.ranking.learned import Decisions, LearnedModel, learn, summary
 
 logger = logging.getLogger("matching.runs")
 
@@ -238,13 +254,21 @@ def _short(needs: list[NeedInput], proposals: list[PlannedProposal]) -> list[dic
     ]
 
 
-def plan_full(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
-    """Rank every need at once (exact assignment); pure computation, no database."""
+def plan_full(
+    inputs: LoadedInputs,
+    top_k: int,
+    today: date | None = None,
+    learned: LearnedModel | None = None,
+) -> RunPlan:
+    """Rank every need at once (exact assignment); pure computation, no database.
+
+    ``learned``: the model learned from coordinators' decisions, joining the score.
+    """
     needs, doctors = inputs.needs, inputs.doctors
     if not needs or not doctors:
         unfillable = _no_doctors(needs) if needs else []
         return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
-    result = rank(doctors, needs, today=today, top_k=top_k)
+    result = rank(doctors, needs, today=today, top_k=top_k, learned=learned)
     planned = [
         PlannedProposal(p.need_id, p.doctor_id, p.score, p.rank, p.explanation.as_dict())
         for p in result.proposals
@@ -258,7 +282,12 @@ def plan_full(inputs: LoadedInputs, top_k: int, today: date | None = None) -> Ru
     return RunPlan(planned, outcome, len(doctors), [n.id for n in needs])
 
 
-def plan_one_need(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
+def plan_one_need(
+    inputs: LoadedInputs,
+    top_k: int,
+    today: date | None = None,
+    learned: LearnedModel | None = None,
+) -> RunPlan:
     """Rank one need on its own: its best ``places_left`` candidates become proposals."""
     if not inputs.needs:
         return RunPlan([], {"unfillable": [], "short": [], "total_score": 0.0}, 0, [])
@@ -269,7 +298,9 @@ def plan_one_need(inputs: LoadedInputs, top_k: int, today: date | None = None) -
     from matching.taxonomy import load_taxonomy
 
     arrays = build_doctor_arrays(inputs.doctors, load_taxonomy())
-    ranking = rank_one_need(need, arrays, today=today, top_k=top_k + need.places_left)
+    ranking = rank_one_need(
+        need, arrays, today=today, top_k=top_k + need.places_left, learned=learned
+    )
     fresh = [p for p in ranking.proposals if (need.id, p.doctor_id) not in inputs.decided_pairs]
     planned = [
         PlannedProposal(p.need_id, p.doctor_id, p.score, p.rank, p.explanation.as_dict())
@@ -284,7 +315,12 @@ def plan_one_need(inputs: LoadedInputs, top_k: int, today: date | None = None) -
     return RunPlan(planned, outcome, len(inputs.doctors), [need.id])
 
 
-async def plan_stable(inputs: LoadedInputs, top_k: int, today: date | None = None) -> RunPlan:
+async def plan_stable(
+    inputs: LoadedInputs,
+    top_k: int,
+    today: date | None = None,
+    learned: LearnedModel | None = None,
+) -> RunPlan:
     """Stable mode: doctors' ranked interests x needs' score order -> deferred acceptance.
 
     A need ranks the doctors who pass every hard rule for it by score (its top
@@ -298,7 +334,7 @@ async def plan_stable(inputs: LoadedInputs, top_k: int, today: date | None = Non
     if not needs or not doctors:
         unfillable = _no_doctors(needs) if needs else []
         return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
-    result = rank(doctors, needs, today=today, top_k=top_k)
+    result = rank(doctors, needs, today=today, top_k=top_k, learned=learned)
     open_ids = {n.id for n in needs}
     candidates = {n.id: result.candidates(n.id) for n in needs}
     interests = (
@@ -352,6 +388,12 @@ async def plan_stable(inputs: LoadedInputs, top_k: int, today: date | None = Non
         "total_score": float(sum(p.score for p in planned)),
     }
     return RunPlan(planned, outcome, len(doctors), [n.id for n in needs])
+
+
+def learn_from_decisions(decisions: Decisions) -> tuple[LearnedModel | None, dict[str, Any]]:
+    """The model a run uses (None below the minimum) and its record for the outcome."""
+    model, held = learn(decisions)
+    return model, summary(decisions, model, held)
 
 
 def _transaction() -> Any:
@@ -462,13 +504,16 @@ async def execute_run(
             inputs = await load_inputs([int(run["need"])])
         else:
             inputs = await load_inputs()
+        decisions = await load_decisions()
+        model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
         if kind == RunKind.ONE_NEED:
-            plan = await asyncio.to_thread(plan_one_need, inputs, top_k)
+            plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
         elif kind == RunKind.STABLE:
-            plan = await plan_stable(inputs, top_k)
+            plan = await plan_stable(inputs, top_k, learned=model)
         else:
-            plan = await asyncio.to_thread(plan_full, inputs, top_k)
+            plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
         plan.outcome["kind"] = kind.value
+        plan.outcome["learned"] = learned
         await _progress(run_id, PROGRESS_SCORING, progress_callback)
         pause = float(params.get("pause_after_scoring_s", 0) or 0)
         if pause > 0:
@@ -581,6 +626,7 @@ __all__ = [
     "execute_run",
     "fail_run",
     "get_run",
+    "learn_from_decisions",
     "list_runs",
     "plan_full",
     "plan_one_need",

@@ -1,0 +1,53 @@
+"""The run page says whether past decisions joined the score, and how much they help."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from matching.accounts.tables import Role
+from matching.i18n import gettext
+from matching.pairings import runs
+from matching.ranking.learned import MIN_DECISIONS
+from tests.factories import login, make_account
+from tests.matching.decisions_data import make_decisions
+from tests.workers.data import make_doctor, make_need
+
+
+def _learned_line(page: str) -> str:
+    match = re.search(r'<p class="hint" data-run-field="learned">(.*?)</p>', page, re.S)
+    assert match, "the run page has the learned-model line"
+    return " ".join(html.unescape(match.group(1)).split())
+
+
+async def test_run_page_says_not_yet_below_the_minimum(client) -> None:
+    await make_doctor()
+    await make_need()
+    await make_decisions(12, await make_need(status="closed"), None)
+    run_id = await runs.create_run("full")
+    await runs.execute_run(run_id)
+    await login(client, await make_account(Role.COORDINATOR))
+    line = _learned_line((await client.get(f"/coordinator/runs/{run_id}")).text)
+    assert "not part of the score yet" in line
+    assert f"12 of the {MIN_DECISIONS} needed" in line
+
+
+async def test_run_page_shows_the_heldout_figure_in_both_languages(client) -> None:
+    await make_doctor()
+    await make_need()
+    await make_decisions(80, await make_need(status="closed"), None, seed=7)
+    run_id = await runs.create_run("full")
+    run = await runs.execute_run(run_id)
+    held = run["outcome"]["learned"]["heldout"]
+    base, learned = f"{held['auc_base']:.2f}", f"{held['auc_learned']:.2f}"
+
+    await login(client, await make_account(Role.COORDINATOR))
+    line = _learned_line((await client.get(f"/coordinator/runs/{run_id}")).text)
+    assert "learned from 80 decisions" in line
+    assert f"On the newest 16, held out, they move the ROC AUC from {base} to {learned}" in line
+
+    await login(client, await make_account(Role.COORDINATOR, language="ar"))
+    arabic = _learned_line((await client.get(f"/coordinator/runs/{run_id}")).text)
+    assert arabic != line and "80" in arabic and base in arabic and learned in arabic
+    assert "ROC AUC" in arabic  # the measure's name stays as is
+    assert gettext("ar", "coordinators' past decisions") != "coordinators' past decisions"
