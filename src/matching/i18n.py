@@ -63,8 +63,9 @@ def direction(language: str) -> str:
 _FORMAT_LOCALES = {"en": "en", "ar": "ar_SY"}
 
 
+@cache
 def babel_locale(language: str) -> Locale:
-    """Babel locale used to format dates, times and numbers for ``language``."""
+    """Babel locale used to format dates, times and numbers for ``language`` (parsed once)."""
     language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
     return Locale.parse(_FORMAT_LOCALES[language])
 

@@ -15,6 +15,7 @@ Globals every template can use:
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,15 +72,18 @@ def _date_style(fmt: str | None) -> str:
     return fmt or _DEFAULT_DATE_STYLE.get(current_language.get(), "medium")
 
 
+@lru_cache(maxsize=4096)
+def _format_day(value: date, style: str, language: str) -> str:
+    return babel_format_date(value, format=style, locale=babel_locale(language))
+
+
 def format_date(value: date | None, fmt: str | None = None) -> str:
     """A calendar date in the reader's language (month names, not only digits)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_viewer_zone(None)).date() if value.tzinfo else value.date()
-    return babel_format_date(
-        value, format=_date_style(fmt), locale=babel_locale(current_language.get())
-    )
+    return _format_day(value, _date_style(fmt), current_language.get())
 
 
 def zone_name(zone: ZoneInfo) -> str:
@@ -110,7 +114,7 @@ def format_datetime(value: datetime | None, tz: str | None = None, fmt: str | No
     zone = _viewer_zone(tz)
     local = value.astimezone(zone)
     locale = babel_locale(current_language.get())
-    day = babel_format_date(local.date(), format=_date_style(fmt), locale=locale)
+    day = _format_day(local.date(), _date_style(fmt), current_language.get())
     hour = babel_format_time(local, format="short", locale=locale)
     pattern = str(locale.datetime_formats["medium"])
     return f"{pattern.replace('{1}', day).replace('{0}', hour)} ({zone_name(zone)})"

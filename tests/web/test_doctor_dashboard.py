@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
+from matching.doctors.tables import DoctorProfile, Licence
 from matching.pairings import transitions
 from tests.factories import login, make_account, post_form
 from tests.matching.test_transitions import scene
@@ -56,6 +58,30 @@ async def test_a_new_doctor_lands_on_the_overview_with_the_steps_left(
     after = await client.get("/doctors/me")
     assert "2 steps left" in after.text
     assert "Mar 1, 2099 – Mar 20, 2099" in after.text
+
+    profile = await DoctorProfile.select(DoctorProfile.id).where(DoctorProfile.user == doctor.id)
+    await Licence.insert(
+        Licence(
+            doctor=profile[0]["id"],
+            issuer_country="DE",
+            authority="Ärztekammer Berlin",
+            number="B-1",
+            expires_on=date(2099, 12, 31),
+            state="verified",
+        ),
+        Licence(
+            doctor=profile[0]["id"],
+            issuer_country="SY",
+            authority="Syrian Medical Association",
+            number="S-1",
+            expires_on=date(2099, 6, 30),
+            state="pending",
+        ),
+    )
+    after = await client.get("/doctors/me")
+    assert "1 step left" in after.text
+    assert "valid until Dec 31, 2099" in after.text
+    assert "1 licence waiting for verification" in after.text
 
 
 async def test_the_overview_shows_what_waits_for_an_answer_then_the_pairing(

@@ -1,8 +1,8 @@
 """A doctor's overview: what waits for their answer, what is agreed, what to complete.
 
-Read in a handful of queries (it is the page a doctor lands on after signing
-in): the profile row, one query of counts, the doctor's reviewed pairings with
-their needs and facilities, and the latest notifications.
+Read in three queries (it is the page a doctor lands on after signing in): the
+profile's flags with its counts, the doctor's reviewed pairings with their needs
+and facilities, and the latest notifications.
 """
 
 from __future__ import annotations
@@ -71,53 +71,48 @@ class DoctorDashboard:
         return sum(1 for step in self.steps if not step.done)
 
 
-async def _counts(profile_id: int, today: date) -> dict[str, Any]:
-    """Languages, specialties, slots, licences and the next travel window, in one query."""
-    language, specialty = DoctorLanguage._meta.tablename, DoctorSpecialty._meta.tablename
-    slot, licence = WeeklySlot._meta.tablename, Licence._meta.tablename
-    window = TravelWindow._meta.tablename
+async def _overview_row(user_id: int, today: date) -> dict[str, Any] | None:
+    """The profile's flags with its counts and next travel window, in one query."""
+    profile, language = DoctorProfile._meta.tablename, DoctorLanguage._meta.tablename
+    specialty, slot = DoctorSpecialty._meta.tablename, WeeklySlot._meta.tablename
+    licence, window = Licence._meta.tablename, TravelWindow._meta.tablename
     waiting = (LicenceState.UNVERIFIED.value, LicenceState.PENDING.value)
-    parts: list[tuple[str, tuple[Any, ...]]] = [
-        (f"(SELECT COUNT(*) FROM {language} WHERE doctor = {{}}) AS languages", (profile_id,)),
-        (f"(SELECT COUNT(*) FROM {specialty} WHERE doctor = {{}}) AS specialties", (profile_id,)),
-        (f"(SELECT COUNT(*) FROM {slot} WHERE doctor = {{}}) AS slots", (profile_id,)),
-        (f"(SELECT COUNT(*) FROM {licence} WHERE doctor = {{}}) AS licences", (profile_id,)),
-        (
-            f"(SELECT COUNT(*) FROM {licence} WHERE doctor = {{}} AND state IN ({{}}, {{}}) "
-            "AND expires_on >= {}) AS licences_pending",
-            (profile_id, *waiting, today),
-        ),
-        (
-            f"(SELECT MAX(expires_on) FROM {licence} WHERE doctor = {{}} AND state = {{}} "
-            "AND expires_on >= {}) AS verified_until",
-            (profile_id, LicenceState.VERIFIED.value, today),
-        ),
-        (
-            f"(SELECT MIN(starts_on) FROM {window} WHERE doctor = {{}} AND ends_on >= {{}}) "
-            "AS next_window_start",
-            (profile_id, today),
-        ),
-    ]
-    sql = "SELECT " + ", ".join(text for text, _ in parts)
-    values = [value for _, args in parts for value in args]
-    rows = await DoctorProfile.raw(sql, *values).run()
-    return rows[0]
-
-
-async def _next_window(profile_id: int, starts_on: Any) -> tuple[date, date] | None:
-    if starts_on is None:
-        return None
-    row = (
-        await TravelWindow.select(TravelWindow.starts_on, TravelWindow.ends_on)
-        .where((TravelWindow.doctor == profile_id) & (TravelWindow.starts_on == starts_on))
-        .first()
-        .run()
+    next_window = (
+        f"FROM {window} w WHERE w.doctor = p.id AND w.ends_on >= {{}} "
+        "ORDER BY w.starts_on, w.id LIMIT 1"
     )
-    return (row["starts_on"], row["ends_on"]) if row else None
+    parts: list[tuple[str, tuple[Any, ...]]] = [
+        ("p.id, p.timezone, p.phone, p.offers_mission, p.offers_mentorship", ()),
+        ("p.offers_training", ()),
+        (f"(SELECT COUNT(*) FROM {language} x WHERE x.doctor = p.id) AS languages", ()),
+        (f"(SELECT COUNT(*) FROM {specialty} x WHERE x.doctor = p.id) AS specialties", ()),
+        (f"(SELECT COUNT(*) FROM {slot} x WHERE x.doctor = p.id) AS slots", ()),
+        (f"(SELECT COUNT(*) FROM {licence} x WHERE x.doctor = p.id) AS licences", ()),
+        (
+            f"(SELECT COUNT(*) FROM {licence} x WHERE x.doctor = p.id AND x.state IN ({{}}, {{}}) "
+            "AND x.expires_on >= {}) AS licences_pending",
+            (*waiting, today),
+        ),
+        (
+            f"(SELECT MAX(x.expires_on) FROM {licence} x WHERE x.doctor = p.id AND x.state = {{}} "
+            "AND x.expires_on >= {}) AS verified_until",
+            (LicenceState.VERIFIED.value, today),
+        ),
+        (f"(SELECT w.starts_on {next_window}) AS window_start", (today,)),
+        (f"(SELECT w.ends_on {next_window}) AS window_end", (today,)),
+    ]
+    sql = (
+        "SELECT "
+        + ", ".join(text for text, _ in parts)
+        + f' FROM {profile} p WHERE p."user" = {{}}'
+    )
+    values = [value for _, args in parts for value in args]
+    rows = await DoctorProfile.raw(sql, *values, user_id).run()
+    return rows[0] if rows else None
 
 
 def _as_date(value: Any) -> date | None:
-    """SQLite returns aggregate dates as text."""
+    """SQLite returns dates of raw queries as text."""
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -154,19 +149,16 @@ async def _pairings(profile_id: int) -> list[PairingSummary]:
     ]
 
 
-def _steps(profile: dict[str, Any], counts: dict[str, Any], has_window: bool) -> tuple[Step, ...]:
+def _steps(row: dict[str, Any], has_window: bool) -> tuple[Step, ...]:
     profile_link = "/doctors/me/profile"
-    offers_remote = profile["offers_mentorship"] or profile["offers_training"]
+    offers_mission = bool(row["offers_mission"])
+    offers_remote = bool(row["offers_mentorship"] or row["offers_training"])
     steps = [
-        Step(N_("Add your specialties"), counts["specialties"] > 0, profile_link + "#specialties"),
-        Step(N_("Add the languages you work in"), counts["languages"] > 0, profile_link),
-        Step(
-            N_("Say how you can help"),
-            bool(profile["offers_mission"] or offers_remote),
-            profile_link,
-        ),
+        Step(N_("Add your specialties"), row["specialties"] > 0, profile_link + "#specialties"),
+        Step(N_("Add the languages you work in"), row["languages"] > 0, profile_link),
+        Step(N_("Say how you can help"), offers_mission or offers_remote, profile_link),
     ]
-    if profile["offers_mission"]:
+    if offers_mission:
         steps.append(
             Step(N_("Add dates when you can travel"), has_window, "/doctors/me/availability")
         )
@@ -174,13 +166,13 @@ def _steps(profile: dict[str, Any], counts: dict[str, Any], has_window: bool) ->
         steps.append(
             Step(
                 N_("Add weekly hours for remote work"),
-                counts["slots"] > 0,
+                row["slots"] > 0,
                 "/doctors/me/availability",
             )
         )
-    steps.append(Step(N_("Upload a licence"), counts["licences"] > 0, "/doctors/me/licences"))
+    steps.append(Step(N_("Upload a licence"), row["licences"] > 0, "/doctors/me/licences"))
     steps.append(
-        Step(N_("Give a phone number for confirmed pairings"), bool(profile["phone"]), profile_link)
+        Step(N_("Give a phone number for confirmed pairings"), bool(row["phone"]), profile_link)
     )
     return tuple(steps)
 
@@ -188,22 +180,12 @@ def _steps(profile: dict[str, Any], counts: dict[str, Any], has_window: bool) ->
 async def doctor_dashboard(account: Account, today: date | None = None) -> DoctorDashboard:
     """The signed-in doctor's overview (creates the empty profile on first visit)."""
     today = today or date.today()
-    profile_id = await ensure_profile(account)
-    profile = (
-        await DoctorProfile.select(
-            DoctorProfile.timezone,
-            DoctorProfile.phone,
-            DoctorProfile.offers_mission,
-            DoctorProfile.offers_mentorship,
-            DoctorProfile.offers_training,
-        )
-        .where(DoctorProfile.id == profile_id)
-        .first()
-        .run()
-    )
-    counts = await _counts(profile_id, today)
-    next_window = await _next_window(profile_id, counts["next_window_start"])
-    pairings = await _pairings(profile_id)
+    row = await _overview_row(account.id, today)
+    if row is None:
+        await ensure_profile(account)
+        row = await _overview_row(account.id, today)
+        assert row is not None
+    pairings = await _pairings(row["id"])
     notifications = (
         await Notification.select(
             Notification.message, Notification.params, Notification.link, Notification.created_at
@@ -214,16 +196,18 @@ async def doctor_dashboard(account: Account, today: date | None = None) -> Docto
         .output(load_json=True)
         .run()
     )
+    start, end = _as_date(row["window_start"]), _as_date(row["window_end"])
+    next_window = (start, end) if start and end else None
     return DoctorDashboard(
         full_name=account.full_name,
-        timezone=profile["timezone"],
-        steps=_steps(profile, counts, next_window is not None),
+        timezone=row["timezone"],
+        steps=_steps(row, next_window is not None),
         awaiting=tuple(p for p in pairings if p.state == AWAITING),
         agreed=tuple(p for p in pairings if p.state in AGREED),
         ended_count=sum(1 for p in pairings if p.state in ENDED),
-        licence_verified_until=_as_date(counts["verified_until"]),
-        licences_pending=int(counts["licences_pending"] or 0),
+        licence_verified_until=_as_date(row["verified_until"]),
+        licences_pending=int(row["licences_pending"] or 0),
         next_window=next_window,
-        weekly_slots=int(counts["slots"] or 0),
+        weekly_slots=int(row["slots"] or 0),
         notifications=tuple(notifications),
     )
