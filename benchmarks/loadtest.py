@@ -1,19 +1,34 @@
 """Load test on loopback: 50 concurrent users against a real uvicorn (2 workers).
 
 A fresh PostgreSQL database gets the migrations, the demo data and the data
-scaler (5,000 doctors, 2,000 needs); then half the users, signed in as the
-coordinator, read the need list, and half, signed in as scaled doctors, read
-their dashboard, for a fixed time. Prints requests per second, p50/p95/p99
-latency and the error count per page. Run: ``make loadtest``.
+scaler (5,000 doctors, 2,000 needs, every fifth doctor with a proposal waiting
+for an answer and a confirmed pairing). Half the users, signed in as the
+coordinator, read the need list (``/needs``); half, signed in as scaled doctors,
+read their overview (``/doctors/me``). Two phases, each for a fixed time:
+
+* **users**: each user reads a page, then thinks 1-3 s before the next one
+  (locust's ``between(1, 3)``): 50 people working at once. The target (zero
+  errors, p95 under 100 ms) is judged here.
+* **saturation**: the same 50 users with no think time: as many requests as
+  the server takes. This gives the capacity (requests per second) and the
+  latency when every worker is busy.
+
+The client is a small keep-alive HTTP/1.1 client on asyncio streams, so that
+the load generator takes as little as possible of the machine's CPU from the
+server. For each phase it prints requests per second, p50/p95/p99 latency and
+errors per page, and the CPU time per request of the app workers, of
+PostgreSQL and of the client itself (from /proc), which does not depend on
+what else the machine is doing. Run: ``make loadtest``.
 
 Environment: LOADTEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
-LOADTEST_SECONDS (20), LOADTEST_USERS (50).
+LOADTEST_SECONDS (20 per phase), LOADTEST_USERS (50), LOADTEST_THINK ("1-3", seconds).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -21,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,36 +46,21 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("LOADTEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SECONDS = float(os.environ.get("LOADTEST_SECONDS", "20"))
 USERS = int(os.environ.get("LOADTEST_USERS", "50"))
-DOCTORS, NEEDS = 5000, 2000
+THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1-3").split("-"))
+DOCTORS, NEEDS, PAIRINGS_EVERY = 5000, 2000, 5
+WORKERS = 2
 COORDINATOR_PAGE = "/needs"  # the coordinator's need list (all facilities)
-DOCTOR_PAGE = "/doctors/me"  # the doctor's dashboard
+DOCTOR_PAGE = "/doctors/me"  # the doctor's overview
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _prepare(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.strip("/")
-    admin = await asyncpg.connect(ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
-async def _drop(url: str) -> None:
+# ---------------------------------------------------------------- database
+async def _admin(sql: str) -> None:
     import asyncpg
 
     admin = await asyncpg.connect(ADMIN_URL)
     try:
-        await admin.execute(
-            f'DROP DATABASE IF EXISTS "{urlsplit(url).path.strip("/")}" WITH (FORCE)'
-        )
+        await admin.execute(sql)
     finally:
         await admin.close()
 
@@ -68,48 +69,160 @@ async def _scale(url: str) -> None:
     from benchmarks.scale_data import scale
     from matching.db import make_engine, use_engine
 
-    engine = make_engine(url)
-    use_engine(engine)
-    await scale(DOCTORS, NEEDS)
+    use_engine(make_engine(url))
+    await scale(DOCTORS, NEEDS, pairings_every=PAIRINGS_EVERY)
 
 
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    await client.get("/login")
-    response = await client.post(
-        "/login",
-        data={
-            "email": email,
-            "password": "homs-demo-2026",
-            "_csrf_token": client.cookies.get("csrftoken", ""),
-        },
-    )
-    if response.status_code not in (200, 302, 303) or not client.cookies.get("session"):
-        raise RuntimeError(f"sign-in failed for {email}: {response.status_code}")
+# ---------------------------------------------------------------- the client
+class Connection:
+    """One keep-alive HTTP/1.1 connection sending GETs with the user's cookies."""
+
+    def __init__(self, host: str, port: int, cookie: str) -> None:
+        self.host, self.port, self.cookie = host, port, cookie
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        """The response's status code (the body is read and dropped)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Cookie: {self.cookie}\r\nAccept: text/html\r\n\r\n".encode()
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = head.lower()
+        if b"transfer-encoding: chunked" in headers:
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            start = headers.index(b"content-length:") + len(b"content-length:")
+            length = int(headers[start : headers.index(b"\r\n", start)])
+            await self.reader.readexactly(length)
+        if b"connection: close" in headers:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def _cookie_for(base: str, email: str) -> str:
+    """Sign in through the real form; the session cookie to send afterwards."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await client.get("/login")
+        response = await client.post(
+            "/login",
+            data={
+                "email": email,
+                "password": "homs-demo-2026",
+                "_csrf_token": client.cookies.get("csrftoken", ""),
+            },
+        )
+        session = client.cookies.get("session")
+        if response.status_code not in (200, 302, 303) or not session:
+            raise RuntimeError(f"sign-in failed for {email}: {response.status_code}")
+        return f"session={session}"
+
+
+@dataclass
+class Phase:
+    name: str
+    think: tuple[float, float] | None
+    samples: list[tuple[str, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 async def _user(
-    base: str, email: str, page: str, start: asyncio.Event, samples: list, errors: list
+    connection: Connection, page: str, phase: Phase, until: float, rng: random.Random
 ) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await _sign_in(client, email)
-        await client.get(page)  # warm-up, not measured
-        ready.append(email)
-        await start.wait()
-        until = time.perf_counter() + SECONDS
-        while time.perf_counter() < until:
-            started = time.perf_counter()
+    if phase.think:  # users do not all arrive in the same instant
+        await asyncio.sleep(rng.uniform(0, phase.think[1]))
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        try:
+            ok = await connection.get(page) == 200
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            ok = False
+            await connection.close()
+        phase.samples.append((page, time.perf_counter() - started))
+        if not ok:
+            phase.errors.append(page)
+        if phase.think:
+            await asyncio.sleep(rng.uniform(*phase.think))
+
+
+# ---------------------------------------------------------------- CPU from /proc
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                response = await client.get(page)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            elapsed = time.perf_counter() - started
-            samples.append((page, elapsed))
-            if not ok:
-                errors.append(page)
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
 
 
-ready: list[str] = []
+def _cpu_snapshot(server_pid: int) -> dict[str, float]:
+    def total(pids: list[int]) -> float:
+        seconds = 0.0
+        for pid in pids:
+            try:
+                seconds += _cpu_seconds(pid)
+            except OSError:
+                continue  # a process that ended
+        return seconds
+
+    return {
+        "app": total([server_pid, *_children(server_pid)]),
+        "postgres": total(_postgres_pids()),
+        "client": time.process_time(),
+    }
+
+
+async def _phase(
+    phase: Phase, base: str, users: list[tuple[str, str]], server_pid: int, seed: int
+) -> None:
+    parts = urlsplit(base)
+    connections = [Connection(parts.hostname or "", parts.port or 80, c) for c, _ in users]
+    for connection, (_, page) in zip(connections, users, strict=True):
+        await connection.get(page)  # warm-up: connection open, caches filled
+    rng = random.Random(seed)
+    before = _cpu_snapshot(server_pid)
+    started = time.perf_counter()
+    until = started + SECONDS
+    await asyncio.gather(
+        *(
+            _user(connection, page, phase, until, random.Random(rng.random()))
+            for connection, (_, page) in zip(connections, users, strict=True)
+        )
+    )
+    phase.wall = time.perf_counter() - started
+    after = _cpu_snapshot(server_pid)
+    phase.cpu = {key: after[key] - before[key] for key in before}
+    for connection in connections:
+        await connection.close()
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -117,53 +230,66 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
-async def _run(base: str) -> int:
-    from benchmarks.scale_data import scaled_doctor_email
-
-    samples: list[tuple[str, float]] = []
-    errors: list[str] = []
-    ready.clear()
-    half = USERS // 2
-    start = asyncio.Event()
-    users = [
-        _user(base, "coordinator@demo.homs-health.org", COORDINATOR_PAGE, start, samples, errors)
-        for _ in range(half)
-    ] + [
-        _user(base, scaled_doctor_email(n * 37), DOCTOR_PAGE, start, samples, errors)
-        for n in range(USERS - half)
-    ]
-    tasks = [asyncio.create_task(u) for u in users]
-    # Sign-ins (argon2) and a warm-up request first; measurement starts after.
-    while len(ready) < len(tasks) and not any(t.done() for t in tasks):
-        await asyncio.sleep(0.1)
-    started = time.perf_counter()
-    start.set()
-    await asyncio.gather(*tasks)
-    wall = time.perf_counter() - started
-    print(
-        f"loadtest: {USERS} users, {DOCTORS} doctors, {NEEDS} needs, uvicorn 2 workers, "
-        f"PostgreSQL, {wall:.1f} s"
-    )
+def _report(phase: Phase) -> None:
+    think = f"think {phase.think[0]:g}-{phase.think[1]:g} s" if phase.think else "no think time"
+    print(f"phase {phase.name}: {USERS} users, {think}, {phase.wall:.1f} s")
     for page in (COORDINATOR_PAGE, DOCTOR_PAGE, None):
-        values = [t for p, t in samples if page is None or p == page]
-        errs = len([e for e in errors if page is None or e == page])
+        values = [t for p, t in phase.samples if page is None or p == page]
+        errors = len([e for e in phase.errors if page is None or e == page])
         label = page or "all"
         if not values:
             print(f"  {label}: no requests")
             continue
         print(
-            f"  {label:12} requests={len(values):6d} rps={len(values) / wall:7.1f} "
+            f"  {label:12} requests={len(values):6d} rps={len(values) / phase.wall:7.1f} "
             f"p50={_pct(values, 50):6.1f} ms p95={_pct(values, 95):6.1f} ms "
             f"p99={_pct(values, 99):6.1f} ms mean={statistics.mean(values) * 1000:6.1f} ms "
-            f"errors={errs}"
+            f"errors={errors}"
         )
-    return 1 if errors else 0
+    count = max(1, len(phase.samples))
+    print(
+        "  cpu per request: "
+        + " ".join(f"{key}={seconds / count * 1000:.2f} ms" for key, seconds in phase.cpu.items())
+    )
+
+
+async def _run(base: str, server_pid: int) -> int:
+    from benchmarks.scale_data import scaled_doctor_email
+
+    half = USERS // 2
+    coordinator = await _cookie_for(base, "coordinator@demo.homs-health.org")
+    doctors = [
+        await _cookie_for(base, scaled_doctor_email(n * PAIRINGS_EVERY * 8))
+        for n in range(USERS - half)
+    ]
+    # The coordinators share one account (one session each would be the same load).
+    users = [(coordinator, COORDINATOR_PAGE)] * half + [(c, DOCTOR_PAGE) for c in doctors]
+    phases = [Phase("users", (THINK[0], THINK[-1])), Phase("saturation", None)]
+    print(
+        f"loadtest: {DOCTORS} doctors, {NEEDS} needs, uvicorn {WORKERS} workers, PostgreSQL, "
+        f"{os.cpu_count()} CPUs, {SECONDS:g} s per phase"
+    )
+    for n, phase in enumerate(phases):
+        await _phase(phase, base, users, server_pid, seed=n)
+        _report(phase)
+    return 1 if any(phase.errors for phase in phases) else 0
+
+
+# ---------------------------------------------------------------- main
+def _wait_until_up(base: str) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not answer /health")
 
 
 def main() -> int:
     name = f"homs_load_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(ADMIN_URL)
-    url = urlunsplit(parts._replace(path=f"/{name}"))
+    url = urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
     var = tempfile.mkdtemp(prefix="homs-load-")
     env = {
         **os.environ,
@@ -174,7 +300,7 @@ def main() -> int:
         "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
     }
     env.pop("REDIS_URL", None)
-    asyncio.run(_prepare(url))
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     server = None
     try:
         for command in (["migrate"], ["demo-data"]):
@@ -202,7 +328,7 @@ def main() -> int:
                 "--port",
                 str(port),
                 "--workers",
-                "2",
+                str(WORKERS),
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -211,19 +337,19 @@ def main() -> int:
             cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        return asyncio.run(_run(base))
+        _wait_until_up(base)
+        return asyncio.run(_run(base, server.pid))
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
-        asyncio.run(_drop(url))
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":

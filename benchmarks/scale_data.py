@@ -2,7 +2,10 @@
 
 Doctors get a profile, two languages, a specialty, a skill, a weekly slot and a
 travel window; needs are spread over the demo facilities. Every scaled doctor
-signs in with the demo password (one argon2 hash, computed once).
+signs in with the demo password (one argon2 hash, computed once). With
+``pairings_every=k``, every k-th doctor also has reviewed proposals (one waiting
+for an answer, one confirmed) and their notifications, so a doctor's overview
+has something to show.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from matching.doctors.tables import (
     WeeklySlot,
 )
 from matching.facilities.tables import Facility, Need, NeedSkill
+from matching.mail.tables import Notification
+from matching.pairings.tables import Proposal
 from matching.taxonomy import load_taxonomy
 
 CHUNK = 500
@@ -50,7 +55,7 @@ def scaled_doctor_email(n: int) -> str:
     return f"scaled.doctor{n}@load.homs-health.org"
 
 
-async def scale(doctors: int, needs: int, seed: int = 7) -> None:
+async def scale(doctors: int, needs: int, seed: int = 7, pairings_every: int = 0) -> None:
     """Add ``doctors`` doctors and ``needs`` needs (on top of the demo data)."""
     rng = random.Random(seed)
     taxonomy = load_taxonomy()
@@ -141,3 +146,26 @@ async def scale(doctors: int, needs: int, seed: int = 7) -> None:
         ],
     )
     await _bulk(NeedSkill, [NeedSkill(need=n, code=rng.choice(skills)) for n in need_ids])
+    if pairings_every:
+        await _pairings(rng, user_ids[::pairings_every], profile_ids[::pairings_every], need_ids)
+
+
+async def _pairings(
+    rng: random.Random, user_ids: list[int], profile_ids: list[int], need_ids: list[int]
+) -> None:
+    proposals, notices = [], []
+    for user_id, profile_id in zip(user_ids, profile_ids, strict=True):
+        for state in ("approved", "confirmed"):
+            need = rng.choice(need_ids)
+            proposals.append(
+                Proposal(need=need, doctor=profile_id, score=rng.random(), state=state)
+            )
+            notices.append(
+                Notification(
+                    user=user_id,
+                    message="You are offered a pairing: %(title)s",
+                    params={"title": f"Scaled need {need}"},
+                )
+            )
+    await _bulk(Proposal, proposals)
+    await _bulk(Notification, notices)
