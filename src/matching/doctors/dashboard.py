@@ -22,6 +22,7 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
+from matching.facilities.tables import Facility, Need
 from matching.i18n import N_
 from matching.mail.tables import Notification
 from matching.pairings.tables import Proposal, ProposalState
@@ -119,31 +120,30 @@ def _as_date(value: Any) -> date | None:
 
 
 async def _pairings(profile_id: int) -> list[PairingSummary]:
-    rows = (
-        await Proposal.select(
-            Proposal.id,
-            Proposal.state,
-            Proposal.need.title.as_alias("need_title"),
-            Proposal.need.kind.as_alias("need_kind"),
-            Proposal.need.starts_on.as_alias("starts_on"),
-            Proposal.need.ends_on.as_alias("ends_on"),
-            Proposal.need.facility.name_en.as_alias("facility_name_en"),
-            Proposal.need.facility.name_ar.as_alias("facility_name_ar"),
-        )
-        .where((Proposal.doctor == profile_id) & Proposal.state.is_in([AWAITING, *AGREED, *ENDED]))
-        .order_by(Proposal.id, ascending=False)
-        .run()
-    )
+    """The doctor's reviewed proposals with need and facility (raw: three tables, hot page)."""
+    proposal, need = Proposal._meta.tablename, Need._meta.tablename
+    facility = Facility._meta.tablename
+    states = [AWAITING, *AGREED, *ENDED]
+    rows = await Proposal.raw(
+        "SELECT pr.id, pr.state, n.title, n.kind, n.starts_on, n.ends_on, "
+        "f.name_en, f.name_ar "
+        f"FROM {proposal} pr JOIN {need} n ON n.id = pr.need "
+        f"JOIN {facility} f ON f.id = n.facility "
+        f"WHERE pr.doctor = {{}} AND pr.state IN ({', '.join('{}' for _ in states)}) "
+        "ORDER BY pr.id DESC",
+        profile_id,
+        *states,
+    ).run()
     return [
         PairingSummary(
             proposal_id=r["id"],
             state=r["state"],
-            need_title=r["need_title"],
-            need_kind=r["need_kind"],
-            starts_on=r["starts_on"],
-            ends_on=r["ends_on"],
-            facility_name_en=r["facility_name_en"],
-            facility_name_ar=r["facility_name_ar"],
+            need_title=r["title"],
+            need_kind=r["kind"],
+            starts_on=_as_date(r["starts_on"]),
+            ends_on=_as_date(r["ends_on"]),
+            facility_name_en=r["name_en"],
+            facility_name_ar=r["name_ar"],
         )
         for r in rows
     ]
