@@ -128,20 +128,32 @@ def format_number(value: float | int | None, digits: int | None = None) -> str:
     return format_decimal(value, format=fmt, locale=babel_locale(current_language.get()))
 
 
+@lru_cache(maxsize=2048)
+def _cached_label(value: str, kind: str, language: str) -> str:
+    return _label(value, kind, language)
+
+
 def label(value: object, kind: str) -> str:
     """Translated label of a stored enum value, e.g. ``label(need.status, "need_status")``."""
+    key = getattr(value, "value", value)
+    if isinstance(key, str):  # the labels of stored values are few: computed once each
+        return _cached_label(key, kind, current_language.get())
     return _label(value, kind, current_language.get())
+
+
+@lru_cache(maxsize=1024)
+def _taxonomy_name(code: str, language: str) -> str:
+    try:
+        return load_taxonomy().name(code, language)  # type: ignore[arg-type]
+    except KeyError:
+        return code
 
 
 def tax_name(code: str | None) -> str:
     """Name of a taxonomy code in the reader's language (the code itself if unknown)."""
     if not code:
         return ""
-    language = "ar" if current_language.get() == "ar" else "en"
-    try:
-        return load_taxonomy().name(code, language)
-    except KeyError:
-        return code
+    return _taxonomy_name(code, "ar" if current_language.get() == "ar" else "en")
 
 
 def bdi(value: object) -> Markup:
