@@ -3,6 +3,8 @@ interests."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from icalendar import Calendar
 from litestar.testing import AsyncTestClient
 
@@ -86,8 +88,11 @@ async def test_mentorship_calendar_in_each_persons_zone(client: AsyncTestClient)
     )
     event = next(iter(doctor_ics.walk("VEVENT")))
     start = event.decoded("dtstart")
+    # In the zone the slot was defined in (so the weekly rule survives a DST switch):
     # Tuesday 19:00 in Damascus (UTC+3) is 17:00 in Berlin (UTC+1 in March).
-    assert (start.weekday(), start.hour, str(start.tzinfo)) == (1, 17, "Europe/Berlin")
+    assert (start.weekday(), start.hour, str(start.tzinfo)) == (1, 19, "Asia/Damascus")
+    assert start.astimezone(ZoneInfo("Europe/Berlin")).hour == 17
+    assert str(doctor_ics["x-wr-timezone"]) == "Europe/Berlin"
     assert event["rrule"]["FREQ"] == ["WEEKLY"] and "UNTIL" in event["rrule"]
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
     await login(client, s["head"])

@@ -2,9 +2,15 @@
 
 Missions and workshops are all-day events over the need's dates. Mentorship
 is one weekly recurring event per local slot (RRULE weekly until the end
-date): in ``Asia/Damascus`` (the need's local zone) for the head's file, and
-in the doctor's own zone for the doctor's file (the first session's moment
-converted, so the doctor's calendar shows their own clock time).
+date), in BOTH files expressed in the zone the slot was defined in: the
+need's local zone (``Need.local_timezone``, ``Asia/Damascus`` by default),
+with a ``TZID`` and the ``VTIMEZONE`` icalendar generates from tzdata. Every
+occurrence is then the mentee's wall-clock time, and each person's calendar
+app converts it to their own clock week by week. A recurrence written in the
+doctor's zone instead (the first session converted) would keep the doctor's
+clock time fixed and drift by an hour after a one-sided daylight-saving
+switch (US or EU switches; Damascus has none since 2022).
+``X-WR-TIMEZONE`` names the zone of whoever the file is for (a display hint).
 """
 
 from __future__ import annotations
@@ -53,8 +59,10 @@ def build_calendar(detail: PairingDetail, *, for_doctor: bool) -> bytes:
         cal.add_component(event)
         return cal.to_ical()
 
-    local_zone = ZoneInfo(need.get("local_timezone") or "Asia/Damascus")
-    doctor_zone = ZoneInfo(proposal.doctor.timezone if proposal.doctor else "UTC")
+    local_name = need.get("local_timezone") or "Asia/Damascus"
+    local_zone = ZoneInfo(local_name)
+    doctor_zone = proposal.doctor.timezone if proposal.doctor else None
+    cal.add("x-wr-timezone", (doctor_zone if for_doctor else None) or local_name)
     first_day, last_day = _mentorship_span(need, proposal.responded_at)
     until = datetime.combine(last_day, datetime.max.time(), tzinfo=local_zone).astimezone(UTC)
     for n, slot in enumerate(
@@ -65,17 +73,18 @@ def build_calendar(detail: PairingDetail, *, for_doctor: bool) -> bytes:
         end = datetime.combine(day, slot["ends_at"], tzinfo=local_zone)
         if end <= start:  # crosses midnight
             end += timedelta(days=1)
-        if for_doctor:
-            start, end = start.astimezone(doctor_zone), end.astimezone(doctor_zone)
         event = Event()
         event.add("uid", f"pairing-{proposal.id}-{n}@homs-health-bridge")
         event.add("dtstamp", stamp)
         event.add("summary", summary)
         event.add("dtstart", start)
         event.add("dtend", end)
+        # UNTIL in UTC, as RFC 5545 requires when DTSTART has a TZID.
         event.add("rrule", {"freq": "weekly", "until": until})
         event.add("description", f"Mentorship: {need.get('mentee_name') or ''}".strip())
         cal.add_component(event)
-    if hasattr(cal, "add_missing_timezones"):
-        cal.add_missing_timezones()
+    # VTIMEZONE blocks for the zones used, covering only the pairing's dates.
+    cal.add_missing_timezones(
+        first_date=first_day - timedelta(days=1), last_date=last_day + timedelta(days=8)
+    )
     return cal.to_ical()
