@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from matching.accounts.services import Account
-from matching.accounts.tables import Role
+from matching.accounts.tables import Role, User
 from matching.audit.tables import AuditEvent
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty
 from matching.errors import Conflict, Forbidden, ValidationFailed
@@ -279,10 +279,54 @@ async def test_swap_rejects_current_and_approves_runner_up_in_one_go(db: str) ->
     assert await Notification.count().where(Notification.user == runner_account.id) == 1
 
 
-async def test_decline_keeps_the_need_open(db: str) -> None:
+async def test_swap_carries_the_runner_ups_own_explanation(db: str) -> None:
+    facility = await make_facility()
+    _, first = await make_doctor()
+    _, runner = await make_doctor(name="Dr. Runner")
+    signals = {"specialty": {"value": 0.5, "weight": 0.3, "contribution": 0.15}}
+    proposal = await make_proposal(
+        await make_need(facility),
+        first,
+        runners_up=[
+            {
+                "doctor_id": runner,
+                "score": 0.15,
+                "rank": 2,
+                "signals": signals,
+                "shared_skills": ["kangaroo_care"],
+                "details": {"coverage": 0.5},
+            }
+        ],
+    )
+    new_id = await transitions.swap(proposal, runner, await make_account(Role.COORDINATOR))
+    row = await Proposal.select().where(Proposal.id == new_id).first()
+    explanation = json.loads(row["explanation"])
+    assert explanation["signals"] == signals and explanation["swapped_from"] == proposal
+    assert explanation["shared_skills"] == ["kangaroo_care"]
+    assert explanation["details"] == {"coverage": 0.5}
+    assert explanation["rules_passed"] == ["mode", "language", "availability"]
+    assert explanation["runners_up"] == []
+
+
+async def test_decline_keeps_the_need_open_and_tells_the_coordinators(db: str) -> None:
     s = await scene()
     await transitions.approve(s["proposal"], s["coordinator"])
-    await transitions.decline(s["proposal"], s["doctor"], note="no time this spring")
+    await make_account(Role.ADMIN)
+    gone = await make_account(Role.COORDINATOR)
+    await User.update({User.is_active: False}).where(User.id == gone.id).run()
+    await transitions.decline(
+        s["proposal"], s["doctor"], note="no time this spring", base_url="http://x"
+    )
+    notice = await Notification.select().where(Notification.user == s["coordinator"].id).first()
+    assert notice["link"] == f"/pairings/{s['proposal']}"
+    params = (
+        notice["params"] if isinstance(notice["params"], dict) else json.loads(notice["params"])
+    )
+    assert params["reason"] == "no time this spring" and params["title"] == "Neonatal mission"
+    mail = await OutboxMail.select().where(OutboxMail.recipient == s["coordinator"].email).first()
+    assert f"http://x/pairings/{s['proposal']}" in mail["body_text"]
+    assert await OutboxMail.count().where(OutboxMail.recipient == gone.email) == 0
+    assert await Notification.count().where(Notification.user == gone.id) == 0
     assert await state_of(s["proposal"]) == "declined"
     need = await Need.select(Need.status).where(Need.id == s["need"]).first()
     assert need["status"] == "open"

@@ -296,7 +296,7 @@ async def swap(
                     doctor=runner_up_doctor_id,
                     score=float(runner.get("score", 0.0)),
                     rank=int(runner.get("rank", 2)),
-                    explanation=json.dumps({"swapped_from": proposal_id, "runners_up": []}),
+                    explanation=json.dumps(_runner_explanation(proposal_id, explanation, runner)),
                     state=S.APPROVED.value,
                     decided_by=actor.id,
                     decided_at=now,
@@ -318,6 +318,21 @@ async def swap(
         moved = Moved(new_id, row["need"], runner_up_doctor_id, "", S.APPROVED.value)
         await _notify_approved(moved, base_url)
     return new_id
+
+
+def _runner_explanation(
+    proposal_id: int, explanation: dict[str, Any], runner: dict[str, Any]
+) -> dict[str, Any]:
+    """The swapped-in proposal's explanation: the runner-up's own signals, shared skills
+    and details as the ranking recorded them (absent for proposals ranked before it
+    recorded them), and the hard rules the original list passed."""
+    out: dict[str, Any] = {"swapped_from": proposal_id, "runners_up": []}
+    for key in ("signals", "shared_skills", "details"):
+        if runner.get(key):
+            out[key] = runner[key]
+    if explanation.get("rules_passed"):
+        out["rules_passed"] = explanation["rules_passed"]
+    return out
 
 
 # --- doctor ------------------------------------------------------------------------
@@ -347,18 +362,21 @@ async def accept(proposal_id: int, actor: Account, *, base_url: str = "") -> Mov
     return moved
 
 
-async def decline(proposal_id: int, actor: Account, *, note: str = "") -> Moved:
+async def decline(proposal_id: int, actor: Account, *, note: str = "", base_url: str = "") -> Moved:
+    """The doctor declines (with an optional reason); the coordinators are told."""
     await _require_own(proposal_id, actor)
     if len(note) > 1000:
         raise ValidationFailed({"note": "must be at most 1000 characters"})
     async with _transaction():
-        return await _move(
+        moved = await _move(
             proposal_id,
             Action.DECLINE,
             actor,
             extra={Proposal.decision_reason: note.strip()},
             details={"note": note.strip()},
         )
+        await _notify_declined(moved, note.strip(), base_url)
+    return moved
 
 
 # --- needs -------------------------------------------------------------------------
@@ -421,10 +439,13 @@ async def _context(moved: Moved) -> dict[str, Any]:
 
 
 async def _send(template: str, user: dict[str, Any], prefix: str, link: str, **ctx: Any) -> None:
-    language = user[f"{prefix}.language"] or "en"
-    mail = render_mail(template, language, name=user[f"{prefix}.full_name"], link=link, **ctx)
+    """Queue ``template`` for ``user`` in their language (columns named ``<prefix>.x``,
+    or plain ``x`` when ``prefix`` is empty)."""
+    key = f"{prefix}." if prefix else ""
+    language = user[f"{key}language"] or "en"
+    mail = render_mail(template, language, name=user[f"{key}full_name"], link=link, **ctx)
     await queue_mail(
-        recipient=user[f"{prefix}.email"],
+        recipient=user[f"{key}email"],
         subject=mail.subject,
         body_text=mail.body_text,
         body_html=mail.body_html,
@@ -497,6 +518,46 @@ async def _notify_confirmed(moved: Moved, base_url: str) -> None:
             params,
             link,
         )
+
+
+async def _notify_declined(moved: Moved, reason: str, base_url: str) -> None:
+    """Tell every active coordinator (mail and in-app) so they can find another doctor."""
+    ctx = await _context(moved)
+    need, facility = ctx["need"], ctx["facility"]
+    link = f"/pairings/{moved.proposal_id}"
+    doctor_name = ctx["doctor"]["user.full_name"] if ctx["doctor"] else ""
+    params = {
+        "doctor": doctor_name,
+        "title": need["title"],
+        "facility": facility["name_en"],
+        "reason": reason,
+    }
+    message = (
+        N_(
+            "%(doctor)s declined %(title)s at %(facility)s (reason: %(reason)s). "
+            "Please find another doctor."
+        )
+        if reason
+        else N_("%(doctor)s declined %(title)s at %(facility)s. Please find another doctor.")
+    )
+    coordinators = (
+        await User.select(User.id, User.email, User.full_name, User.language)
+        .where(User.role == Role.COORDINATOR.value, User.is_active.eq(True))
+        .order_by(User.id)
+        .run()
+    )
+    for coordinator in coordinators:
+        await _send(
+            "pairing_declined",
+            coordinator,
+            "",
+            base_url + link,
+            title=need["title"],
+            facility=facility,
+            doctor=doctor_name,
+            reason=reason,
+        )
+        await _notify(coordinator["id"], message, params, link)
 
 
 async def coordinator_ids() -> list[int]:

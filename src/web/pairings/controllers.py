@@ -98,7 +98,10 @@ class PairingPages(Controller):
         data = await form_data(request)
         try:
             await transitions.decline(
-                proposal_id, require_account(request), note=str(data.get("note", ""))
+                proposal_id,
+                require_account(request),
+                note=str(data.get("note", "")),
+                base_url=_base_url(request),
             )
         except DomainError as exc:
             if exc.status_code in (403, 404):
@@ -265,7 +268,10 @@ class ProposalApi(Controller):
         data: JSONBody[DeclineBody | None] = None,
     ) -> ProposalOut:
         await transitions.decline(
-            proposal_id, require_account(request), note=data.note if data else ""
+            proposal_id,
+            require_account(request),
+            note=data.note if data else "",
+            base_url=_base_url(request),
         )
         return await _one(proposal_id, request)
 
