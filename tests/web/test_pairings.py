@@ -10,10 +10,17 @@ from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
 from matching.facilities.tables import Need
-from matching.mail.tables import Notification
+from matching.mail.tables import Notification, OutboxMail
 from matching.pairings import transitions
 from matching.pairings.tables import NeedInterest, Proposal
-from tests.factories import api_headers, login, make_facility, make_head, post_form
+from tests.factories import (
+    api_headers,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    post_form,
+)
 from tests.matching.test_transitions import make_need, scene
 
 
@@ -148,3 +155,58 @@ async def test_coordinator_opens_any_pairing_but_cannot_answer_for_the_doctor(
     assert page.status_code == 200 and "Neonatal mission" in page.text
     response = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
     assert response.status_code == 403
+
+
+async def test_decline_tells_the_coordinators_in_their_language(client: AsyncTestClient) -> None:
+    s = await scene()
+    arabic = await make_account(Role.COORDINATOR, name="منسقة سلمى", language="ar")
+    await transitions.approve(s["proposal"], s["coordinator"])
+    before = max(m["id"] for m in await OutboxMail.select(OutboxMail.id))
+    await login(client, s["doctor"])
+    declined = await post_form(
+        client, f"/pairings/{s['proposal']}/decline", {"note": "mission dates clash with exams"}
+    )
+    assert declined.status_code == 200 and "You declined this pairing." in declined.text
+
+    mails = {
+        m["recipient"]: m
+        for m in await OutboxMail.select().where(OutboxMail.id > before).order_by(OutboxMail.id)
+    }
+    assert set(mails) == {s["coordinator"].email, arabic.email}, "every coordinator, nobody else"
+    ar = mails[arabic.email]
+    assert ar["language"] == "ar"
+    assert ar["subject"] == "اعتذار عن المطابقة: Neonatal mission"
+    assert "منسقة سلمى" in ar["body_text"] and "مشفى الرستن الوطني" in ar["body_text"]
+    assert "mission dates clash with exams" in ar["body_text"]
+    assert "اعتذر Dr. Lina Haddad عن المطابقة" in ar["body_text"]
+    assert f"/pairings/{s['proposal']}" in ar["body_html"]
+    en = mails[s["coordinator"].email]
+    assert en["subject"] == "Pairing declined: Neonatal mission"
+    assert "Al-Rastan National Hospital" in en["body_text"]
+    assert "The doctor's reason: mission dates clash with exams" in en["body_text"]
+
+    await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
+    await login(client, s["coordinator"])
+    queue = await client.get("/coordinator/review")
+    assert (
+        "Dr. Lina Haddad declined Neonatal mission at Al-Rastan National Hospital "
+        "(reason: mission dates clash with exams). Please find another doctor." in queue.text
+    )
+    assert f'href="/pairings/{s["proposal"]}"' in queue.text
+
+
+async def test_decline_without_a_reason_still_tells_the_coordinators(
+    client: AsyncTestClient,
+) -> None:
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"])
+    await login(client, s["doctor"])
+    response = await client.post(
+        f"/api/proposals/{s['proposal']}/decline", headers=await api_headers(client)
+    )
+    assert response.status_code == 200 and response.json()["state"] == "declined"
+    mail = await OutboxMail.select().where(OutboxMail.recipient == s["coordinator"].email).first()
+    assert mail["subject"] == "Pairing declined: Neonatal mission"
+    assert "reason" not in mail["body_text"]
+    notice = await Notification.select().where(Notification.user == s["coordinator"].id).first()
+    assert notice["message"].endswith("at %(facility)s. Please find another doctor.")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.doctors.tables import Licence
+from matching.pairings import runs
 from matching.pairings.tables import Proposal
 from tests.factories import api_headers, login, make_account, make_facility, post_form
 from tests.matching.test_transitions import make_doctor, make_need, make_proposal, scene
+from tests.workers import data as workers_data
 
 
 async def _state(proposal_id: int) -> str:
@@ -194,3 +198,98 @@ async def test_api_list_approve_reject_and_409(client: AsyncTestClient) -> None:
         f"/api/proposals/{other}/reject", json={"reason": "availability"}, headers=headers
     )
     assert ok.status_code == 200 and ok.json()["decision_reason"] == "availability does not fit"
+
+
+async def test_queue_is_paginated_by_need_in_a_stable_order(client: AsyncTestClient) -> None:
+    _, doctor = await make_doctor()
+    facility = await make_facility()
+    routine = [
+        await make_proposal(
+            await make_need(facility, urgency="routine", title=f"Routine {i:02d}"), doctor
+        )
+        for i in range(25)
+    ]
+    critical = [
+        await make_proposal(
+            await make_need(facility, urgency="critical", title=f"Critical {i}"), doctor
+        )
+        for i in range(2)
+    ]
+    await login(client, await make_account(Role.COORDINATOR))
+
+    first = await client.get("/coordinator/review")
+    assert first.status_code == 200
+    assert "27 proposals waiting for review" in first.text and "27 needs" in first.text
+    assert "Showing 1–25 of 27" in first.text and "Page 1 of 2" in first.text
+    assert 'href="/coordinator/review?page=2" rel="next"' in first.text
+    assert 'rel="prev"' not in first.text
+    shown = [f"Critical {i}" for i in range(2)] + [f"Routine {i:02d}" for i in range(23)]
+    positions = [first.text.index(t) for t in shown]
+    assert positions == sorted(positions), "most urgent first, then oldest"
+    assert "Routine 23" not in first.text and first.text.count('name="proposal_id"') == 25
+
+    second = await client.get("/coordinator/review", params={"page": 2})
+    assert "Showing 26–27 of 27" in second.text and "Page 2 of 2" in second.text
+    assert 'href="/coordinator/review?page=1" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    assert "Routine 23" in second.text and "Routine 24" in second.text
+    assert "Routine 22" not in second.text and "Critical 0" not in second.text
+
+    past_end = await client.get("/coordinator/review", params={"page": 99})
+    assert past_end.status_code == 200 and "Showing 26–27 of 27" in past_end.text
+    for low in ("0", "-3"):
+        clamped = await client.get("/coordinator/review", params={"page": low})
+        assert clamped.status_code == 200 and "Showing 1–25 of 27" in clamped.text
+    bad = await client.get("/coordinator/review", params={"page": "two"})
+    assert bad.status_code == 422
+    assert "The page number must be a whole number." in bad.text
+    assert "Showing 1–25 of 27" in bad.text, "the first page is still shown"
+
+    # Bulk approve what page 2 shows; the form carries the page it came from.
+    assert '<input type="hidden" name="page" value="2">' in second.text
+    approved = await post_form(
+        client,
+        "/coordinator/review/bulk-approve",
+        {"proposal_id": [str(p) for p in routine[23:]], "page": "2"},
+    )
+    assert approved.status_code == 200 and "Saved." in approved.text
+    assert [await _state(p) for p in routine[23:]] == ["approved", "approved"]
+    assert "Showing 1–25 of 25" in approved.text, "page 2 is gone: the last page is shown"
+    assert await _state(critical[0]) == "proposed"
+
+
+async def test_swapped_in_runner_up_shows_its_own_signal_bars(client: AsyncTestClient) -> None:
+    best = await workers_data.make_doctor(years=20)
+    runner = await workers_data.make_doctor(years=3)
+    need = await workers_data.make_need()
+    run_id = await runs.create_run("full")
+    await runs.execute_run(run_id)
+    original = await Proposal.select().where(Proposal.need == need).first()
+    assert original["doctor"] == best
+    stored = json.loads(original["explanation"])["runners_up"][0]
+    assert stored["doctor_id"] == runner and stored["signals"]
+
+    await login(client, await make_account(Role.COORDINATOR))
+    queue = await client.get("/coordinator/review")
+    assert f'<option value="{runner}">' in queue.text
+    swapped = await post_form(
+        client, f"/coordinator/review/{original['id']}/swap", {"doctor_id": str(runner)}
+    )
+    assert swapped.status_code == 200
+    new = await Proposal.select().where(Proposal.doctor == runner).first()
+    assert new["state"] == "approved" and new["score"] == pytest.approx(stored["score"])
+
+    page = await client.get(f"/pairings/{new['id']}")
+    assert page.status_code == 200
+    assert "No signal breakdown was recorded" not in page.text
+    table = page.text.split('<table class="signals">')[1].split("</table>")[0]
+    assert table.count('class="bar-contribution"') == len(stored["signals"])
+    for name, s in stored["signals"].items():
+        assert name.replace("_", " ") in table
+        assert f'<span class="ltr">{s["contribution"]:.3f}</span>' in table
+    experience = stored["signals"]["experience"]["value"]
+    best_experience = json.loads(original["explanation"])["signals"]["experience"]["value"]
+    assert experience < best_experience, "the runner-up's own figures, not the original's"
+    listing = await client.get("/api/proposals", params={"state": "approved"})
+    (out,) = listing.json()
+    assert {s["name"] for s in out["signals"]} == set(stored["signals"])

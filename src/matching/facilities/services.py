@@ -34,6 +34,7 @@ from matching.facilities.tables import (
     Urgency,
 )
 from matching.i18n import N_
+from matching.paging import Page
 from matching.taxonomy import load_taxonomy
 
 STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -799,16 +800,8 @@ class NeedFilters:
         return filters
 
 
-@dataclass(frozen=True, slots=True)
-class NeedPage:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+# One page of needs (the shared pagination helper).
+NeedPage = Page
 
 
 _LIST_COLUMNS = (

@@ -11,11 +11,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.query import OrderByRaw
+
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
+from matching.paging import Page, clamp_page
 from matching.pairings.tables import Proposal, ProposalState
 from matching.pairings.transitions import allowed_actions
 
@@ -161,24 +164,60 @@ async def _needs(ids: set[int]) -> tuple[dict[int, dict], dict[int, dict]]:
     return needs, facilities
 
 
-async def review_queue(state: str = ProposalState.PROPOSED.value) -> list[NeedGroup]:
-    """Proposals in ``state`` grouped by need: most urgent first, rural before urban."""
-    rows = await Proposal.select().where(Proposal.state == state).order_by(Proposal.rank)
-    needs, facilities = await _needs({r["need"] for r in rows})
-    views = await _views(rows)
-    groups: dict[int, NeedGroup] = {}
-    for view in views:
-        need = needs[view.need_id]
-        group = groups.setdefault(need["id"], NeedGroup(need, facilities[need["facility"]], []))
-        group.proposals.append(view)
-    return sorted(
-        groups.values(),
-        key=lambda g: (
-            URGENCY_ORDER.get(g.need["urgency"], 3),
-            not g.facility["rural"],
-            g.need["created_at"],
-        ),
+_URGENCY_RANK = (
+    'CASE "need"."urgency" '
+    + " ".join(f"WHEN '{u}' THEN {r}" for u, r in URGENCY_ORDER.items())
+    + f" ELSE {len(URGENCY_ORDER)} END"
+)
+QUEUE_PER_PAGE = 25
+
+
+async def waiting_count(state: str = ProposalState.PROPOSED.value) -> int:
+    """Proposals waiting for review."""
+    return await Proposal.count().where(Proposal.state == state)
+
+
+async def review_queue(
+    page: int = 1, *, per_page: int = QUEUE_PER_PAGE, state: str = ProposalState.PROPOSED.value
+) -> Page[NeedGroup]:
+    """One page of needs with proposals in ``state``, each with its proposals by rank.
+
+    Most urgent first, rural before urban, then oldest; the need id breaks ties so
+    the pages are stable. The unit is the need (its proposals stay together); a page
+    before the first or past the last is the first or the last.
+    """
+    waiting = Need.id.is_in(Proposal.select(Proposal.need).where(Proposal.state == state))
+    total = await Need.count().where(waiting)
+    page = clamp_page(page, total, per_page)
+    needs = (
+        await Need.select(*Need.all_columns())
+        .where(waiting)
+        .order_by(OrderByRaw(_URGENCY_RANK))
+        .order_by(Need.facility.rural, ascending=False)
+        .order_by(Need.created_at, Need.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .run()
     )
+    if not needs:
+        return Page([], total, page, per_page)
+    ids = [n["id"] for n in needs]
+    facilities = {
+        f["id"]: f
+        for f in await Facility.select().where(
+            Facility.id.is_in(list({n["facility"] for n in needs}))
+        )
+    }
+    groups = {n["id"]: NeedGroup(n, facilities[n["facility"]], []) for n in needs}
+    rows = (
+        await Proposal.select()
+        .where(Proposal.state == state, Proposal.need.is_in(ids))
+        .order_by(Proposal.rank, Proposal.id)
+        .run()
+    )
+    for view in await _views(rows):
+        groups[view.need_id].proposals.append(view)
+    return Page([groups[i] for i in ids], total, page, per_page)
 
 
 async def list_proposals(state: str | None = None) -> list[ProposalView]:

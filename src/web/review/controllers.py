@@ -6,12 +6,14 @@ import csv
 import io
 import json
 from datetime import date
+from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from matching.errors import DomainError, ValidationFailed
+from matching.paging import parse_page
 from matching.pairings import review, transitions
 from matching.pairings.coverage import coverage
 from web.auth import require_account, requires_coordinator
@@ -37,6 +39,12 @@ def _date(value: str | None, name: str) -> date | None:
         raise ValidationFailed({name: "must be a date like 2026-03-31"}) from None
 
 
+def _form_page(data: dict[str, Any]) -> int:
+    """The queue page a form was posted from (the first when missing or not a number)."""
+    value = str(data.get("page", "")).strip()
+    return max(1, int(value)) if value.isdigit() and len(value) < 10 else 1
+
+
 class CoordinatorPages(Controller):
     path = "/coordinator"
     guards = [requires_coordinator]
@@ -49,13 +57,15 @@ class CoordinatorPages(Controller):
             context={
                 "coverage": await coverage(),
                 "pending_licences": await review.pending_licences(),
-                "waiting": sum(len(g.proposals) for g in await review.review_queue()),
+                "waiting": await review.waiting_count(),
             },
         )
 
     async def _queue(
         self,
+        request: Request,
         *,
+        page: int = 1,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
         done: str | None = None,
@@ -64,7 +74,9 @@ class CoordinatorPages(Controller):
         return Template(
             template_name="review/queue.html",
             context={
-                "groups": await review.review_queue(),
+                "result": await review.review_queue(page),
+                "waiting": await review.waiting_count(),
+                "notifications": await review.notifications_for(require_account(request), 5),
                 "pending_licences": await review.pending_licences(),
                 "reasons": transitions.REJECT_REASONS,
                 "errors": errors or {},
@@ -76,12 +88,20 @@ class CoordinatorPages(Controller):
         )
 
     @get("/review")
-    async def queue(self, done: FromQuery[str | None] = None) -> Template:
-        return await self._queue(done=done)
+    async def queue(
+        self, request: Request, done: FromQuery[str | None] = None, page: FromQuery[str] = ""
+    ) -> Template:
+        """One page of the queue (a page out of range shows the first or the last)."""
+        try:
+            number = parse_page(page)
+        except ValidationFailed as exc:
+            return await self._queue(request, errors=exc.errors, status_code=exc.status_code)
+        return await self._queue(request, page=number, done=done)
 
     async def _act(self, request: Request, proposal_id: int, action: str) -> Template | Redirect:
         actor = require_account(request)
         data = await form_data(request)
+        page = _form_page(data)
         try:
             if action == "approve":
                 await transitions.approve(proposal_id, actor, base_url=_base_url(request))
@@ -100,9 +120,13 @@ class CoordinatorPages(Controller):
                 await transitions.swap(proposal_id, doctor_id, actor, base_url=_base_url(request))
         except DomainError as exc:
             return await self._queue(
-                errors=form_errors(exc), status_code=exc.status_code, failed_id=proposal_id
+                request,
+                page=page,
+                errors=form_errors(exc),
+                status_code=exc.status_code,
+                failed_id=proposal_id,
             )
-        return Redirect(f"/coordinator/review?done={action}")
+        return Redirect(f"/coordinator/review?done={action}&page={page}")
 
     @post("/review/{proposal_id:int}/approve")
     async def approve(self, request: Request, proposal_id: FromPath[int]) -> Template | Redirect:
@@ -119,21 +143,27 @@ class CoordinatorPages(Controller):
     @post("/review/bulk-approve")
     async def bulk_approve(self, request: Request) -> Template | Redirect:
         data = await form_data(request)
+        page = _form_page(data)
         raw = data.get("proposal_id", [])
         raw = raw if isinstance(raw, list) else [raw]
         try:
             ids = [int(str(v)) for v in raw if str(v).strip()]
         except ValueError:
             return await self._queue(
-                errors={"proposal_ids": "must be proposal numbers"}, status_code=422
+                request,
+                page=page,
+                errors={"proposal_ids": "must be proposal numbers"},
+                status_code=422,
             )
         try:
             await transitions.bulk_approve(
                 ids, require_account(request), base_url=_base_url(request)
             )
         except DomainError as exc:
-            return await self._queue(errors=form_errors(exc), status_code=exc.status_code)
-        return Redirect("/coordinator/review?done=bulk")
+            return await self._queue(
+                request, page=page, errors=form_errors(exc), status_code=exc.status_code
+            )
+        return Redirect(f"/coordinator/review?done=bulk&page={page}")
 
     def _filter(
         self,
