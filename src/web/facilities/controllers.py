@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 import msgspec
@@ -25,6 +26,7 @@ from matching.errors import DomainError, ValidationFailed
 from matching.facilities import csv_io, invitations, services
 from matching.facilities.tables import District, FacilityKind, FunctionalState, NeedKind, Urgency
 from matching.i18n import N_
+from matching.labels import label
 from matching.taxonomy import load_taxonomy
 from web.auth import (
     SESSION_USER_KEY,
@@ -59,6 +61,11 @@ async def enqueue_ranking(request: Request, need_id: int) -> bool:
 
 
 def _choices() -> dict[str, Any]:
+    return dict(_static_choices())
+
+
+@cache
+def _static_choices() -> dict[str, Any]:
     taxonomy = load_taxonomy()
     return {
         "taxonomy": taxonomy,
@@ -73,6 +80,28 @@ def _choices() -> dict[str, Any]:
         "weekdays": WEEKDAYS,
         "slot_rows": range(services.MAX_SLOTS),
         "sorts": services.SORTS,
+    }
+
+
+@cache
+def _filter_options(language: str) -> dict[str, list[tuple[str, str]]]:
+    """The need list's filter choices as (value, label) in ``language``, built once each."""
+    choices = _static_choices()
+
+    def labelled(values: list[str], kind: str) -> list[tuple[str, str]]:
+        return [(v, label(v, kind, language)) for v in values]
+
+    tax_language = "ar" if language == "ar" else "en"
+    taxonomy = load_taxonomy()
+    return {
+        "district": labelled(choices["districts"], "district"),
+        "area": labelled(["urban", "rural"], "area"),
+        "kind": labelled(choices["need_kinds"], "need_kind"),
+        "specialty": sorted(
+            ((c, taxonomy.name(c, tax_language)) for c in choices["specialty_codes"]),
+            key=lambda option: option[1],
+        ),
+        "urgency": labelled(choices["urgencies"], "urgency"),
     }
 
 
@@ -323,7 +352,7 @@ class NeedPages(Controller):
                 "query": query,
                 "errors": errors,
                 "notice": notice,
-                **_choices(),
+                "filter_options": _filter_options(request.scope["state"]["language"]),
             },
             status_code=422 if errors else 200,
         )
