@@ -17,11 +17,16 @@ The client is a small keep-alive HTTP/1.1 client on asyncio streams, so that
 the load generator takes as little as possible of the machine's CPU from the
 server. For each phase it prints requests per second, p50/p95/p99 latency and
 errors per page, and the CPU time per request of the app workers, of
-PostgreSQL and of the client itself (from /proc), which does not depend on
+PostgreSQL, of Redis and of the client itself (from /proc), which does not depend on
 what else the machine is doing. Run: ``make loadtest``.
 
+The server runs as in production: PostgreSQL, and Redis for sessions and the
+rate limiter (database 14 of LOADTEST_REDIS_URL, emptied before and after).
+Without Redis it says so and keeps sessions in files, as the embedded default does.
+
 Environment: LOADTEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
-LOADTEST_SECONDS (20 per phase), LOADTEST_USERS (50), LOADTEST_THINK ("1-3", seconds).
+LOADTEST_REDIS_URL (redis://127.0.0.1:6379/14), LOADTEST_SECONDS (20 per phase),
+LOADTEST_USERS (50), LOADTEST_THINK ("1-3", seconds).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ ADMIN_URL = os.environ.get("LOADTEST_POSTGRES_URL", "postgresql://postgres@127.0
 SECONDS = float(os.environ.get("LOADTEST_SECONDS", "20"))
 USERS = int(os.environ.get("LOADTEST_USERS", "50"))
 THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1-3").split("-"))
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 DOCTORS, NEEDS, PAIRINGS_EVERY = 5000, 2000, 5
 WORKERS = 2
 COORDINATOR_PAGE = "/needs"  # the coordinator's need list (all facilities)
@@ -71,6 +77,20 @@ async def _scale(url: str) -> None:
 
     use_engine(make_engine(url))
     await scale(DOCTORS, NEEDS, pairings_every=PAIRINGS_EVERY)
+
+
+def _redis_flushed() -> bool:
+    """Empty the load test's Redis database; False when Redis does not answer."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as exc:
+        print(f"Redis not reachable at {REDIS_URL} ({exc}): sessions kept in files")
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- the client
@@ -172,12 +192,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _postgres_pids() -> list[int]:
+def _pids_named(*names: str) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                if (entry / "comm").read_text().strip() in names:
                     pids.append(int(entry.name))
             except OSError:
                 continue
@@ -196,7 +216,8 @@ def _cpu_snapshot(server_pid: int) -> dict[str, float]:
 
     return {
         "app": total([server_pid, *_children(server_pid)]),
-        "postgres": total(_postgres_pids()),
+        "postgres": total(_pids_named("postgres", "postmaster")),
+        "redis": total(_pids_named("redis-server")),
         "client": time.process_time(),
     }
 
@@ -253,7 +274,7 @@ def _report(phase: Phase) -> None:
     )
 
 
-async def _run(base: str, server_pid: int) -> int:
+async def _run(base: str, server_pid: int, with_redis: bool) -> int:
     from benchmarks.scale_data import scaled_doctor_email
 
     half = USERS // 2
@@ -267,7 +288,8 @@ async def _run(base: str, server_pid: int) -> int:
     phases = [Phase("users", (THINK[0], THINK[-1])), Phase("saturation", None)]
     print(
         f"loadtest: {DOCTORS} doctors, {NEEDS} needs, uvicorn {WORKERS} workers, PostgreSQL, "
-        f"{os.cpu_count()} CPUs, {SECONDS:g} s per phase"
+        f"sessions in {'Redis' if with_redis else 'files'}, {os.cpu_count()} CPUs, "
+        f"{SECONDS:g} s per phase"
     )
     for n, phase in enumerate(phases):
         await _phase(phase, base, users, server_pid, seed=n)
@@ -300,6 +322,9 @@ def main() -> int:
         "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
     }
     env.pop("REDIS_URL", None)
+    with_redis = _redis_flushed()
+    if with_redis:
+        env["REDIS_URL"] = REDIS_URL
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     server = None
     try:
@@ -338,12 +363,14 @@ def main() -> int:
         )
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base)
-        return asyncio.run(_run(base, server.pid))
+        return asyncio.run(_run(base, server.pid, with_redis))
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if with_redis:
+            _redis_flushed()
 
 
 def _free_port() -> int:
