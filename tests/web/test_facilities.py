@@ -141,3 +141,35 @@ async def test_facility_api(client) -> None:
     assert bad.status_code == 422 and "district" in bad.text
     shown = await client.get(f"/api/facilities/{created.json()['id']}")
     assert shown.json()["name_ar"] == "مركز تلبيسة الصحي" and shown.json()["heads"] == []
+
+
+async def test_facility_list_is_paginated_filtered_and_searchable(client) -> None:
+    for n in range(30):
+        await make_facility(name=f"Clinic {n:02d}", district="homs" if n % 3 else "talkalakh")
+    coordinator = await make_account(Role.COORDINATOR)
+    await login(client, coordinator)
+
+    first = await client.get("/facilities")
+    assert first.status_code == 200
+    assert "30 facilities" in first.text and "Showing 1–25 of 30" in first.text
+    assert first.text.count('class="button button-small" href="/needs/new?facility=') == 25
+    second = await client.get("/facilities?page=2")
+    assert "Showing 26–30 of 30" in second.text and 'rel="prev"' in second.text
+    beyond = await client.get("/facilities?page=99")
+    assert beyond.status_code == 200 and "Showing 26–30 of 30" in beyond.text
+
+    talkalakh = await client.get("/facilities?district=talkalakh")
+    assert "10 facilities" in talkalakh.text and "<bdi>Clinic 00</bdi>" in talkalakh.text
+    assert "<bdi>Clinic 01</bdi>" not in talkalakh.text
+    searched = await client.get("/facilities?q=clinic 2")
+    assert "10 facilities" in searched.text  # Clinic 20 … Clinic 29, case-insensitive
+    arabic = await client.get("/facilities?q=الرستن")
+    assert "30 facilities" in arabic.text
+    none = await client.get("/facilities?q=nowhere")
+    assert "No facility matches these filters." in none.text
+
+    bad = await client.get("/facilities?district=aleppo")
+    assert bad.status_code == 422 and 'id="district-error"' in bad.text
+    assert "30 facilities" in bad.text, "the unfiltered list is still shown"
+    page = await client.get("/facilities?page=two")
+    assert page.status_code == 422 and "The page number must be a whole number." in page.text

@@ -34,7 +34,7 @@ from matching.facilities.tables import (
     Urgency,
 )
 from matching.i18n import N_
-from matching.paging import Page
+from matching.paging import Page, clamp_page
 from matching.taxonomy import load_taxonomy
 
 STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -285,6 +285,42 @@ async def list_facilities(*, viewer: Account) -> list[dict[str, Any]]:
             return []
         query = query.where(Facility.id.is_in(ids))
     return await query.run()
+
+
+FACILITIES_PER_PAGE = 25
+
+
+async def facilities_page(
+    *,
+    viewer: Account,
+    district: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = FACILITIES_PER_PAGE,
+) -> Page[dict[str, Any]]:
+    """One page of :func:`list_facilities`, by district and a name (English or Arabic).
+
+    An unknown district is a ``ValidationFailed`` naming the field; a page past
+    the end is the last page.
+    """
+    clauses: list = []
+    if district:
+        if district not in {d.value for d in District}:
+            raise ValidationFailed({"district": N_("is not one of the choices")})
+        clauses.append(Facility.district == district)
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        clauses.append(Facility.name_en.ilike(pattern) | Facility.name_ar.ilike(pattern))
+    if not is_staff(viewer):
+        clauses.append(Facility.id.is_in(await facility_ids_of(viewer.id) or [-1]))
+    count = Facility.count()
+    query = Facility.select().order_by(Facility.district).order_by(Facility.name_en)
+    if clauses:
+        count, query = count.where(*clauses), query.where(*clauses)
+    total = await count.run()
+    page = clamp_page(page, total, per_page)
+    items = await query.order_by(Facility.id).limit(per_page).offset((page - 1) * per_page).run()
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 async def facility_ids_of(user_id: int) -> list[int]:

@@ -27,6 +27,7 @@ from matching.facilities import csv_io, invitations, services
 from matching.facilities.tables import District, FacilityKind, FunctionalState, NeedKind, Urgency
 from matching.i18n import N_
 from matching.labels import label
+from matching.paging import parse_page
 from matching.taxonomy import load_taxonomy
 from web.auth import (
     SESSION_USER_KEY,
@@ -114,14 +115,33 @@ class FacilityPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request) -> Template:
+    async def index(
+        self,
+        request: Request,
+        district: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
+    ) -> Template:
         account = require_account(request)
+        params = {"district": district or "", "q": (q or "").strip()}
+        errors: dict[str, str] = {}
+        try:
+            result = await services.facilities_page(
+                viewer=account, district=district, search=q, page=parse_page(page)
+            )
+        except ValidationFailed as exc:
+            errors = exc.errors
+            result = await services.facilities_page(viewer=account)
         return Template(
             "facilities/index.html",
             context={
-                "facilities": await services.list_facilities(viewer=account),
-                **_choices(),
+                "result": result,
+                "params": params,
+                "query": _filters_context(params),
+                "errors": errors,
+                "filter_options": _filter_options(request.scope["state"]["language"]),
             },
+            status_code=422 if errors else 200,
         )
 
     @get("/new", guards=[requires_coordinator])
