@@ -7,7 +7,9 @@ and the in-process queue.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import Retry
@@ -27,9 +29,23 @@ def job(function: JobFunction) -> JobFunction:
 
 # ---------------------------------------------------------------------- the jobs
 
-#: Database errors worth another try (the run is re-executed from scratch).
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, ConnectionError, TimeoutError)
-MAX_TRANSIENT_TRIES = 3
+#: Tries of a ranking job before its run is marked failed (arq's ``job_try``; a
+#: re-delivery after a killed worker counts too). Stays below arq's ``max_tries``
+#: (5), so the last try is always ours to record.
+RANKING_TRIES = min(max(int(os.environ.get("RANKING_TRIES", "") or 3), 1), 4)
+#: Wait before try n + 1: RANKING_RETRY_BACKOFF_S * 2 ** (n - 1) seconds (5 s, 10 s).
+RANKING_RETRY_BACKOFF_S = float(os.environ.get("RANKING_RETRY_BACKOFF_S", "") or 5)
+#: A run whose job id the queue no longer knows, this long after it was created, is lost.
+LOST_RUN_AFTER = timedelta(minutes=10)
+
+
+class RunFailed(RuntimeError):
+    """A ranking job failed for good; the message is the reason stored on its run."""
+
+
+def retry_delay(job_try: int) -> float:
+    """Seconds to wait after failed try ``job_try`` (exponential backoff)."""
+    return RANKING_RETRY_BACKOFF_S * 2 ** (max(job_try, 1) - 1)
 
 
 def _settings(ctx: dict[str, Any]) -> Any:
@@ -41,22 +57,43 @@ def _settings(ctx: dict[str, Any]) -> Any:
     return settings
 
 
+def _retry_if_transient(ctx: dict[str, Any], exc: BaseException) -> None:
+    """Raise :class:`arq.Retry` for a transient failure before a run exists (on arq,
+    tries left); otherwise return and let the caller re-raise."""
+    from matching.db import is_transient_error
+
+    tries = int(ctx.get("job_try") or 1)
+    if "redis" in ctx and tries < RANKING_TRIES and is_transient_error(exc):
+        delay = retry_delay(tries)
+        logger.warning("try %s of %s failed (%s); next in %.1f s", tries, RANKING_TRIES, exc, delay)
+        raise Retry(defer=delay) from exc
+
+
 async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
-    """Execute a run; transient database trouble asks arq for a retry.
+    """Execute a run; a transient failure asks arq for another try, with backoff.
 
-    ``execute_run`` has already marked the run failed with the reason; only
-    :class:`arq.Retry` re-queues, anything else fails the job for good.
+    On arq (``redis`` in ``ctx``) a run gets :data:`RANKING_TRIES` tries; in-process,
+    one. ``execute_run`` records the run's state (queued again, or failed with the
+    reason); the last failure is raised as :class:`RunFailed` with that reason, which
+    arq keeps as the job's result, for :func:`reconcile_runs` when the database was
+    down at the time.
     """
-    from matching.pairings.runs import execute_run
+    from matching.pairings.runs import TryAgain, execute_run, failure_reason
 
+    tries = int(ctx.get("job_try") or 1)
+    attempts = RANKING_TRIES if "redis" in ctx else 1
     try:
-        run = await execute_run(run_id)
-    except TRANSIENT_ERRORS as exc:
-        tries = int(ctx.get("job_try") or 1)
-        if "redis" in ctx and tries < MAX_TRANSIENT_TRIES:
-            logger.warning("run %s: %s; retrying (try %s)", run_id, exc, tries)
-            raise Retry(defer=5 * tries) from exc
-        raise
+        run = await execute_run(run_id, attempt=tries, attempts=attempts)
+    except TryAgain as exc:
+        delay = retry_delay(tries)
+        logger.warning(
+            "run %s: try %s of %s failed; next in %.1f s", run_id, tries, attempts, delay
+        )
+        raise Retry(defer=delay) from exc
+    except Exception as exc:
+        if "redis" not in ctx:
+            raise
+        raise RunFailed(failure_reason(exc, tries)) from exc
     return {
         "run_id": run_id,
         "status": str(run["status"]),
@@ -101,16 +138,24 @@ async def rank_need(ctx: dict[str, Any], need_id: int) -> dict[str, Any] | None:
     """Quick ranking of one need (enqueued with job id ``rank-need:{id}``, deferred 5 s)."""
     from matching.facilities.tables import Need
 
-    if not await Need.exists().where(Need.id == int(need_id)).run():
-        return None
-    run_id = await _run_for_job(ctx, "one_need", int(need_id))
+    try:
+        if not await Need.exists().where(Need.id == int(need_id)).run():
+            return None
+        run_id = await _run_for_job(ctx, "one_need", int(need_id))
+    except Exception as exc:
+        _retry_if_transient(ctx, exc)
+        raise
     return await _execute(ctx, run_id)
 
 
 @job
 async def nightly_ranking(ctx: dict[str, Any]) -> dict[str, Any]:
     """The scheduled full run (arq cron, 02:00 Asia/Damascus)."""
-    run_id = await _run_for_job(ctx, "scheduled", None)
+    try:
+        run_id = await _run_for_job(ctx, "scheduled", None)
+    except Exception as exc:
+        _retry_if_transient(ctx, exc)
+        raise
     return await _execute(ctx, run_id)
 
 
@@ -122,3 +167,52 @@ async def deliver_outbox(ctx: dict[str, Any]) -> dict[str, int]:
     settings = _settings(ctx)
     report = await deliver(settings.smtp_url, settings.mail_from)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+
+
+@job
+async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
+    """Mark failed the runs whose job ended without the run saying so (arq cron).
+
+    A ranking job whose last try met an unreachable database could not record its
+    failure: arq keeps the job's result (:class:`RunFailed`, with the reason) and this
+    job writes it to the run once the database answers again. A run whose job id the
+    queue does not know at all, :data:`LOST_RUN_AFTER` after it was created, is
+    marked failed as lost. Runs whose job is still queued, deferred (waiting for its
+    next try) or in progress are left alone.
+    """
+    from arq.jobs import Job, JobStatus
+
+    from matching.pairings.runs import fail_run, failure_reason, unfinished_runs
+    from workers.queue import queue_name
+
+    redis = ctx.get("redis")
+    if redis is None:
+        return {"failed": 0}
+    now = datetime.now(UTC)
+    failed = 0
+    for run in await unfinished_runs():
+        arq_job = Job(str(run["job_id"]), redis, _queue_name=queue_name())
+        status = await arq_job.status()
+        if status == JobStatus.complete:
+            info = await arq_job.result_info()
+            if info is None or info.success:
+                continue
+            result = info.result
+            if isinstance(result, RunFailed):
+                reason = str(result)
+            elif isinstance(result, BaseException):
+                reason = failure_reason(result, info.job_try)
+            else:
+                reason = str(result)
+        elif status == JobStatus.not_found and now - _aware(run["created_at"]) > LOST_RUN_AFTER:
+            reason = "its job is no longer in the queue (lost); start a new run"
+        else:
+            continue
+        logger.warning("run %s: its job ended for good; marked failed: %s", run["id"], reason)
+        await fail_run(int(run["id"]), reason)
+        failed += 1
+    return {"failed": failed}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,7 +2,15 @@
 
 Environment: ``REDIS_URL`` (required), ``DATABASE_URL``, ``SMTP_URL``,
 ``JOB_QUEUE_NAME`` (default ``homs:queue``; tests use their own),
-``RANKING_JOB_TIMEOUT_S`` (default 300).
+``RANKING_JOB_TIMEOUT_S`` (default 300), ``RANKING_TRIES`` (default 3, at most 4)
+and ``RANKING_RETRY_BACKOFF_S`` (default 5).
+
+A ranking run that meets a transient failure (database unreachable, connection
+dropped) goes back to ``queued`` with the reason and is tried again
+(``arq.Retry``) after 5 s, then 10 s; the last failure marks it failed with
+"gave up after N tries: ...". If the database is still down at that moment the
+failure is kept as the job's result in Redis and ``reconcile_runs`` (every five
+minutes and at worker start) writes it to the run once the database answers.
 
 A worker killed in the middle of a job leaves it in the queue; arq runs it again
 once its in-progress key expires, i.e. after the LARGEST job timeout + 10 s. So
@@ -22,7 +30,7 @@ from zoneinfo import ZoneInfo
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from workers.jobs import deliver_outbox, nightly_ranking, rank_need, run_ranking
+from workers.jobs import deliver_outbox, nightly_ranking, rank_need, reconcile_runs, run_ranking
 from workers.queue import queue_name
 
 RANKING_JOB_TIMEOUT_S = int(os.environ.get("RANKING_JOB_TIMEOUT_S", "") or 300)
@@ -62,6 +70,7 @@ class WorkerSettings:
         func(rank_need, timeout=RANKING_JOB_TIMEOUT_S, keep_result=0),
         func(nightly_ranking, timeout=RANKING_JOB_TIMEOUT_S),
         func(deliver_outbox, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+        func(reconcile_runs, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
     ]
     cron_jobs = [
         cron(
@@ -69,6 +78,15 @@ class WorkerSettings:
         ),
         cron(
             deliver_outbox, name="deliver-outbox-every-minute", second=0, timeout=MAIL_JOB_TIMEOUT_S
+        ),
+        cron(
+            reconcile_runs,
+            name="reconcile-runs",
+            minute=set(range(0, 60, 5)),
+            second=30,
+            run_at_startup=True,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
         ),
     ]
     timezone = ZoneInfo("Asia/Damascus")

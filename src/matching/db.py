@@ -7,6 +7,9 @@ engine (tests run the same suite on SQLite and PostgreSQL this way).
 
 from __future__ import annotations
 
+import errno
+import socket
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,3 +51,51 @@ def current_engine() -> Engine:
 
 def is_sqlite(engine: Engine | None = None) -> bool:
     return isinstance(engine or current_engine(), SQLiteEngine)
+
+
+#: PostgreSQL error classes worth another try: connection exceptions (08), the server
+#: shutting down or starting up (57P01-57P03), too many connections (53300),
+#: serialization failure and deadlock (40001, 40P01).
+_TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01"})
+_TRANSIENT_ERRNOS = frozenset(
+    {
+        None,  # asyncio's "Multiple exceptions: [Errno 111] Connect call failed ..."
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.EADDRNOTAVAIL,
+    }
+)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    if type(exc) is OSError and exc.errno in _TRANSIENT_ERRNOS:
+        return True
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(sqlstate, str) and (
+        sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
+    ):
+        return True
+    if type(exc).__name__ == "InterfaceError" and "connection is closed" in str(exc):
+        return True  # asyncpg, a connection dropped under a transaction
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
+def is_transient_error(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database was briefly unreachable
+    or busy: connection refused or dropped, server restarting, too many connections,
+    a deadlock or serialization failure, SQLite locked. Trying again later may work;
+    anything else (a bug, bad data, a timeout of the job itself) will fail again."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _transient(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -1,6 +1,5 @@
 """A real arq worker (subprocess) against the real Redis and the test database.
 
-Each test uses its own queue name on Redis db 15 and deletes only its own keys.
 The fault test kills the worker (SIGKILL) while a run is ``running`` and checks
 that a new worker finishes that run once, with no duplicate proposals.
 """
@@ -13,16 +12,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from matching.pairings import runs
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
-from tests.conftest import TEST_REDIS_URL
+from tests.workers.conftest import JOB_TIMEOUT_S, Workers
 from tests.workers.data import make_doctor, make_need
 from workers.queue import (
     ArqQueue,
@@ -32,93 +28,8 @@ from workers.queue import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-ARQ = ROOT / ".venv" / "bin" / "arq"
-JOB_TIMEOUT_S = 12  # the in-progress key of a killed job expires after 12 + 10 s
-MY_JOB_PREFIXES = ("ranking-run:", "rank-need:", "deliver-outbox", "cron:")
 
 pytestmark = pytest.mark.slow
-
-
-async def _delete_my_keys(redis: Redis, queue: str) -> None:
-    keys = [queue, f"{queue}:health-check"]
-    async for key in redis.scan_iter(match="arq:*"):
-        name = key.decode()
-        job_id = name.split(":", 2)[-1] if name.count(":") >= 2 else ""
-        if job_id.startswith(MY_JOB_PREFIXES):
-            keys.append(name)
-    await redis.delete(*keys)
-
-
-class Workers:
-    """Starts ``arq workers.main.WorkerSettings`` processes for one test."""
-
-    def __init__(self, database_url: str, queue: str) -> None:
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": TEST_REDIS_URL,
-            "JOB_QUEUE_NAME": queue,
-            "RANKING_JOB_TIMEOUT_S": str(JOB_TIMEOUT_S),
-            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-        }
-        self.env.pop("SMTP_URL", None)
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self, *, burst: bool = False) -> subprocess.Popen[bytes]:
-        args = [str(ARQ), *(["--burst"] if burst else []), "workers.main.WorkerSettings"]
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-        self.processes.append(process)
-        return process
-
-    async def wait(self, process: subprocess.Popen[bytes], timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while process.poll() is None:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"worker still running after {timeout} s")
-            await asyncio.sleep(0.2)
-        return process.stdout.read().decode() if process.stdout else ""
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-@pytest.fixture
-async def queue_name() -> AsyncIterator[str]:
-    name = f"homs:test:{uuid.uuid4().hex[:8]}"
-    redis = Redis.from_url(TEST_REDIS_URL)
-    try:
-        await redis.ping()
-    except OSError as exc:
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: {exc}")
-    await _delete_my_keys(redis, name)
-    try:
-        yield name
-    finally:
-        await _delete_my_keys(redis, name)
-        await redis.aclose()
-
-
-@pytest.fixture
-async def arq_queue(queue_name: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ArqQueue]:
-    monkeypatch.setenv("JOB_QUEUE_NAME", queue_name)
-    queue = await ArqQueue.connect(TEST_REDIS_URL)
-    try:
-        yield queue
-    finally:
-        await queue.close()
-
-
-@pytest.fixture
-def workers(db: str, queue_name: str) -> AsyncIterator[Workers]:
-    w = Workers(db, queue_name)
-    yield w
-    w.stop_all()
 
 
 async def _run(run_id: int) -> dict:

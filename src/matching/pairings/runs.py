@@ -12,7 +12,10 @@ once, so the database makes a second execution harmless:
 * the same transaction supersedes the undecided (``proposed``) proposals of
   EARLIER runs (lower run id) for the needs this run ranked; what a person has
   decided (approved, rejected, accepted, declined, confirmed, withdrawn) is never
-  touched, and a decided (need, doctor) pair is never proposed again.
+  touched, and a decided (need, doctor) pair is never proposed again;
+* a transient failure (database unreachable, connection dropped) before the last
+  try puts the run back to ``queued`` with the reason and ``outcome['retrying']``
+  (:func:`execute_run`, :class:`TryAgain`); the job queue tries it again later.
 
 Parameters (``RankingRun.parameters``, JSON, all optional):
 
@@ -21,6 +24,8 @@ Parameters (``RankingRun.parameters``, JSON, all optional):
   scoring and writing, so fault tests can kill a worker while the run is ``running``.
 
 Outcome (``RankingRun.outcome``, JSON)::
+
+    {"retrying": {"failed_try": 1, "tries": 3}}   # while queued again after a failed try
 
     {
       "unfillable": [            # needs no doctor passes every hard rule for
@@ -64,6 +69,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from matching.db import is_transient_error
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
@@ -176,6 +182,19 @@ async def create_run(
 
 async def set_job_id(run_id: int, job_id: str) -> None:
     await RankingRun.update({RankingRun.job_id: job_id}).where(RankingRun.id == run_id).run()
+
+
+async def unfinished_runs() -> list[dict[str, Any]]:
+    """Runs still ``queued`` or ``running`` with a job id: ``id``, ``job_id``, ``created_at``."""
+    return (
+        await RankingRun.select(RankingRun.id, RankingRun.job_id, RankingRun.created_at)
+        .where(
+            RankingRun.status.is_in([RunStatus.QUEUED, RunStatus.RUNNING])
+            & (RankingRun.job_id != "")
+        )
+        .order_by(RankingRun.id)
+        .run()
+    )
 
 
 async def get_run(run_id: int) -> dict[str, Any]:
@@ -458,17 +477,94 @@ async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
     return True
 
 
+class TryAgain(Exception):
+    """A run failed for a transient reason and is queued again: try it later.
+
+    ``reason`` is what the coordinator sees; the run is back to ``queued``.
+    """
+
+    def __init__(self, reason: str, attempt: int, attempts: int) -> None:
+        super().__init__(reason)
+        self.reason, self.attempt, self.attempts = reason, attempt, attempts
+
+
+def failure_reason(exc: BaseException, attempt: int = 1) -> str:
+    """The reason stored on a failed run: the exception, and the tries when retried."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "interrupted (job timeout or worker shutdown)"
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if attempt > 1 and is_transient_error(exc):
+        reason = f"gave up after {attempt} tries: {reason}"
+    return reason
+
+
+async def mark_retrying(run_id: int, reason: str, attempt: int, attempts: int) -> None:
+    """Put a run whose try failed back to ``queued``, with the reason and the tries
+    (``outcome['retrying']``), so coordinators see it will be tried again."""
+    await (
+        RankingRun.update(
+            {
+                RankingRun.status: RunStatus.QUEUED,
+                RankingRun.progress: 0,
+                RankingRun.error: reason[:2000],
+                RankingRun.outcome: json.dumps(
+                    {"retrying": {"failed_try": attempt, "tries": attempts}}
+                ),
+                RankingRun.finished_at: None,
+            }
+        )
+        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .run()
+    )
+
+
+async def _best_effort(write: Awaitable[None], run_id: int) -> None:
+    """Record a run's state even while the task is cancelled; the database itself may
+    be what failed, so a failure here is logged, not raised."""
+    try:
+        await asyncio.shield(write)
+    except Exception as exc:
+        logger.warning("could not record the state of run %s: %r", run_id, exc)
+
+
 async def execute_run(
-    run_id: int, progress_callback: ProgressCallback | None = None
+    run_id: int,
+    progress_callback: ProgressCallback | None = None,
+    *,
+    attempt: int = 1,
+    attempts: int = 1,
 ) -> dict[str, Any]:
     """Execute run ``run_id`` and return it (as :func:`get_run` does).
 
     Idempotent: a ``succeeded`` run is returned untouched; a run left ``running``
     or ``queued`` (or ``failed``, if delivered again) starts cleanly. Progress is
     stored (and passed to ``progress_callback``): 10 loading, 60 scored, 90
-    writing, 100 done. On any error the run is marked ``failed`` with the reason
-    and the exception is re-raised.
+    writing, 100 done.
+
+    This is try ``attempt`` of ``attempts``. A transient failure
+    (:func:`matching.db.is_transient_error`: database unreachable, connection
+    dropped, ...) before the last try puts the run back to ``queued`` with the
+    reason and raises :class:`TryAgain`. Any other error, or any error on the
+    last try, marks the run ``failed`` with :func:`failure_reason` and re-raises.
+    Both marks are best effort: with the database down they cannot be written
+    (the worker's ``reconcile_runs`` job records the outcome once it is back).
     """
+    try:
+        return await _execute_run(run_id, progress_callback)
+    except NotFound:
+        raise
+    except BaseException as exc:
+        cancelled = isinstance(exc, asyncio.CancelledError)
+        if not cancelled and attempt < attempts and is_transient_error(exc):
+            reason = failure_reason(exc)
+            logger.warning("run %s: try %s of %s failed: %s", run_id, attempt, attempts, reason)
+            await _best_effort(mark_retrying(run_id, reason, attempt, attempts), run_id)
+            raise TryAgain(reason, attempt, attempts) from exc
+        await _best_effort(fail_run(run_id, failure_reason(exc, attempt)), run_id)
+        raise
+
+
+async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) -> dict[str, Any]:
     run = await get_run(run_id)
     if run["status"] == RunStatus.SUCCEEDED:
         return run
@@ -493,54 +589,44 @@ async def execute_run(
         .where(RankingRun.id == run_id)
         .run()
     )
-    try:
-        params = run["parameters"]
-        top_k = int(params.get("top_k", DEFAULT_TOP_K))
-        kind = RunKind(run["kind"])
-        await _progress(run_id, PROGRESS_LOADING, progress_callback)
-        if kind == RunKind.ONE_NEED:
-            if run["need"] is None:
-                raise ValueError("the need of this run was deleted")
-            inputs = await load_inputs([int(run["need"])])
-        else:
-            inputs = await load_inputs()
-        decisions = await load_decisions()
-        model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
-        if kind == RunKind.ONE_NEED:
-            plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
-        elif kind == RunKind.STABLE:
-            plan = await plan_stable(inputs, top_k, learned=model)
-        else:
-            plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
-        plan.outcome["kind"] = kind.value
-        plan.outcome["learned"] = learned
-        await _progress(run_id, PROGRESS_SCORING, progress_callback)
-        pause = float(params.get("pause_after_scoring_s", 0) or 0)
-        if pause > 0:
-            await asyncio.sleep(min(pause, MAX_TEST_PAUSE_S))
-        await _progress(run_id, PROGRESS_WRITING, progress_callback)
-        written = await _write(run_id, plan, full=kind != RunKind.ONE_NEED)
-        if written:
-            logger.info(
-                "run %s (%s): %s proposals, %s unfillable needs",
-                run_id,
-                kind.value,
-                len(plan.proposals),
-                len(plan.outcome["unfillable"]),
-            )
-        if progress_callback is not None:
-            result = progress_callback(PROGRESS_DONE)
-            if inspect.isawaitable(result):
-                await result
-    except BaseException as exc:
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if isinstance(exc, asyncio.CancelledError):
-            reason = "interrupted (job timeout or worker shutdown)"
-        try:
-            await asyncio.shield(fail_run(run_id, reason))
-        except Exception:  # the database itself may be what failed
-            logger.exception("could not mark run %s failed", run_id)
-        raise
+    params = run["parameters"]
+    top_k = int(params.get("top_k", DEFAULT_TOP_K))
+    kind = RunKind(run["kind"])
+    await _progress(run_id, PROGRESS_LOADING, progress_callback)
+    if kind == RunKind.ONE_NEED:
+        if run["need"] is None:
+            raise ValueError("the need of this run was deleted")
+        inputs = await load_inputs([int(run["need"])])
+    else:
+        inputs = await load_inputs()
+    decisions = await load_decisions()
+    model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
+    if kind == RunKind.ONE_NEED:
+        plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
+    elif kind == RunKind.STABLE:
+        plan = await plan_stable(inputs, top_k, learned=model)
+    else:
+        plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
+    plan.outcome["kind"] = kind.value
+    plan.outcome["learned"] = learned
+    await _progress(run_id, PROGRESS_SCORING, progress_callback)
+    pause = float(params.get("pause_after_scoring_s", 0) or 0)
+    if pause > 0:
+        await asyncio.sleep(min(pause, MAX_TEST_PAUSE_S))
+    await _progress(run_id, PROGRESS_WRITING, progress_callback)
+    written = await _write(run_id, plan, full=kind != RunKind.ONE_NEED)
+    if written:
+        logger.info(
+            "run %s (%s): %s proposals, %s unfillable needs",
+            run_id,
+            kind.value,
+            len(plan.proposals),
+            len(plan.outcome["unfillable"]),
+        )
+    if progress_callback is not None:
+        result = progress_callback(PROGRESS_DONE)
+        if inspect.isawaitable(result):
+            await result
     return await get_run(run_id)
 
 
@@ -622,12 +708,15 @@ async def rank_single_need(need_id: int, requested_by: int | None = None) -> int
 __all__ = [
     "DEFAULT_TOP_K",
     "UNFILLABLE_REASONS",
+    "TryAgain",
     "create_run",
     "execute_run",
     "fail_run",
+    "failure_reason",
     "get_run",
     "learn_from_decisions",
     "list_runs",
+    "mark_retrying",
     "plan_full",
     "plan_one_need",
     "plan_stable",
@@ -635,4 +724,5 @@ __all__ = [
     "request_run",
     "run_detail",
     "set_job_id",
+    "unfinished_runs",
 ]
