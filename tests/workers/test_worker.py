@@ -1,7 +1,8 @@
 """A real arq worker (subprocess) against the real Redis and the test database.
 
-The fault test kills the worker (SIGKILL) while a run is ``running`` and checks
-that a new worker finishes that run once, with no duplicate proposals.
+The fault tests kill the worker (SIGKILL) while a run is ``running`` and check
+that a new worker finishes that run once, with no duplicate proposals, and that
+no decision a person made (before or during the run) is lost or duplicated.
 """
 
 from __future__ import annotations
@@ -13,18 +14,26 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from matching.pairings import runs
+from matching.accounts.services import Account, get_account
+from matching.accounts.tables import Role
+from matching.audit.tables import AuditEvent
+from matching.doctors.tables import DoctorProfile
+from matching.facilities.tables import Need
+from matching.pairings import runs, transitions
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
-from tests.workers.conftest import JOB_TIMEOUT_S, Workers
+from tests.factories import make_account
+from tests.workers.conftest import JOB_TIMEOUT_S, Workers, until
 from tests.workers.data import make_doctor, make_need
 from workers.queue import (
     ArqQueue,
     InProcessQueue,
     enqueue_need_ranking,
     enqueue_ranking_run,
+    ranking_run_job_id,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +98,117 @@ async def test_killed_worker_leaves_nothing_half_written_and_run_completes_once(
     pairs = [(r["need"], r["doctor"]) for r in rows]
     assert len(pairs) == len(set(pairs)) == run["proposals_made"] == 3
     assert await RankingRun.count().run() == 1
+
+
+async def _doctor_account(doctor_id: int) -> Account:
+    profile = await DoctorProfile.select(DoctorProfile.user).where(DoctorProfile.id == doctor_id)
+    account = await get_account(profile[0]["user"])
+    assert account is not None
+    return account
+
+
+async def _proposals(*where: Any) -> list[dict]:
+    query = Proposal.select().order_by(Proposal.id)
+    return await (query.where(*where) if where else query).run()
+
+
+async def test_killed_worker_loses_no_decision_and_duplicates_no_proposal(
+    db: str, arq_queue: ArqQueue, workers: Workers
+) -> None:
+    """Security issue item 5: people's decisions survive a worker killed mid-run.
+
+    Need A (Arabic, 2 places) can go to three Arabic-speaking doctors, need B (English,
+    1 place) only to the English-speaking one, need C (Arabic, later dates, 1 place) to
+    the Arabic speakers. Run 1 proposes; a coordinator approves one A proposal and its
+    doctor accepts (confirmed), rejects the other with a reason, leaves B and C
+    undecided. Run 2 is killed (SIGKILL) after scoring; while the restarted worker is
+    between scoring and writing, the coordinator approves B's proposal, a pair run 2
+    has just planned to propose again.
+    """
+    arabic = [await make_doctor(languages=("ar",)) for _ in range(3)]
+    english = await make_doctor(languages=("en",))
+    need_a = await make_need(places=2)
+    need_b = await make_need(languages="en")
+    need_c = await make_need(starts_in=60)
+    first = await runs.execute_run(await runs.create_run("full"))
+    assert first["status"] == RunStatus.SUCCEEDED
+    by_need = {n: await _proposals(Proposal.need == n) for n in (need_a, need_b, need_c)}
+    assert [len(by_need[n]) for n in (need_a, need_b, need_c)] == [2, 1, 1]
+    assert by_need[need_b][0]["doctor"] == english
+    assert {p["doctor"] for p in by_need[need_a]} < set(arabic)
+
+    coordinator = await make_account(Role.COORDINATOR)
+    confirmed, rejected = (p["id"] for p in by_need[need_a])
+    await transitions.approve(confirmed, coordinator)
+    doctor = await _doctor_account(by_need[need_a][0]["doctor"])
+    await transitions.accept(confirmed, doctor)
+    await transitions.reject(rejected, coordinator, reason="availability", note="exams")
+    late_decision = by_need[need_b][0]["id"]
+    undecided = by_need[need_c][0]["id"]
+    decided_before = await _proposals(Proposal.id.is_in([confirmed, rejected]))
+    assert [p["state"] for p in decided_before] == ["confirmed", "rejected"]
+    audit_before = await AuditEvent.select().order_by(AuditEvent.id).run()
+    assert [e["action"] for e in audit_before if e["subject_type"] == "proposal"] == [
+        "proposal.approved",
+        "proposal.accepted",
+        "proposal.confirmed",
+        "proposal.rejected",
+    ]
+    needs_before = await Need.select(Need.id, Need.status).order_by(Need.id).run()
+
+    run_id = await runs.create_run("full", None, {"pause_after_scoring_s": 4})
+    await runs.set_job_id(run_id, ranking_run_job_id(run_id))
+    assert await enqueue_ranking_run(arq_queue, run_id)
+    killed = workers.start()
+
+    async def scored() -> bool:
+        run = await _run(run_id)
+        return run["status"] == RunStatus.RUNNING and run["progress"] >= runs.PROGRESS_SCORING
+
+    await until(scored, 40, "run 2 to be scored", killed)
+    started = (await _run(run_id))["started_at"]
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert await Proposal.count().where(Proposal.run == run_id).run() == 0
+
+    restarted = workers.start(burst=True)
+
+    async def rescored() -> bool:
+        run = await _run(run_id)
+        return run["started_at"] != started and run["progress"] >= runs.PROGRESS_SCORING
+
+    # The in-progress key of the killed job expires after JOB_TIMEOUT_S + 10 s.
+    await until(rescored, JOB_TIMEOUT_S + 10 + 40, "run 2 to be scored again", restarted)
+    await transitions.approve(late_decision, coordinator)
+    output = await workers.wait(restarted, timeout=60)
+
+    run = await _run(run_id)
+    assert run["status"] == RunStatus.SUCCEEDED, output
+    # Every earlier decision intact: same rows, same audit trail, same need states.
+    assert await _proposals(Proposal.id.is_in([confirmed, rejected])) == decided_before
+    audit_after = await AuditEvent.select().order_by(AuditEvent.id).run()
+    assert audit_after[: len(audit_before)] == audit_before
+    assert [(e["action"], e["subject_id"]) for e in audit_after[len(audit_before) :]] == [
+        ("proposal.approved", late_decision)
+    ]
+    assert await Need.select(Need.id, Need.status).order_by(Need.id).run() == needs_before
+    # The decision made while run 2 worked holds; only the undecided one is superseded.
+    states = {p["id"]: p["state"] for p in await _proposals(Proposal.run == first["id"])}
+    assert states == {
+        confirmed: "confirmed",
+        rejected: "rejected",
+        late_decision: "approved",
+        undecided: "superseded",
+    }
+    # Run 2: unique proposals, none for a pair a person has decided, written once.
+    new = await _proposals(Proposal.run == run_id)
+    pairs = [(p["need"], p["doctor"]) for p in new]
+    assert len(pairs) == len(set(pairs)) == run["proposals_made"]
+    decided = await _proposals(Proposal.run == first["id"], Proposal.state != "superseded")
+    assert not {(p["need"], p["doctor"]) for p in decided} & set(pairs)
+    assert {p["need"] for p in new} == {need_a, need_c}, "B's only place is approved"
+    assert all(p["state"] == "proposed" for p in new)
+    assert await RankingRun.count().run() == 2
 
 
 async def test_need_edits_are_debounced_into_one_run(

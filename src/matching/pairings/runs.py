@@ -12,7 +12,8 @@ once, so the database makes a second execution harmless:
 * the same transaction supersedes the undecided (``proposed``) proposals of
   EARLIER runs (lower run id) for the needs this run ranked; what a person has
   decided (approved, rejected, accepted, declined, confirmed, withdrawn) is never
-  touched, and a decided (need, doctor) pair is never proposed again;
+  touched, and a decided (need, doctor) pair is never proposed again (checked
+  again inside that transaction, for decisions made while the run worked);
 * a transient failure (database unreachable, connection dropped) before the last
   try puts the run back to ``queued`` with the reason and ``outcome['retrying']``
   (:func:`execute_run`, :class:`TryAgain`); the job queue tries it again later.
@@ -73,7 +74,7 @@ from matching.db import is_transient_error
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
-from matching.pairings.loader import LoadedInputs, load_inputs
+from matching.pairings.loader import LoadedInputs, load_decided_pairs, load_inputs
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
@@ -435,11 +436,23 @@ async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
         written = await Proposal.count().where(Proposal.run == run_id).run()
         if row is None or row["status"] != RunStatus.RUNNING or written:
             return False
+        # A person may have decided a pair since the inputs were loaded (the run
+        # paused, or a worker was killed and this is a later delivery): never propose
+        # a decided (need, doctor) pair again.
+        decided = await load_decided_pairs(plan.needs)
+        proposals = [p for p in plan.proposals if (p.need_id, p.doctor_id) not in decided]
+        if len(proposals) < len(plan.proposals):
+            logger.info(
+                "run %s: %s pairs were decided while it ran; not proposed again",
+                run_id,
+                len(plan.proposals) - len(proposals),
+            )
+            plan.outcome["total_score"] = float(sum(p.score for p in proposals))
         supersede = (Proposal.state == ProposalState.PROPOSED) & (Proposal.run < run_id)
         if not full:
             supersede &= Proposal.need.is_in(plan.needs or [-1])
         await Proposal.update({Proposal.state: ProposalState.SUPERSEDED}).where(supersede).run()
-        if plan.proposals:
+        if proposals:
             await (
                 Proposal.insert(
                     *[
@@ -452,7 +465,7 @@ async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
                             explanation=json.dumps(p.explanation),
                             state=ProposalState.PROPOSED,
                         )
-                        for p in plan.proposals
+                        for p in proposals
                     ]
                 )
                 .on_conflict(action="DO NOTHING")
@@ -465,7 +478,7 @@ async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
                     RankingRun.progress: PROGRESS_DONE,
                     RankingRun.doctors_considered: plan.doctors,
                     RankingRun.needs_considered: len(plan.needs),
-                    RankingRun.proposals_made: len(plan.proposals),
+                    RankingRun.proposals_made: len(proposals),
                     RankingRun.outcome: json.dumps(plan.outcome),
                     RankingRun.error: "",
                     RankingRun.finished_at: _now(),
