@@ -12,6 +12,7 @@ from msgspec import Struct
 
 from matching.accounts import services
 from matching.errors import DomainError
+from web.api_errors import document_errors
 from web.auth import LANGUAGE_COOKIE, SESSION_USER_KEY, account_of, requires_login
 from web.forms import form_data, form_errors, render_form
 from web.ratelimit import client_address, hit
@@ -174,6 +175,7 @@ def _account_out(account: services.Account) -> AccountOut:
     )
 
 
+@document_errors(rate_limited=True)
 class SessionApi(Controller):
     """Cookie sessions for API clients (the same session as the pages)."""
 
@@ -208,6 +210,7 @@ class SignupBody(Struct):
     language: str = "en"
 
 
+@document_errors(rate_limited=True)
 class SignupApi(Controller):
     path = "/api/doctors/signup"
     tags = ["session"]

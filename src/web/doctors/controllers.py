@@ -21,6 +21,7 @@ from matching.doctors.documents import MAX_DOCUMENT_BYTES
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
 from matching.taxonomy import load_taxonomy
+from web.api_errors import document_errors
 from web.auth import (
     require_account,
     requires_coordinator,
@@ -440,6 +441,7 @@ def _profile_out(profile: services.DoctorProfileData) -> ProfileOut:
     )
 
 
+@document_errors()
 class DoctorApi(Controller):
     path = "/api/doctors/me"
     guards = [requires_doctor]
@@ -527,6 +529,7 @@ class DoctorApi(Controller):
         await services.delete_weekly_slot(require_account(request), slot_id)
 
 
+@document_errors()
 class TaxonomyApi(Controller):
     path = "/api/taxonomy"
     guards = [requires_login]

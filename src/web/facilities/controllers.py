@@ -29,6 +29,7 @@ from matching.i18n import N_
 from matching.labels import label
 from matching.paging import parse_page
 from matching.taxonomy import load_taxonomy
+from web.api_errors import document_errors
 from web.auth import (
     SESSION_USER_KEY,
     account_of,
@@ -659,6 +660,7 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@document_errors()
 class NeedApi(Controller):
     path = "/api/needs"
     tags = ["needs"]
@@ -721,6 +723,7 @@ class NeedApi(Controller):
         return dict(result)
 
 
+@document_errors()
 class FacilityApi(Controller):
     path = "/api/facilities"
     tags = ["facilities"]

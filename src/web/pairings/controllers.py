@@ -13,6 +13,7 @@ from matching.accounts.tables import Role
 from matching.errors import DomainError, Forbidden
 from matching.pairings import interests, review, transitions
 from matching.pairings.calendar import build_calendar
+from web.api_errors import document_errors
 from web.auth import (
     require_account,
     requires_coordinator,
@@ -229,6 +230,7 @@ async def _one(proposal_id: int, request: Request) -> ProposalOut:
     return _out(detail.row.proposal)
 
 
+@document_errors()
 class ProposalApi(Controller):
     path = "/api/proposals"
     tags = ["proposals"]

@@ -15,6 +15,7 @@ from msgspec import Struct
 from matching.errors import DomainError
 from matching.mail import delivery
 from matching.pairings import runs
+from web.api_errors import document_errors
 from web.auth import require_account, requires_coordinator
 from web.forms import form_data, form_errors, render_form
 from workers.queue import enqueue_ranking_run, ranking_run_job_id
@@ -95,6 +96,7 @@ async def _start(request: Request, kind: str, parameters: dict[str, Any]) -> int
     return run_id
 
 
+@document_errors()
 class RunApi(Controller):
     path = "/api/runs"
     tags = ["ranking runs"]
