@@ -41,7 +41,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Bind the tables to DATABASE_URL once per worker process."""
     from piccolo.engine.postgres import PostgresEngine
 
-    from matching.db import make_engine, use_engine
+    from matching.db import make_engine, start_pool, use_engine
     from matching.settings import load_settings
     from workers.queue import ArqQueue
 
@@ -49,7 +49,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = make_engine(settings.database_url)
     use_engine(engine)
     if isinstance(engine, PostgresEngine) and settings.database_pool:
-        await engine.start_connection_pool(min_size=1, max_size=4)
+        await start_pool(engine, min_size=1, max_size=4)
     ctx["settings"] = settings
     ctx["engine"] = engine
     ctx["queue"] = ArqQueue(ctx["redis"])

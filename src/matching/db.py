@@ -31,6 +31,23 @@ def make_engine(database_url: str) -> Engine:
     raise ValueError(f"unsupported database URL: {database_url!r}")
 
 
+async def _keep_session(connection: object) -> None:
+    """Pool release without asyncpg's reset query (see :func:`start_pool`)."""
+
+
+async def start_pool(engine: PostgresEngine, *, min_size: int, max_size: int) -> None:
+    """Start the engine's asyncpg pool.
+
+    Piccolo takes a pooled connection for every query and gives it back at once.
+    On each release asyncpg's default reset sends ``SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL`` (a second round trip per query). This
+    code never takes advisory locks, listens, keeps cursors or sets session
+    variables, so that reset is skipped; asyncpg still rolls back a transaction
+    left open before the connection goes back to the pool.
+    """
+    await engine.start_connection_pool(min_size=min_size, max_size=max_size, reset=_keep_session)
+
+
 def use_engine(engine: Engine) -> None:
     """Bind every table (and Piccolo's engine finder) to ``engine``."""
     from piccolo.apps.migrations.tables import Migration

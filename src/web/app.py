@@ -22,7 +22,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from matching.db import current_engine, make_engine, use_engine
+from matching.db import current_engine, make_engine, start_pool, use_engine
 from matching.migrate import ensure_migrated
 from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         pooled = isinstance(engine, PostgresEngine) and settings.database_pool
         if pooled:
             # A pool survives a PostgreSQL restart (Piccolo issue 807).
-            await engine.start_connection_pool(min_size=1, max_size=10)
+            await start_pool(engine, min_size=1, max_size=10)
         if check_migrations:
             await ensure_migrated()
         app.state.queue = await _open_queue(settings)
