@@ -8,9 +8,11 @@ engine (tests run the same suite on SQLite and PostgreSQL this way).
 from __future__ import annotations
 
 import errno
+import json
 import socket
 import sqlite3
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -46,6 +48,19 @@ async def start_pool(engine: PostgresEngine, *, min_size: int, max_size: int) ->
     left open before the connection goes back to the pool.
     """
     await engine.start_connection_pool(min_size=min_size, max_size=max_size, reset=_keep_session)
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A JSON column's value as a dict: SQLite gives text, PostgreSQL may give either.
+
+    Anything that is not a JSON object (empty, malformed, a list) reads as ``{}``.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "{}")
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def use_engine(engine: Engine) -> None:

@@ -15,12 +15,12 @@ doctor said it; proposals with neither fall back to ``created_at``.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Final
 
 import numpy as np
 
+from matching.db import json_object
 from matching.pairings.tables import Proposal, ProposalState
 from matching.ranking.learned import FEATURES, Decisions
 
@@ -34,18 +34,9 @@ LABELS: Final[dict[str, bool]] = {
 }
 
 
-def _explanation(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value or "{}")
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 def signal_values(explanation: Any) -> list[float] | None:
     """The stored values of the model's features, or None if any is missing."""
-    signals = _explanation(explanation).get("signals")
+    signals = json_object(explanation).get("signals")
     if not isinstance(signals, dict):
         return None
     out = []

@@ -7,7 +7,6 @@ see them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from piccolo.query import OrderByRaw
 
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
+from matching.db import json_object
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
@@ -76,15 +76,6 @@ class NeedGroup:
     proposals: list[ProposalView]
 
 
-def _json(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value or "{}")
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 async def doctors_public(ids: set[int]) -> dict[int, DoctorPublic]:
     """Public profiles of these doctors (never phone or contact email)."""
     if not ids:
@@ -104,7 +95,7 @@ async def doctors_public(ids: set[int]) -> dict[int, DoctorPublic]:
 
 
 def _view(row: dict[str, Any], doctors: dict[int, DoctorPublic]) -> ProposalView:
-    explanation = _json(row["explanation"])
+    explanation = json_object(row["explanation"])
     signals = [
         Signal(
             name=str(name),
@@ -149,7 +140,7 @@ async def _views(rows: list[dict[str, Any]]) -> list[ProposalView]:
     for row in rows:
         if row["doctor"] is not None:
             ids.add(row["doctor"])
-        for r in _json(row["explanation"]).get("runners_up") or []:
+        for r in json_object(row["explanation"]).get("runners_up") or []:
             ids.add(int(r.get("doctor_id", -1)))
     doctors = await doctors_public(ids)
     return [_view(row, doctors) for row in rows]
@@ -403,8 +394,8 @@ async def audit_events(flt: AuditFilter, *, limit: int | None = 500) -> list[dic
         query = query.limit(limit)
     rows = await query
     for row in rows:
-        row["before"] = _json(row["before"])
-        row["after"] = _json(row["after"])
+        row["before"] = json_object(row["before"])
+        row["after"] = json_object(row["after"])
     return rows
 
 
@@ -431,5 +422,5 @@ async def notifications_for(account: Account, limit: int = 10) -> list[dict[str,
         .limit(limit)
     )
     for row in rows:
-        row["params"] = _json(row["params"])
+        row["params"] = json_object(row["params"])
     return rows

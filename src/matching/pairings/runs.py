@@ -70,7 +70,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from matching.db import is_transient_error
+from matching.db import is_transient_error, json_object
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
@@ -114,16 +114,6 @@ class RunPlan:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _json(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    try:
-        loaded = json.loads(value or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
@@ -205,8 +195,8 @@ async def get_run(run_id: int) -> dict[str, Any]:
         row = await RankingRun.select().where(RankingRun.id == run_id).first().run()
     if row is None:
         raise NotFound(N_("No such ranking run."))
-    row["parameters"] = _json(row["parameters"])
-    row["outcome"] = _json(row["outcome"])
+    row["parameters"] = json_object(row["parameters"])
+    row["outcome"] = json_object(row["outcome"])
     return row
 
 
@@ -214,8 +204,8 @@ async def list_runs(limit: int = 50) -> list[dict[str, Any]]:
     """Latest runs first."""
     rows = await RankingRun.select().order_by(RankingRun.id, ascending=False).limit(limit).run()
     for row in rows:
-        row["parameters"] = _json(row["parameters"])
-        row["outcome"] = _json(row["outcome"])
+        row["parameters"] = json_object(row["parameters"])
+        row["outcome"] = json_object(row["outcome"])
     return rows
 
 

@@ -21,6 +21,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from matching.accounts.services import Account
 from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
+from matching.db import json_object
 from matching.doctors.tables import DoctorProfile
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.services import refresh_need_status
@@ -391,13 +392,7 @@ async def refresh_need(need_id: int, actor: Account) -> None:
 
 
 def _explanation(row: dict[str, Any]) -> dict[str, Any]:
-    value = row.get("explanation") or "{}"
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
+    return json_object(row.get("explanation"))
 
 
 async def _context(moved: Moved) -> dict[str, Any]:
