@@ -7,12 +7,13 @@ and the in-process queue.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import Retry
+
+from matching.settings import ConfigError, load_worker_tuning
 
 logger = logging.getLogger("workers.jobs")
 
@@ -30,11 +31,15 @@ def job(function: JobFunction) -> JobFunction:
 # ---------------------------------------------------------------------- the jobs
 
 #: Tries of a ranking job before its run is marked failed (arq's ``job_try``; a
-#: re-delivery after a killed worker counts too). Stays below arq's ``max_tries``
-#: (5), so the last try is always ours to record.
-RANKING_TRIES = min(max(int(os.environ.get("RANKING_TRIES", "") or 3), 1), 4)
+#: re-delivery after a killed worker counts too), and the backoff between them:
+#: ``matching.settings.load_worker_tuning`` (checked once, a bad value named).
+try:
+    TUNING = load_worker_tuning()
+except ConfigError as exc:  # one line naming the variable, not a traceback
+    raise SystemExit(f"error: {exc}") from None
+RANKING_TRIES = TUNING.ranking_tries
 #: Wait before try n + 1: RANKING_RETRY_BACKOFF_S * 2 ** (n - 1) seconds (5 s, 10 s).
-RANKING_RETRY_BACKOFF_S = float(os.environ.get("RANKING_RETRY_BACKOFF_S", "") or 5)
+RANKING_RETRY_BACKOFF_S = TUNING.ranking_retry_backoff_s
 #: A run whose job id the queue no longer knows, this long after it was created, is lost.
 LOST_RUN_AFTER = timedelta(minutes=10)
 

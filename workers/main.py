@@ -30,10 +30,18 @@ from zoneinfo import ZoneInfo
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from workers.jobs import deliver_outbox, nightly_ranking, rank_need, reconcile_runs, run_ranking
+from matching.settings import ARQ_MAX_TRIES
+from workers.jobs import (
+    TUNING,
+    deliver_outbox,
+    nightly_ranking,
+    rank_need,
+    reconcile_runs,
+    run_ranking,
+)
 from workers.queue import queue_name
 
-RANKING_JOB_TIMEOUT_S = int(os.environ.get("RANKING_JOB_TIMEOUT_S", "") or 300)
+RANKING_JOB_TIMEOUT_S = TUNING.ranking_job_timeout_s
 MAIL_JOB_TIMEOUT_S = min(120, RANKING_JOB_TIMEOUT_S)
 
 
@@ -97,5 +105,5 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = RANKING_JOB_TIMEOUT_S
-    max_tries = 5
+    max_tries = ARQ_MAX_TRIES
     health_check_interval = 30

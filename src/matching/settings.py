@@ -107,6 +107,19 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {raw!r} is not a number of seconds") from exc
+    if not value > 0:
+        raise ConfigError(f"{name}: must be more than 0, got {raw}")
+    return value
+
+
 def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -165,4 +178,31 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
+    )
+
+
+#: arq gives a job at most this many tries (``WorkerSettings.max_tries``); the ranking
+#: stops one short so that its last try is always the one that records the failure.
+ARQ_MAX_TRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTuning:
+    """The arq worker's limits (read when ``workers.main`` is imported)."""
+
+    ranking_job_timeout_s: int
+    ranking_tries: int
+    ranking_retry_backoff_s: float
+
+
+def load_worker_tuning(environ: dict[str, str] | None = None) -> WorkerTuning:
+    """RANKING_JOB_TIMEOUT_S (300), RANKING_TRIES (3) and RANKING_RETRY_BACKOFF_S (5)."""
+    env = dict(os.environ if environ is None else environ)
+    tries = _int(env, "RANKING_TRIES", 3)
+    if tries >= ARQ_MAX_TRIES:
+        raise ConfigError(f"RANKING_TRIES: at most {ARQ_MAX_TRIES - 1}, got {tries}")
+    return WorkerTuning(
+        ranking_job_timeout_s=_int(env, "RANKING_JOB_TIMEOUT_S", 300),
+        ranking_tries=tries,
+        ranking_retry_backoff_s=_seconds(env, "RANKING_RETRY_BACKOFF_S", 5.0),
     )

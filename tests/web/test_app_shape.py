@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from matching.settings import ConfigError, load_settings
+from matching.settings import ConfigError, load_settings, load_worker_tuning
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,6 +56,26 @@ def test_bad_configuration_names_the_variable() -> None:
         load_settings({"SMTP_URL": "smtp://"})
     with pytest.raises(ConfigError, match=r"^SESSION_IDLE_MINUTES: "):
         load_settings({"SESSION_IDLE_MINUTES": "soon"})
+    with pytest.raises(ConfigError, match=r"^RANKING_TRIES: at most 4, got 9"):
+        load_worker_tuning({"RANKING_TRIES": "9"})
+    with pytest.raises(ConfigError, match=r"^RANKING_RETRY_BACKOFF_S: 'soon' is not"):
+        load_worker_tuning({"RANKING_RETRY_BACKOFF_S": "soon"})
+    with pytest.raises(ConfigError, match=r"^RANKING_JOB_TIMEOUT_S: must be at least 1"):
+        load_worker_tuning({"RANKING_JOB_TIMEOUT_S": "0"})
+    assert load_worker_tuning({}).ranking_tries == 3
+
+
+def test_worker_with_a_bad_value_prints_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import workers.main"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "RANKING_TRIES": "x"},
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["error: RANKING_TRIES: 'x' is not a whole number"]
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
