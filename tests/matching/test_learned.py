@@ -217,3 +217,22 @@ def test_the_model_changes_the_order_toward_the_hidden_preference(
     base = rank_arrays(population.da, population.na, top_k=10, threads=1)
     with_model = rank_arrays(population.da, population.na, top_k=10, threads=1, learned=model)
     assert not np.array_equal(base.candidate_ids, with_model.candidate_ids)
+
+
+def test_a_model_worse_than_the_base_score_on_held_out_decisions_is_not_used() -> None:
+    """Coordinators changed their mind: the newest fifth refuses what the older approved."""
+    rng = np.random.default_rng(5)
+    n = 400
+    values = rng.random((n, len(FEATURES)))
+    available = values[:, FEATURES.index("availability")] > 0.5
+    newest = np.arange(n) >= n - n // 5
+    approved = np.where(newest, ~available, available)
+    decisions = Decisions.build(values, approved, np.arange(n, dtype=float), rng.integers(0, 9, n))
+
+    model, held = learn(decisions)
+    assert held is not None and held.auc_base is not None and held.auc_learned is not None
+    assert held.auc_learned < held.auc_base, held
+    assert held.worse_than_base and model is None, "a model that ranks worse must not be used"
+    _, record = learn_from_decisions(decisions)
+    assert record["used"] is False and record["held_out_worse"] is True
+    assert fit_model(decisions) is not None, "there was a model to fit; it was refused"

@@ -51,3 +51,28 @@ async def test_run_page_shows_the_heldout_figure_in_both_languages(client) -> No
     assert arabic != line and "80" in arabic and base in arabic and learned in arabic
     assert "ROC AUC" in arabic  # the measure's name stays as is
     assert gettext("ar", "coordinators' past decisions") != "coordinators' past decisions"
+
+
+async def test_run_page_says_when_a_learned_model_was_refused(client) -> None:
+    """A model that ranks the held-out decisions worse is fitted, measured and not used."""
+    import json
+
+    from matching.pairings.tables import RankingRun
+
+    run_id = await runs.create_run("full")
+    learned = {
+        "used": False,
+        "held_out_worse": True,
+        "decisions": 120,
+        "approvals": 60,
+        "minimum": MIN_DECISIONS,
+        "heldout": {"train": 96, "test": 24, "auc_base": 0.71, "auc_learned": 0.64},
+    }
+    await RankingRun.update({RankingRun.outcome: json.dumps({"learned": learned})}).where(
+        RankingRun.id == run_id
+    )
+    await login(client, await make_account(Role.COORDINATOR))
+    line = _learned_line((await client.get(f"/coordinator/runs/{run_id}")).text)
+    assert "are not part of the score: learned from 120 decisions" in line
+    assert "rank the newest 24, held out, worse than the score without them" in line
+    assert "(ROC AUC 0.64 against 0.71)" in line

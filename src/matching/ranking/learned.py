@@ -160,6 +160,13 @@ class HeldOut:
     p1_base: float | None
     p1_learned: float | None
 
+    @property
+    def worse_than_base(self) -> bool:
+        """The model ranks the held-out decisions worse than the score without it."""
+        if self.auc_base is None or self.auc_learned is None:
+            return False
+        return self.auc_learned < self.auc_base
+
 
 def _weights() -> np.ndarray:
     return np.array([WEIGHTS[s] for s in FEATURES], dtype=np.float64)
@@ -271,12 +278,16 @@ def learn(
 
     The held-out figure is measured by a separate fit on the older decisions
     (:func:`heldout_evaluation`); the model used is then fitted on all of them.
-    Both are None below :func:`can_learn`.
+    Both are None below :func:`can_learn`. A model whose held-out ROC AUC is lower
+    than the score's without it is not used (None, with the figure that says why).
     """
     model = fit_model(decisions, weight)
     if model is None:
         return None, None
-    return model, heldout_evaluation(decisions, weight)
+    held = heldout_evaluation(decisions, weight)
+    if held is not None and held.worse_than_base:
+        return None, held
+    return model, held
 
 
 def summary(decisions: Decisions, model: LearnedModel | None, held: HeldOut | None) -> dict:
@@ -290,6 +301,8 @@ def summary(decisions: Decisions, model: LearnedModel | None, held: HeldOut | No
     if model is not None:
         out["weight"] = model.weight
         out["coefficients"] = {s: model.coefficient(s) for s in FEATURES}
+    if held is not None and held.worse_than_base:
+        out["held_out_worse"] = True  # fitted, measured, and refused
     if held is not None:
         out["heldout"] = {
             "train": held.train,
