@@ -40,9 +40,9 @@ Outcome (``RankingRun.outcome``, JSON)::
       "kind": "full",
       "learned": {               # the model learned from coordinators' decisions
         "used": true,            # false below the minimum (then only the next
-        "decisions": 240,        #   three keys): the score is then unchanged
-        "approvals": 130,
-        "minimum": 50,
+        "decisions": 240,        #   three keys), or when the fitted model ranked
+        "approvals": 130,        #   the held-out decisions worse ("held_out_worse":
+        "minimum": 50,           #   true, with "heldout"): the score is then unchanged
         "weight": 0.3,
         "coefficients": {"specialty": 1.2, ...},   # per signal, on raw values
         "heldout": {"train": 192, "test": 48,      # older 80 % / newest 20 %
