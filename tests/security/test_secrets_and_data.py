@@ -18,12 +18,15 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from matching.accounts.tables import User
+from matching.accounts.services import get_account
+from matching.accounts.tables import Role, User
 from matching.doctors.tables import DoctorProfile, Licence
 from matching.mail.tables import OutboxMail
+from matching.pairings import transitions
 from matching.piccolo_app import all_tables
 from matching.settings import Settings
-from tests.factories import post_form
+from tests.factories import make_account, make_facility, make_head, post_form
+from tests.matching.test_transitions import make_need, make_proposal
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN_LOGGERS = ("web", "matching", "workers")
@@ -171,8 +174,21 @@ async def test_deleted_account_leaves_no_personal_data(
             document_name="qx7.pdf",
         )
     ).run()
-    # Leave traces elsewhere too: a password reset mail, a failed login.
+    # Leave traces elsewhere too: a password reset mail, a failed login, and a pairing
+    # offered to her and declined with a reason that names her (the coordinators get a
+    # mail and an in-app notice with her name).
     await post_form(client, "/password/forgot", {"email": markers["email"]})
+    facility = await make_facility()
+    await make_head(facility)
+    coordinator = await make_account(Role.COORDINATOR)
+    proposal = await make_proposal(await make_need(facility), profile["id"])
+    await transitions.approve(proposal, coordinator, base_url="http://x")
+    doctor = await get_account(user_id)
+    assert doctor is not None
+    await transitions.decline(
+        proposal, doctor, note=f"{markers['name']} is on call that week", base_url="http://x"
+    )
+    assert await OutboxMail.count().where(OutboxMail.recipient == coordinator.email) == 1
 
     deleted = await client.delete("/api/doctors/me", headers=headers)
     assert deleted.status_code in (200, 204), deleted.text

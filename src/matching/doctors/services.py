@@ -1003,6 +1003,17 @@ async def _scrub_mentions(profile_id: int | None, full_name: str, emails: set[st
     ]
     if not proposal_ids:
         return
+    # The doctor's own words on their proposals (a decline's reason) may name them.
+    for row in await Proposal.select(Proposal.id, Proposal.decision_reason).where(
+        Proposal.id.is_in(proposal_ids)
+    ):
+        cleaned_reason = _anonymise(row["decision_reason"] or "", needles)
+        if cleaned_reason != (row["decision_reason"] or ""):
+            await (
+                Proposal.update({Proposal.decision_reason: cleaned_reason})
+                .where(Proposal.id == row["id"])
+                .run()
+            )
     links = [f"/pairings/{pid}" for pid in proposal_ids]
     for row in await Notification.select(Notification.id, Notification.params).where(
         Notification.link.is_in(links)
