@@ -25,6 +25,7 @@ os.environ.pop("REDIS_URL", None)
 
 from litestar import Litestar  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
+from redis.asyncio import Redis  # noqa: E402
 
 from matching.db import make_engine, use_engine  # noqa: E402
 from matching.migrate import apply_migrations  # noqa: E402
@@ -128,3 +129,17 @@ def artifacts_dir() -> Iterator[Path]:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     yield path
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    """A client of the test Redis (database 15); skips, saying how, when Redis is down."""
+    client = Redis.from_url(TEST_REDIS_URL)
+    try:
+        await client.ping()
+    except OSError as exc:
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL} ({exc}); start redis-server")
+    try:
+        yield client
+    finally:
+        await client.aclose()

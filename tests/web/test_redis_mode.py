@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
@@ -15,18 +13,7 @@ from tests.conftest import TEST_REDIS_URL
 from tests.factories import login, make_account
 
 
-@pytest.fixture
-async def redis_client() -> AsyncIterator[Redis]:
-    client = Redis.from_url(TEST_REDIS_URL)
-    try:
-        await client.ping()
-    except OSError as exc:
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL} ({exc}); start redis-server")
-    yield client
-    await client.aclose()
-
-
-async def test_sessions_are_kept_in_redis(settings: Settings, redis_client: Redis) -> None:
+async def test_sessions_are_kept_in_redis(settings: Settings, redis: Redis) -> None:
     from web.app import create_app
 
     app = create_app(replace(settings, redis_url=TEST_REDIS_URL))
@@ -36,8 +23,8 @@ async def test_sessions_are_kept_in_redis(settings: Settings, redis_client: Redi
         account = await make_account(Role.DOCTOR)
         await login(client, account)
         session_id = client.cookies.get("session")
-        keys = [k.decode() for k in await redis_client.keys(f"*{session_id}*")]
+        keys = [k.decode() for k in await redis.keys(f"*{session_id}*")]
         assert keys, "the session should be stored in Redis"
         assert (await client.get("/api/session")).json()["email"] == account.email
-        await redis_client.delete(*keys)
+        await redis.delete(*keys)
         assert (await client.get("/api/session")).status_code == 401, "session gone with its key"

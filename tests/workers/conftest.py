@@ -110,19 +110,6 @@ async def until(
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(TEST_REDIS_URL)
-    try:
-        await client.ping()
-    except OSError as exc:
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: {exc}")
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
 async def queue_name(redis: Redis) -> AsyncIterator[str]:
     name = f"homs:test:{uuid.uuid4().hex[:8]}"
     await _delete_my_keys(redis, name)
