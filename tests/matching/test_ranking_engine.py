@@ -46,7 +46,7 @@ def _engine_scores(res) -> dict[tuple[int, int], float]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_engine_equals_reference_on_random_instances(taxonomy, seed):
-    doctors = make_doctors(150, taxonomy, TODAY, seed=seed)
+    doctors = make_doctors(300, taxonomy, TODAY, seed=seed)
     needs = make_needs(40, taxonomy, TODAY, seed=seed + 100)
     da, na = build_arrays(doctors, needs, taxonomy, TODAY)
     res = rank_arrays(da, na, top_k=len(doctors), threads=2)
@@ -220,6 +220,18 @@ def _need(**kw) -> NeedInput:
               "local_slots": (WeeklySlot(1, time(19), time(22)),)}, "availability"),
         ({"travel_windows": ()}, {"kind": "training", "period": DateRange(
             date(2026, 3, 10), date(2026, 3, 11))}, "availability"),
+        # The specialty floor: a neonatologist is no trauma surgeon, and a
+        # gastroenterologist is not sent to operate even though the fields are related.
+        ({"specialties": (("neonatology", "consultant"),)}, {}, "specialty"),
+        ({"specialties": (("gastroenterology", "consultant"),)}, {}, "specialty"),
+        ({"specialties": (("neurology", "consultant"),)},
+         {"specialty": "neurosurgery"}, "specialty"),
+        ({"specialties": (("dentistry", "consultant"),)},
+         {"specialty": "oral_maxillofacial_surgery"}, "specialty"),
+        ({"specialties": (("pharmacy", "consultant"),)},
+         {"specialty": "infectious_diseases"}, "specialty"),
+        ({"specialties": (("orthopaedics_trauma", "consultant"),)},
+         {"acceptable_specialties": ("pediatric_surgery",)}, "specialty"),
     ],
 )  # fmt: skip
 def test_each_hard_rule_blocks_and_is_reported(taxonomy, doctor_kw, need_kw, rule):
@@ -243,7 +255,14 @@ def test_passing_pair_and_explanation_sums_to_score(taxonomy):
         _doctor(id=3, years_experience=2, specialties=(("general_surgery", "specialist"),)),
         _doctor(id=4),
     ]
-    need = _need(min_coverage=0.5, requires_licence=True, urgency="critical", rural=True)
+    # The head widened the floor to orthopaedic surgeons (doctor 2).
+    need = _need(
+        min_coverage=0.5,
+        requires_licence=True,
+        urgency="critical",
+        rural=True,
+        acceptable_specialties=("orthopaedics_trauma",),
+    )
     res = rank(doctors, [need], taxonomy, today=TODAY)
     (p,) = res.proposals
     assert p.doctor_id == 1 and p.rank == 1
@@ -306,8 +325,8 @@ def test_rank_one_need_matches_full_run(taxonomy):
         want = [(c.doctor_id, c.score) for c in res.candidates(need.id)]
         assert [d for d, _ in got] == [d for d, _ in want]
         assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-12)
+        assert (one.unfillable is not None) == (one.n_eligible < need.places_left)
         if got:
-            assert one.unfillable is None
             assert [p.rank for p in one.proposals] == list(range(1, len(got) + 1))
             first = one.proposals[0].explanation
             assert [c.doctor_id for c in first.runners_up] == [d for d, _ in got[1:4]]
@@ -327,12 +346,35 @@ def test_skill_vectors_bridge_arabic_free_text(taxonomy):
     assert "neonatal_resuscitation" in en_vec
 
 
-def test_needs_without_candidates_only_when_nobody_passes(taxonomy):
+def test_unfillable_report_lists_exactly_the_places_nobody_can_take(taxonomy):
     doctors = make_doctors(300, taxonomy, TODAY, seed=4)
     needs = make_needs(80, taxonomy, TODAY, seed=5)
     res = rank(doctors, needs, taxonomy, today=TODAY)
-    empty = {int(n) for n, k in zip(res.need_ids, res.n_eligible, strict=True) if k == 0}
-    assert {u.need_id for u in res.unfillable} == empty
+    places = {n.id: n.places_left for n in needs}
+    short = {
+        int(n): int(k)
+        for n, k in zip(res.need_ids, res.n_eligible, strict=True)
+        if k < places[int(n)]
+    }
+    assert {u.need_id: u.eligible for u in res.unfillable} == short
+    assert any(k == 0 for k in short.values()) and any(k > 0 for k in short.values())
+    rule_masks_of = _rule_counts_one_by_one(doctors, needs, taxonomy)
     for u in res.unfillable:
         assert set(u.eliminated) == set(HARD_RULES)
-        assert all(0 <= v <= u.doctors for v in u.eliminated.values())
+        assert u.places_left == places[u.need_id]
+        # Chunked whole-array counts equal each rule evaluated need by need.
+        assert u.eliminated == rule_masks_of[u.need_id]
+        for rule in u.reasons:
+            assert u.doctors - u.eliminated[rule] < u.places_left
+
+
+def _rule_counts_one_by_one(doctors, needs, taxonomy) -> dict[int, dict[str, int]]:
+    from matching.ranking.engine import rule_masks
+
+    da, na = build_arrays(doctors, needs, taxonomy, TODAY)
+    everyone = np.arange(da.n)
+    out = {}
+    for row in range(na.n):
+        masks = rule_masks(da, na, row, everyone)
+        out[int(na.ids[row])] = {r: int((~masks[r]).sum()) for r in HARD_RULES}
+    return out

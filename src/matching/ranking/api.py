@@ -7,7 +7,7 @@ explanations, and the needs nobody can fill with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -125,20 +125,30 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class Unfillable:
-    """A need no doctor passes every hard rule for.
+    """A need with places no doctor can take: fewer doctors pass every hard rule
+    than it has places left (none at all, or fewer than it asked for).
 
     Attributes:
         need_id: the need.
         doctors: doctors considered.
         eliminated: per hard rule, doctors failing it (each rule on its own).
-        reasons: rules that alone eliminate everybody; empty when only their
+        reasons: rules that alone leave fewer doctors than the places left
+            (for a one-place need: rules that alone eliminate everybody);
+            ``("decided",)`` when no rule does but doctors a person already
+            refused or holds for this need would; empty when only the rules'
             combination does (then ``eliminated`` shows which bite most).
+        places_left: places the need still had.
+        eligible: doctors passing every hard rule (and not already decided).
+        decided: (need, doctor) pairs left out because a person decided them.
     """
 
     need_id: int
     doctors: int
     eliminated: dict[str, int]
     reasons: tuple[str, ...]
+    places_left: int = 1
+    eligible: int = 0
+    decided: int = 0
 
 
 @dataclass(slots=True)
@@ -147,7 +157,8 @@ class RankingResult:
 
     Attributes:
         proposals: the assignment's pairings, by need id then rank.
-        unfillable: needs nobody passes the hard rules for, with the reason.
+        unfillable: needs with places no doctor can take (fewer pass every hard
+            rule than places left), with the reason (see :class:`Unfillable`).
         need_ids: int64 (N,) need ids, row order of the arrays below.
         candidate_ids: int64 (N, K) top-K doctor ids per need, best first, -1 padded.
         candidate_scores: float64 (N, K), -inf padded.
@@ -193,11 +204,27 @@ def doctor_capacity(da: DoctorArrays) -> np.ndarray:
     return cap
 
 
-def _unfillable(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> list[Unfillable]:
+def short_rows(na: NeedArrays, n_eligible: np.ndarray) -> np.ndarray:
+    """Need rows with places no doctor can take (fewer eligible doctors than places)."""
+    return np.flatnonzero(n_eligible < na.places)
+
+
+def _unfillable(
+    da: DoctorArrays, na: NeedArrays, rows: np.ndarray, n_eligible: np.ndarray
+) -> list[Unfillable]:
+    """The "needs no doctor can fill" report of need ``rows`` (``n_eligible`` per row)."""
     out = []
+    decided = np.diff(na.excluded.indptr)
     for r, elim in zip(rows, rule_failures(da, na, rows), strict=True):
-        reasons = tuple(rule for rule in HARD_RULES if elim[rule] >= da.n)
-        out.append(Unfillable(int(na.ids[r]), da.n, elim, reasons))
+        places = int(na.places[r])
+        reasons = tuple(rule for rule in HARD_RULES if da.n - elim[rule] < places)
+        if not reasons and decided[r]:
+            reasons = ("decided",)
+        out.append(
+            Unfillable(
+                int(na.ids[r]), da.n, elim, reasons, places, int(n_eligible[r]), int(decided[r])
+            )
+        )
     return out
 
 
@@ -295,10 +322,9 @@ def rank_arrays(
         runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
         runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
     proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows, learned)
-    empty = np.flatnonzero(top.n_eligible == 0)
     return RankingResult(
         proposals=proposals,
-        unfillable=_unfillable(da, na, empty),
+        unfillable=_unfillable(da, na, short_rows(na, top.n_eligible), top.n_eligible),
         need_ids=need_ids,
         candidate_ids=cand_ids,
         candidate_scores=top.scores,
@@ -315,6 +341,7 @@ def rank(
     top_k: int = 20,
     threads: int | None = None,
     learned: LearnedModel | None = None,
+    exclude: Iterable[tuple[int, int]] = (),
 ) -> RankingResult:
     """Rank every open need against every doctor and choose the pairings.
 
@@ -327,6 +354,9 @@ def rank(
         learned: a model learned from coordinators' decisions
             (:func:`matching.ranking.learned.fit_model`) joining the score; None
             (the default) leaves the score exactly the weighted sum of the signals.
+        exclude: (need id, doctor id) pairs a person already decided (refused,
+            declined, holding a place): left out of the candidate graph before the
+            assignment, so such a need gets its next feasible doctor instead.
     """
     if taxonomy is None:
         from matching.taxonomy import load_taxonomy
@@ -334,7 +364,7 @@ def rank(
         taxonomy = load_taxonomy()
     today = today or date.today()
     da = build_doctor_arrays(doctors, taxonomy)
-    na = build_need_arrays(needs, da, today)
+    na = build_need_arrays(needs, da, today, exclude)
     return rank_arrays(da, na, top_k, threads, learned)
 
 
@@ -342,7 +372,8 @@ def rank(
 class NeedRanking:
     """One need ranked on its own: its candidates as proposals, best first.
 
-    ``unfillable`` is set (and ``proposals`` empty) when nobody passes the hard rules.
+    ``unfillable`` is set when fewer doctors pass the hard rules than the need has
+    places left (``proposals`` is then empty only when nobody passes).
     """
 
     need_id: int
@@ -357,20 +388,23 @@ def rank_one_need(
     today: date | None = None,
     top_k: int = 20,
     learned: LearnedModel | None = None,
+    exclude: Iterable[tuple[int, int]] = (),
 ) -> NeedRanking:
     """Rank one newly posted need against prepared doctor arrays (built once, reused).
 
     No assignment: every top-``k`` candidate is returned as a proposal with its
     explanation; each proposal's runners-up are the next candidates on the list.
+    ``exclude``: (need id, doctor id) pairs left out (see :func:`rank`).
     """
     today = today or date.today()
-    na = build_need_arrays([need], doctors, today)
+    na = build_need_arrays([need], doctors, today, exclude)
     top = top_candidates(doctors, na, top_k, threads=1, learned=learned)
     ok = top.doctor_rows[0] >= 0
     d_rows = top.doctor_rows[0][ok]
+    short = short_rows(na, top.n_eligible)
+    unfillable = _unfillable(doctors, na, short, top.n_eligible)[0] if short.size else None
     if d_rows.size == 0:
-        (unf,) = _unfillable(doctors, na, np.array([0]))
-        return NeedRanking(need.id, [], 0, unf)
+        return NeedRanking(need.id, [], 0, unfillable)
     ranks = np.arange(1, d_rows.size + 1)
     runners = [
         tuple(
@@ -395,4 +429,4 @@ def rank_one_need(
         runner_rows,
         learned,
     )
-    return NeedRanking(need.id, props, int(top.n_eligible[0]), None)
+    return NeedRanking(need.id, props, int(top.n_eligible[0]), unfillable)

@@ -9,7 +9,7 @@ Dates are stored as proleptic ordinals (``date.toordinal()``) in int64.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +25,30 @@ from matching.ranking.weights import LEVEL_VALUE, experience, need_weight
 MODE_BIT: dict[str, int] = {m: 1 << i for i, m in enumerate(MODES)}
 KIND_CODE: dict[str, int] = {m: i for i, m in enumerate(MODES)}
 MENTORSHIP_DEFAULT_WEEKS = 12
+#: Row of :attr:`DoctorArrays.acceptable_bits` per kind of need (0 practice, 1 teaching).
+WORK_ROW: dict[str, int] = {"mission": 0, "mentorship": 1, "training": 1}
+
+
+def specialty_words(s_count: int) -> int:
+    """uint64 words of a specialty bitset over ``s_count`` specialties."""
+    return max(1, -(-s_count // 64))
+
+
+def specialty_bits(codes: Sequence[str], index: dict[str, int], words: int) -> np.ndarray:
+    """Bitset of specialty ``codes`` (positions from ``index``): uint64 (words,)."""
+    out = np.zeros(words, dtype=np.uint64)
+    for c in codes:
+        i = index[c]
+        out[i // 64] |= np.uint64(1) << np.uint64(i % 64)
+    return out
+
+
+def bits_meet(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Do two specialty bitsets share a bit, word by word: bool of the broadcast shape.
+
+    ``a`` (..., W) and ``b`` (..., W) uint64; the last axis is reduced.
+    """
+    return np.bitwise_and(a, b).any(axis=-1)
 
 
 def _ranges(ranges_per_row: Sequence[Sequence[Any]], merge: bool) -> np.ndarray:
@@ -99,6 +123,11 @@ class DoctorArrays:
         lang_bits: uint64 (D,) language bitsets (see ``languages``).
         languages: the language index shared with needs.
         specialty_codes: taxonomy specialty codes, column order of the S axis.
+        spec_bits: uint64 (D, W) bitset of each doctor's specialties (W words of
+            64 specialties, see :func:`specialty_words`).
+        acceptable_bits: uint64 (2, S, W) the taxonomy's acceptable specialties
+            of a need of specialty s, for practice (row 0: missions) and for
+            teaching (row 1: mentorship and workshops); see :data:`WORK_ROW`.
         fit_t: float64 (S, D) specialty fit of each doctor for a need of specialty s.
         experience_t: float64 (S, D) experience signal for a need of specialty s.
         base_t: float64 (S, D) ``w_specialty * fit_t + w_experience * experience_t``.
@@ -122,6 +151,8 @@ class DoctorArrays:
     lang_bits: np.ndarray
     languages: LanguageIndex
     specialty_codes: tuple[str, ...]
+    spec_bits: np.ndarray
+    acceptable_bits: np.ndarray
     fit_t: np.ndarray
     experience_t: np.ndarray
     base_t: np.ndarray
@@ -168,6 +199,11 @@ class NeedArrays:
         local: CSR (N, 672) float64 0/1 local masks of the local doctor.
         local_tz: tuple of N time zone names of ``local``.
         skill: CSR (N, K) float64 l2-normalised skill vectors.
+        accept_bits: uint64 (N, W) specialties acceptable for each need (the
+            specialty floor); every bit set when any specialty is welcome.
+        excluded: CSR (N, D) bool, the (need, doctor) pairs left out of the
+            candidate graph: a person already decided them (refused, declined,
+            or holding a place), so they are never candidates again.
     """
 
     ids: np.ndarray
@@ -189,6 +225,8 @@ class NeedArrays:
     local: sp.csr_matrix
     local_tz: tuple[str, ...]
     skill: sp.csr_matrix
+    accept_bits: np.ndarray
+    excluded: sp.csr_matrix
 
     @property
     def n(self) -> int:
@@ -253,6 +291,17 @@ def build_doctor_arrays(
     lang_bits = np.fromiter((languages.mask(x.languages) for x in doctors), np.uint64, count=d)
     spec_index: dict[str, int] = dict(taxonomy.specialty_index)
     fit_t, exp_t = _specialty_tables(doctors, spec_index, taxonomy.specialty_fit_matrix())
+    words = specialty_words(len(spec_index))
+    spec_bits = np.zeros((d, words), dtype=np.uint64)
+    for i, x in enumerate(doctors):
+        spec_bits[i] = specialty_bits([c for c, _ in x.specialties], spec_index, words)
+    codes_s = tuple(taxonomy.specialty_codes)
+    acceptable_bits = np.zeros((2, len(codes_s), words), dtype=np.uint64)
+    for kind, work in (("mission", 0), ("training", 1)):
+        for j, code in enumerate(codes_s):
+            acceptable_bits[work, j] = specialty_bits(
+                taxonomy.acceptable_specialties(code, kind), spec_index, words
+            )
     base_t = WEIGHTS["specialty"] * fit_t + WEIGHTS["experience"] * exp_t
     licence_until = np.fromiter(
         (x.licence_verified_until.toordinal() if x.licence_verified_until else -1 for x in doctors),
@@ -286,7 +335,9 @@ def build_doctor_arrays(
         mode_bits=mode_bits,
         lang_bits=lang_bits,
         languages=languages,
-        specialty_codes=tuple(taxonomy.specialty_codes),
+        specialty_codes=codes_s,
+        spec_bits=spec_bits,
+        acceptable_bits=acceptable_bits,
         fit_t=fit_t,
         experience_t=exp_t,
         base_t=base_t,
@@ -317,8 +368,53 @@ def need_span(need: NeedInput, today: date) -> tuple[date, date]:
     raise ValueError(f"need {need.id}: a {need.kind} needs dates")
 
 
-def build_need_arrays(needs: Sequence[NeedInput], doctors: DoctorArrays, today: date) -> NeedArrays:
-    """Need inputs to :class:`NeedArrays`, using the doctors' language index and vectoriser."""
+def _accept_bits(needs: Sequence[NeedInput], doctors: DoctorArrays) -> np.ndarray:
+    """The specialty floor of each need: uint64 (N, W) (see :attr:`NeedArrays.accept_bits`)."""
+    spec_pos = {c: i for i, c in enumerate(doctors.specialty_codes)}
+    words = doctors.spec_bits.shape[1]
+    every = specialty_bits(doctors.specialty_codes, spec_pos, words)
+    out = np.empty((len(needs), words), dtype=np.uint64)
+    for i, x in enumerate(needs):
+        if x.any_specialty:
+            out[i] = every
+        elif x.acceptable_specialties is None:
+            out[i] = doctors.acceptable_bits[WORK_ROW[x.kind], spec_pos[x.specialty]]
+        else:
+            unknown = [c for c in x.acceptable_specialties if c not in spec_pos]
+            if unknown:
+                raise ValueError(f"need {x.id}: unknown acceptable specialty {unknown[0]!r}")
+            out[i] = specialty_bits((x.specialty, *x.acceptable_specialties), spec_pos, words)
+    return out
+
+
+def excluded_pairs(
+    exclude: Iterable[tuple[int, int]], need_ids: np.ndarray, doctors: DoctorArrays
+) -> sp.csr_matrix:
+    """(need id, doctor id) pairs to CSR (N, D) bool; pairs naming an unknown id are ignored."""
+    need_row = {int(v): i for i, v in enumerate(need_ids)}
+    doctor_row = {int(v): i for i, v in enumerate(doctors.ids)}
+    rows, cols = [], []
+    for need_id, doctor_id in exclude:
+        r, c = need_row.get(int(need_id)), doctor_row.get(int(doctor_id))
+        if r is not None and c is not None:
+            rows.append(r)
+            cols.append(c)
+    data = np.ones(len(rows), dtype=bool)
+    out = sp.csr_matrix((data, (rows, cols)), shape=(need_ids.size, doctors.n), dtype=bool)
+    out.sum_duplicates()
+    return out
+
+
+def build_need_arrays(
+    needs: Sequence[NeedInput],
+    doctors: DoctorArrays,
+    today: date,
+    exclude: Iterable[tuple[int, int]] = (),
+) -> NeedArrays:
+    """Need inputs to :class:`NeedArrays`, using the doctors' language index and vectoriser.
+
+    ``exclude``: (need id, doctor id) pairs left out of the candidate graph.
+    """
     n = len(needs)
     spec_pos = {c: i for i, c in enumerate(doctors.specialty_codes)}
     for x in needs:
@@ -354,8 +450,9 @@ def build_need_arrays(needs: Sequence[NeedInput], doctors: DoctorArrays, today: 
     skill = doctors.skill_vectorizer.transform(
         [x.skills for x in needs], [x.description for x in needs]
     )
+    ids = np.fromiter((x.id for x in needs), np.int64, count=n)
     return NeedArrays(
-        ids=np.fromiter((x.id for x in needs), np.int64, count=n),
+        ids=ids,
         facility_ids=np.fromiter((x.facility_id for x in needs), np.int64, count=n),
         kind=np.fromiter((KIND_CODE[x.kind] for x in needs), np.int8, count=n),
         travels=np.fromiter((x.travels for x in needs), bool, count=n),
@@ -380,12 +477,21 @@ def build_need_arrays(needs: Sequence[NeedInput], doctors: DoctorArrays, today: 
         ),
         local_tz=tuple(x.local_timezone for x in needs),
         skill=skill,
+        accept_bits=_accept_bits(needs, doctors),
+        excluded=excluded_pairs(exclude, ids, doctors),
     )
 
 
 def build_arrays(
-    doctors: Sequence[DoctorInput], needs: Sequence[NeedInput], taxonomy: Any, today: date
+    doctors: Sequence[DoctorInput],
+    needs: Sequence[NeedInput],
+    taxonomy: Any,
+    today: date,
+    exclude: Iterable[tuple[int, int]] = (),
 ) -> tuple[DoctorArrays, NeedArrays]:
-    """Both sides as arrays; languages only the needs ask for match nobody."""
+    """Both sides as arrays; languages only the needs ask for match nobody.
+
+    ``exclude``: (need id, doctor id) pairs left out of the candidate graph.
+    """
     da = build_doctor_arrays(doctors, taxonomy)
-    return da, build_need_arrays(needs, da, today)
+    return da, build_need_arrays(needs, da, today, exclude)

@@ -95,6 +95,12 @@ class NeedInput:
         local_slots: the local doctor's weekly slots, in ``local_timezone``.
         local_timezone: IANA time zone of ``local_slots``.
         remote: a workshop given remotely (no travel dates needed).
+        acceptable_specialties: the specialties a doctor must hold one of (the
+            specialty floor, a hard rule); the need's own specialty is always
+            among them. ``None`` (the default) takes the taxonomy's list for this
+            specialty and kind of work
+            (:meth:`matching.taxonomy.Taxonomy.acceptable_specialties`).
+        any_specialty: any specialty is welcome (a general workshop): no floor.
     """
 
     id: int
@@ -115,6 +121,8 @@ class NeedInput:
     local_slots: tuple[WeeklySlot, ...] = ()
     local_timezone: str = "Asia/Damascus"
     remote: bool = False
+    acceptable_specialties: tuple[str, ...] | None = None
+    any_specialty: bool = False
 
     @property
     def travels(self) -> bool:

@@ -24,7 +24,7 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from matching.ranking import weekmask
-from matching.ranking.arrays import KIND_CODE, MODE_BIT, DoctorArrays, NeedArrays
+from matching.ranking.arrays import KIND_CODE, MODE_BIT, DoctorArrays, NeedArrays, bits_meet
 from matching.ranking.weights import HARD_RULES, MENTORSHIP_HEADROOM, WEIGHTS
 
 if TYPE_CHECKING:
@@ -167,8 +167,10 @@ class CandidateSet:
         base_t: float64 (S, Dc) ``DoctorArrays.base_t`` columns of these doctors.
         skill: float64 (Dc, K) Fortran-ordered dense skill vectors (for BLAS).
         lang_bits, licence_until, mentee_room: their (Dc,) slices.
+        spec_bits: uint64 (Dc, W) their specialty bitsets.
         windows, committed: int64 (Dc, W, 2) slices.
         group_bounds: for mentorship, (start, stop) columns of each time-zone group.
+        column: int64 (D,) column of each doctor row in this set, -1 when absent.
     """
 
     rows: np.ndarray
@@ -176,9 +178,11 @@ class CandidateSet:
     skill: np.ndarray
     lang_bits: np.ndarray
     licence_until: np.ndarray
+    spec_bits: np.ndarray
     windows: np.ndarray
     committed: np.ndarray
     group_bounds: list[tuple[int, int]]
+    column: np.ndarray
 
 
 def candidate_set(da: DoctorArrays, kind: int, travels: bool) -> CandidateSet:
@@ -194,15 +198,19 @@ def candidate_set(da: DoctorArrays, kind: int, travels: bool) -> CandidateSet:
         for g in da.mentor_groups:
             bounds.append((at, at + g.rows.size))
             at += g.rows.size
+    column = np.full(da.n, -1, dtype=np.int64)
+    column[rows] = np.arange(rows.size)
     cs = CandidateSet(
         rows=rows,
         base_t=np.ascontiguousarray(da.base_t[:, rows]),
         skill=np.asfortranarray(da.skill[rows].toarray()),
         lang_bits=da.lang_bits[rows],
         licence_until=da.licence_until[rows],
+        spec_bits=da.spec_bits[rows],
         windows=da.windows[rows],
         committed=da.committed[rows],
         group_bounds=bounds,
+        column=column,
     )
     da.cache[key] = cs
     return cs
@@ -243,6 +251,31 @@ def _static_ok(na: NeedArrays, rows: np.ndarray, lang: np.ndarray, lic: np.ndarr
     return table[inv.ravel()]
 
 
+def _specialty_ok(na: NeedArrays, rows: np.ndarray, spec_bits: np.ndarray) -> np.ndarray:
+    """The specialty floor of needs ``rows`` x doctors: bool (C, Dc).
+
+    Needs share few floors (one per specialty and kind of work, unless a head
+    chose): each distinct floor is evaluated once over the doctors, then gathered.
+    """
+    uniq, inv = np.unique(na.accept_bits[rows], axis=0, return_inverse=True)
+    table = np.empty((uniq.shape[0], spec_bits.shape[0]), dtype=bool)
+    for u in range(uniq.shape[0]):
+        table[u] = bits_meet(spec_bits, uniq[u][None, :])
+    return table[inv.ravel()]
+
+
+def _leave_out_excluded(ok: np.ndarray, na: NeedArrays, rows: np.ndarray, cs: CandidateSet) -> None:
+    """Clear ``ok`` (C, Dc) in place at the (need, doctor) pairs a person already decided."""
+    if not na.excluded.nnz:
+        return
+    sub = na.excluded[rows].tocoo()
+    if not sub.nnz:
+        return
+    col = cs.column[sub.col]
+    keep = col >= 0
+    ok[sub.row[keep], col[keep]] = False
+
+
 @dataclass(slots=True)
 class Block:
     """Scores of C needs against a candidate set of Dc doctors.
@@ -276,6 +309,8 @@ def score_block(
     travels = bool(na.travels[rows[0]])
     c, dc = rows.size, cs.rows.size
     ok = _static_ok(na, rows, cs.lang_bits, cs.licence_until)
+    ok &= _specialty_ok(na, rows, cs.spec_bits)
+    _leave_out_excluded(ok, na, rows, cs)
     start, end = na.start[rows], na.end[rows]
     # Base (specialty and experience) and the need's own weight.
     score = cs.base_t[na.spec[rows]]
@@ -362,6 +397,7 @@ def rule_masks(
         if na.lang_required[row]
         else np.ones(cand.size, dtype=bool)
     )
+    rules["specialty"] = bits_meet(da.spec_bits[cand], na.accept_bits[row][None, :])
     by = na.licence_by[row]
     rules["licence"] = da.licence_until[cand] >= by if by >= 0 else np.ones(cand.size, bool)
     if na.travels[row]:
@@ -478,18 +514,72 @@ def top_candidates(
     return TopCandidates(rows_out, scores_out, n_ok)
 
 
+RULE_CHUNK_CELLS = 4_000_000
+
+
+def _pass_counts_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np.ndarray:
+    """Doctors passing each hard rule on its own, for needs ``rows`` of one kind and
+    travel flag: int64 (C, len(HARD_RULES)), counted over all D doctors."""
+    kind = int(na.kind[rows[0]])
+    c, d = rows.size, da.n
+    out = np.empty((c, len(HARD_RULES)), dtype=np.int64)
+    col = {rule: i for i, rule in enumerate(HARD_RULES)}
+    mode = (da.mode_bits & np.uint8(MODE_BIT[list(KIND_CODE)[kind]])) > 0
+    out[:, col["mode"]] = int(mode.sum())
+    req = na.lang_required[rows]
+    for bits in np.unique(na.lang_bits[rows][req]):
+        sel = req & (na.lang_bits[rows] == bits)
+        out[sel, col["language"]] = int(((da.lang_bits & bits) != 0).sum())
+    out[~req, col["language"]] = d
+    uniq, inv = np.unique(na.accept_bits[rows], axis=0, return_inverse=True)
+    spec_counts = np.array([int(bits_meet(da.spec_bits, u[None, :]).sum()) for u in uniq])
+    out[:, col["specialty"]] = spec_counts[inv.ravel()]
+    by = na.licence_by[rows]
+    lic = np.sort(da.licence_until)
+    out[:, col["licence"]] = np.where(by >= 0, d - np.searchsorted(lic, by, side="left"), d)
+    start, end = na.start[rows], na.end[rows]
+    if na.travels[rows[0]]:
+        cov = coverage_block(start, end, da.windows)
+        out[:, col["availability"]] = (cov >= na.min_coverage[rows][:, None] - EPS).sum(axis=1)
+        out[:, col["capacity"]] = d - clash_block(start, end, da.committed).sum(axis=1)
+    elif kind == MENTORSHIP:
+        passing = np.zeros(c, dtype=np.int64)
+        need_tz = tuple(na.local_tz[i] for i in rows)
+        for t, name in enumerate(da.tz_names):
+            cols = np.flatnonzero(da.tz_index == t)
+            bins = mentorship_overlap_block(
+                na.local[rows], need_tz, na.week_first[rows], na.week_last[rows],
+                da.slots[cols], name,
+            )  # fmt: skip
+            passing += (bins / 4.0 >= na.weekly_hours[rows][:, None] - EPS).sum(axis=1)
+        out[:, col["availability"]] = passing
+        out[:, col["capacity"]] = int((da.mentee_room > 0).sum())
+    else:
+        out[:, col["availability"]] = d
+        out[:, col["capacity"]] = d
+    return out
+
+
 def rule_failures(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> list[dict[str, int]]:
     """Per need, how many doctors each hard rule eliminates (each rule on its own).
 
     Every count is over all D doctors, so a count equal to D means that rule
-    alone leaves nobody.
+    alone leaves nobody. Needs are counted in chunks of one kind, whole arrays
+    at a time (a run may report many needs short of doctors).
     """
-    all_rows = np.arange(da.n, dtype=np.int64)
-    out: list[dict[str, int]] = []
-    for r in rows:
-        masks = rule_masks(da, na, int(r), all_rows)
-        out.append({rule: int((~masks[rule]).sum()) for rule in HARD_RULES})
-    return out
+    rows = np.asarray(rows, dtype=np.int64)
+    passing = np.zeros((rows.size, len(HARD_RULES)), dtype=np.int64)
+    group = na.kind[rows].astype(np.int64) * 2 + na.travels[rows]
+    size = max(1, RULE_CHUNK_CELLS // max(1, da.n))
+    for g in np.unique(group):
+        at = np.flatnonzero(group == g)
+        for i in range(0, at.size, size):
+            part = at[i : i + size]
+            passing[part] = _pass_counts_chunk(da, na, rows[part])
+    return [
+        {rule: int(da.n - passing[i, j]) for j, rule in enumerate(HARD_RULES)}
+        for i in range(rows.size)
+    ]
 
 
 def today_default() -> date:

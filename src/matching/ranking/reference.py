@@ -144,6 +144,15 @@ def reference_pair(
     rules["language"] = not need.required_languages or bool(
         need.required_languages & doctor.languages
     )
+    if need.any_specialty:
+        rules["specialty"] = True
+    else:
+        acceptable = (
+            taxonomy.acceptable_specialties(need.specialty, need.kind)
+            if need.acceptable_specialties is None
+            else (need.specialty, *need.acceptable_specialties)
+        )
+        rules["specialty"] = any(code in acceptable for code, _ in doctor.specialties)
     if need.requires_licence:
         until = need.period.end if need.period is not None else today
         lic = doctor.licence_verified_until

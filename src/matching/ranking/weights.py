@@ -87,8 +87,18 @@ MENTORSHIP_HEADROOM: Final[float] = 2.0
 #: least this; the recognised code then weighs that cosine.
 FREE_TEXT_SKILL_THRESHOLD: Final[float] = 0.3
 
-#: Hard rules, in the order the "why nobody" report lists them.
-HARD_RULES: Final[tuple[str, ...]] = ("mode", "language", "availability", "capacity", "licence")
+#: Hard rules, in the order the "why nobody" report lists them. ``specialty`` is the
+#: specialty floor: the doctor holds a specialty acceptable for the need (its own, those
+#: the taxonomy lists as able to do that work, or what the head chose; any when the need
+#: welcomes any specialty).
+HARD_RULES: Final[tuple[str, ...]] = (
+    "mode",
+    "language",
+    "specialty",
+    "availability",
+    "capacity",
+    "licence",
+)
 
 assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-12
 assert set(WEIGHTS) == set(SIGNALS)

@@ -5,7 +5,20 @@ The taxonomy serves two readers:
 * doctor profiles and need forms: :meth:`Taxonomy.search` (search-as-you-type in English and
   Arabic, Arabic-normalised) and :meth:`Taxonomy.name`;
 * the ranking engine: :meth:`Taxonomy.specialty_fit_matrix` (how well one specialty serves a
-  need for another) and :meth:`Taxonomy.skill_text` (TF-IDF input).
+  need for another), :meth:`Taxonomy.acceptable_specialties` (the specialty floor: who a
+  clinician would actually send for that work) and :meth:`Taxonomy.skill_text` (TF-IDF input).
+
+Two kinds of links between specialties, with two meanings:
+
+* ``related`` (symmetric) feeds the *score*: the fields are close. Every related link is also
+  acceptable in at least one direction for some kind of work (checked by the tests), so the
+  score never rewards a specialty nobody would send.
+* ``acceptable`` (directed, per kind of work) is the *hard rule*: for a need of this
+  specialty, which other specialties can do the work. ``practice`` is hands-on work in person
+  (a mission: operating, delivering, running a ward); ``teaching`` adds those who can teach or
+  mentor it (workshops and remote mentorship) without doing it themselves. A gastroenterologist
+  or an emergency physician is not sent for a surgical mission, a neurologist for neurosurgery,
+  a dentist for facial fractures, a pharmacist to treat tuberculosis.
 
 Specialty fit values live here and only here: :data:`FIT_EXACT`, :data:`FIT_RELATED`,
 :data:`FIT_SIBLING`, 0.0 otherwise.
@@ -29,6 +42,7 @@ __all__ = [
     "FIT_NONE",
     "FIT_RELATED",
     "FIT_SIBLING",
+    "WORK_OF_KIND",
     "Language",
     "Mode",
     "Skill",
@@ -46,6 +60,14 @@ FIT_SIBLING: float = 0.3
 """Two specialties with the same parent."""
 FIT_NONE: float = 0.0
 """Anything else."""
+
+#: Kind of need -> the kind of work whose ``acceptable`` list applies.
+WORK_OF_KIND: dict[str, str] = {
+    "mission": "practice",
+    "mentorship": "teaching",
+    "training": "teaching",
+}
+_WORKS = ("practice", "teaching")
 
 Kind = Literal["specialty", "skill"]
 Lang = Literal["en", "ar"]
@@ -80,7 +102,12 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Specialty:
-    """A medical specialty; ``parent`` and ``related`` hold specialty codes."""
+    """A medical specialty; ``parent``, ``related`` and ``acceptable`` hold specialty codes.
+
+    ``acceptable`` maps a kind of work (``"practice"``, ``"teaching"``) to the other
+    specialties able to do that work for a need of this one; ``teaching`` lists only the
+    ones added to ``practice``.
+    """
 
     code: str
     en: str
@@ -88,6 +115,7 @@ class Specialty:
     aliases: tuple[str, ...]
     parent: str | None
     related: tuple[str, ...]
+    acceptable: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,6 +192,7 @@ class Taxonomy:
                 aliases=_strings(raw.get("aliases", []), code, "aliases"),
                 parent=raw.get("parent"),
                 related=_strings(raw.get("related", []), code, "related"),
+                acceptable=_acceptable(raw.get("acceptable", {}), code),
             )
         skills: dict[str, Skill] = {}
         for raw in _entries(data, "skills"):
@@ -253,6 +282,24 @@ class Taxonomy:
             raise KeyError(f"unknown specialty code {exc.args[0]!r}") from None
         return float(self._fit[i, j])
 
+    def acceptable_specialties(self, code: str, kind: str) -> tuple[str, ...]:
+        """Specialties acceptable by default for a need of specialty ``code`` and ``kind``.
+
+        The need's own specialty first, then those its ``acceptable`` entry lists for the
+        kind of work (:data:`WORK_OF_KIND`): ``practice`` for a mission, ``practice`` and
+        ``teaching`` for a mentorship or a workshop. Raises ``KeyError`` for an unknown
+        specialty or kind.
+        """
+        try:
+            spec = self.specialties[code]
+        except KeyError:
+            raise KeyError(f"unknown specialty code {code!r}") from None
+        work = WORK_OF_KIND[kind]
+        out = [code, *spec.acceptable.get("practice", ())]
+        if work == "teaching":
+            out += spec.acceptable.get("teaching", ())
+        return tuple(dict.fromkeys(out))
+
     # ------------------------------------------------------------------ search
     def search(self, query: str, kind: Kind, limit: int = 10) -> list[Specialty] | list[Skill]:
         """Specialties or skills matching ``query`` in English, Arabic or an alias.
@@ -321,7 +368,24 @@ def _strings(value: Any, code: str, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _acceptable(value: Any, code: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping) or set(value) - set(_WORKS):
+        raise ValueError(
+            f"taxonomy: 'acceptable' of {code!r} must be an object with keys among {_WORKS}"
+        )
+    return {work: _strings(value.get(work, []), code, f"acceptable.{work}") for work in _WORKS}
+
+
 def _check_references(specialties: Mapping[str, Specialty], skills: Mapping[str, Skill]) -> None:
+    for s in specialties.values():
+        for work, codes in s.acceptable.items():
+            for c in codes:
+                if c not in specialties:
+                    raise ValueError(
+                        f"taxonomy: specialty {s.code!r} has unknown acceptable.{work} code {c!r}"
+                    )
+                if c == s.code:
+                    raise ValueError(f"taxonomy: specialty {s.code!r} lists itself as acceptable")
     for s in specialties.values():
         if s.parent is not None:
             if s.parent not in specialties:
