@@ -106,3 +106,75 @@ async def test_needs_open_with_places_left(db: str) -> None:
     inputs = await load_inputs([open_need])
     assert [x.id for x in inputs.needs] == [open_need] and len(inputs.doctors) == 2
     assert inputs.decided_pairs == {(open_need, doctor), (open_need, other)}
+
+
+async def test_held_pairings_take_capacity_approved_included(db: str) -> None:
+    """Approved (not yet accepted) pairings hold the doctor too: a mentee place, and the
+    dates of a mission or in-person workshop."""
+    doctor = await make_doctor()
+    mission = await make_need(starts_in=30, days=5)
+    facility = await make_facility()
+    rows = (
+        await Need.insert(
+            Need(
+                facility=facility,
+                kind="mentorship",
+                title="m",
+                specialty="neonatology",
+                status="open",
+                places=1,
+            ),
+            Need(
+                facility=facility,
+                kind="training",
+                title="w",
+                specialty="neonatology",
+                status="open",
+                places=1,
+                starts_on=TODAY + timedelta(days=50),
+                ends_on=TODAY + timedelta(days=51),
+            ),
+            Need(
+                facility=facility,
+                kind="training",
+                title="r",
+                specialty="neonatology",
+                status="open",
+                places=1,
+                remote=True,
+                starts_on=TODAY + timedelta(days=60),
+                ends_on=TODAY + timedelta(days=60),
+            ),
+        )
+        .returning(Need.id)
+        .run()
+    )
+    mentorship, workshop, remote = (r["id"] for r in rows)
+    await _proposal(mission, doctor, "approved")
+    await _proposal(mentorship, doctor, "approved")
+    await _proposal(workshop, doctor, "accepted")
+    await _proposal(remote, doctor, "approved")  # remote: no travel dates to block
+    (d,) = await load_doctors()
+    assert d.current_mentees == 1
+    assert sorted(d.committed_missions, key=lambda r: r.start) == [
+        DateRange(TODAY + timedelta(days=30), TODAY + timedelta(days=34)),
+        DateRange(TODAY + timedelta(days=50), TODAY + timedelta(days=51)),
+    ]
+
+
+async def test_need_specialty_floor_fields(db: str) -> None:
+    usual = await make_need()
+    chosen = await make_need()
+    anyone = await make_need()
+    await (
+        Need.update({Need.acceptable_specialties: "emergency_medicine,general_surgery"})
+        .where(Need.id == chosen)
+        .run()
+    )
+    await Need.update({Need.any_specialty: True}).where(Need.id == anyone).run()
+    got = {n.id: (n.acceptable_specialties, n.any_specialty) for n in await load_needs()}
+    assert got == {
+        usual: (None, False),
+        chosen: (("emergency_medicine", "general_surgery"), False),
+        anyone: (None, True),
+    }

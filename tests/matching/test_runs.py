@@ -202,3 +202,22 @@ async def test_nightly_job_delivered_twice_reuses_its_run(db: str) -> None:
     again = await nightly_ranking(ctx)
     assert again["run_id"] == row["id"] and again["status"] == "succeeded"
     assert await RankingRun.count().run() == 1
+
+
+async def test_approved_mission_blocks_an_overlapping_mission_for_that_doctor(db: str) -> None:
+    """Issue 12 item 6: an approved (not yet accepted) mission holds the doctor's dates."""
+    doctor = await make_doctor()
+    held = await make_need(starts_in=30, days=10)
+    overlapping = await make_need(starts_in=35, days=10)
+    later = await make_need(starts_in=60, days=5)
+    await Proposal.insert(Proposal(need=held, doctor=doctor, state="approved")).run()
+    run = await runs.execute_run(await runs.create_run("full"))
+    proposed = {
+        (r["need"], r["doctor"])
+        for r in await Proposal.select(Proposal.need, Proposal.doctor)
+        .where(Proposal.run == run["id"])
+        .run()
+    }
+    assert proposed == {(later, doctor)}
+    (unfillable,) = run["outcome"]["unfillable"]
+    assert unfillable["need_id"] == overlapping and unfillable["reasons"] == ["capacity"]

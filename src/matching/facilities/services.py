@@ -392,6 +392,37 @@ def _slots_from(data: Mapping[str, Any], errors: dict[str, str]) -> list[WeeklyS
     return slots
 
 
+#: How a need's specialty floor is set: the taxonomy's usual list, the ticked ones, or any.
+SPECIALTY_SCOPES = ("usual", "chosen", "any")
+
+
+def parse_acceptable_specialties(
+    data: Mapping[str, Any], specialty: str, errors: dict[str, str]
+) -> tuple[str, bool]:
+    """The specialty floor fields: (``acceptable_specialties`` to store, ``any_specialty``).
+
+    ``specialty_scope`` is ``usual`` (stored as ""), ``chosen`` (the ticked
+    ``acceptable_specialties``, the need's own always among them) or ``any``. Without a
+    scope (JSON, CSV): ``any`` when ``any_specialty`` is true, ``chosen`` when a list is
+    given, else ``usual``.
+    """
+    taxonomy = load_taxonomy()
+    chosen = list(dict.fromkeys(_list(data, "acceptable_specialties")))
+    unknown = [c for c in chosen if c not in taxonomy.specialties]
+    if unknown:
+        errors["acceptable_specialties"] = N_("unknown specialty: %(code)s") % {"code": unknown[0]}
+    scope = _text(data, "specialty_scope")
+    if not scope:
+        scope = "any" if parse_bool(data, "any_specialty") else ("chosen" if chosen else "usual")
+    if scope not in SPECIALTY_SCOPES:
+        errors["specialty_scope"] = N_(
+            "choose the usual specialties, the ones ticked, or any specialty"
+        )
+    if scope != "chosen" or unknown or not specialty:
+        return "", scope == "any"
+    return ",".join(dict.fromkeys([specialty, *chosen])), False
+
+
 def parse_need(data: Mapping[str, Any]) -> NeedFields:
     """Validate a need (form, JSON or CSV row); impossible states raise ``ValidationFailed``."""
     taxonomy = load_taxonomy()
@@ -407,6 +438,7 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
     specialty = _text(data, "specialty")
     if specialty not in taxonomy.specialties:
         errors["specialty"] = N_("choose a specialty from the list")
+    acceptable, any_specialty = parse_acceptable_specialties(data, specialty, errors)
     skills = list(dict.fromkeys(_list(data, "skills")))
     unknown = [s for s in skills if s not in taxonomy.skills]
     if unknown:
@@ -443,6 +475,8 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
         "audience_size": 0,
         "remote": False,
         "local_timezone": "Asia/Damascus",
+        "acceptable_specialties": acceptable,
+        "any_specialty": any_specialty,
     }
     slots: list[WeeklySlot] = []
     if kind == NeedKind.MISSION:
@@ -756,9 +790,23 @@ async def get_need(need_id: int, *, viewer: Account) -> dict[str, Any]:
         .run()
     )
     row["languages_list"] = [c for c in row["languages"].split(",") if c]
+    row["acceptable_list"] = acceptable_list(row)
     row["confirmed"] = await confirmed_count(need_id)
     row["pending"] = await pending_proposals(need_id)
     return row
+
+
+def acceptable_list(need: Mapping[str, Any]) -> list[str] | None:
+    """The specialties a need accepts (its floor), ``None`` when any specialty is welcome."""
+    if need.get("any_specialty"):
+        return None
+    chosen = [c for c in (need.get("acceptable_specialties") or "").split(",") if c]
+    if chosen:
+        return chosen
+    try:
+        return list(load_taxonomy().acceptable_specialties(need["specialty"], need["kind"]))
+    except KeyError:
+        return [need["specialty"]]
 
 
 def need_form_values(need: Mapping[str, Any]) -> dict[str, Any]:
@@ -785,6 +833,11 @@ def need_form_values(need: Mapping[str, Any]) -> dict[str, Any]:
     values["remote"] = need["remote"]
     values["skills"] = need.get("skills", [])
     values["languages"] = need.get("languages_list", [])
+    chosen = [c for c in (need.get("acceptable_specialties") or "").split(",") if c]
+    values["specialty_scope"] = (
+        "any" if need.get("any_specialty") else ("chosen" if chosen else "usual")
+    )
+    values["acceptable_specialties"] = chosen
     for i, slot in enumerate(need.get("slots", [])):
         values[f"slot_{i}_weekday"] = str(slot["weekday"])
         values[f"slot_{i}_start"] = slot["starts_at"].strftime("%H:%M")

@@ -121,6 +121,10 @@ class Need(Table):
     topic = Varchar(length=200, default="")
     audience_size = SmallInt(default=0)
     remote = Boolean(default=False)
+    # The specialty floor: comma-separated codes a head or coordinator chose (empty:
+    # the taxonomy's usual list for this specialty and kind); any_specialty: no floor.
+    acceptable_specialties = Text(default="")
+    any_specialty = Boolean(default=False)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

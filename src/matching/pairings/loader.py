@@ -4,6 +4,11 @@ Each child table is read once with one query and grouped in Python, so a run
 costs a fixed number of queries whatever the number of doctors and needs.
 Rows the engine cannot use (a slot off the 15-minute grid, a travel window
 ending before it starts) are skipped rather than failing the whole run.
+
+A doctor's held pairings (approved, accepted, confirmed: :data:`HOLDING_STATES`)
+take their capacity before the assignment: a held mentorship takes a mentee
+place, and the dates of a held mission or in-person workshop block any other
+travel that overlaps them (``committed_missions``).
 """
 
 from __future__ import annotations
@@ -90,22 +95,19 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
     )
     commitments = await Proposal.select(
         Proposal.doctor,
-        Proposal.state,
         Proposal.need.kind,
+        Proposal.need.remote,
         Proposal.need.starts_on,
         Proposal.need.ends_on,
-    ).where(
-        Proposal.state.is_in([ProposalState.CONFIRMED, ProposalState.ACCEPTED])
-        & Proposal.doctor.is_not_null()
-    )
+    ).where(Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.doctor.is_not_null())
     mentees: dict[int, int] = defaultdict(int)
     missions: dict[int, list[DateRange]] = defaultdict(list)
     for row in commitments:
         doctor = int(row["doctor"])
         kind = row["need.kind"]
-        if kind == NeedKind.MENTORSHIP and row["state"] == ProposalState.CONFIRMED:
+        if kind == NeedKind.MENTORSHIP:
             mentees[doctor] += 1
-        elif kind == NeedKind.MISSION:
+        elif kind == NeedKind.MISSION or (kind == NeedKind.TRAINING and not row["need.remote"]):
             span = _range(row["need.starts_on"], row["need.ends_on"])
             if span is not None:
                 missions[doctor].append(span)
@@ -220,9 +222,18 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 ),
                 local_timezone=r["local_timezone"] or "Asia/Damascus",
                 remote=bool(r["remote"]),
+                acceptable_specialties=acceptable_specialties(r),
+                any_specialty=bool(r["any_specialty"]),
             )
         )
     return needs
+
+
+def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:
+    """A need row's chosen acceptable specialties; ``None``: the taxonomy's usual list."""
+    chosen = tuple(c.strip() for c in (row.get("acceptable_specialties") or "").split(","))
+    chosen = tuple(c for c in chosen if c)
+    return chosen or None
 
 
 async def load_decided_pairs(need_ids: Iterable[int] | None = None) -> set[tuple[int, int]]:
@@ -250,6 +261,7 @@ __all__ = [
     "HOLDING_STATES",
     "OPEN_STATUSES",
     "LoadedInputs",
+    "acceptable_specialties",
     "load_decided_pairs",
     "load_doctors",
     "load_inputs",

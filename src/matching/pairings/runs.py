@@ -238,6 +238,9 @@ def _unfillable_dict(u: Any) -> dict[str, Any]:
         "doctors": int(u.doctors),
         "eliminated": {k: int(v) for k, v in u.eliminated.items()},
         "reasons": list(u.reasons),
+        "places_left": int(u.places_left),
+        "eligible": int(u.eligible),
+        "decided": int(u.decided),
     }
 
 
@@ -273,12 +276,16 @@ def plan_full(
     """Rank every need at once (exact assignment); pure computation, no database.
 
     ``learned``: the model learned from coordinators' decisions, joining the score.
+    Decided pairs are left out of the candidate graph before the assignment, so a
+    need whose best doctor was refused gets its next feasible doctor.
     """
     needs, doctors = inputs.needs, inputs.doctors
     if not needs or not doctors:
         unfillable = _no_doctors(needs) if needs else []
         return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
-    result = rank(doctors, needs, today=today, top_k=top_k, learned=learned)
+    result = rank(
+        doctors, needs, today=today, top_k=top_k, learned=learned, exclude=inputs.decided_pairs
+    )
     planned = [
         PlannedProposal(p.need_id, p.doctor_id, p.score, p.rank, p.explanation.as_dict())
         for p in result.proposals
@@ -309,7 +316,7 @@ def plan_one_need(
 
     arrays = build_doctor_arrays(inputs.doctors, load_taxonomy())
     ranking = rank_one_need(
-        need, arrays, today=today, top_k=top_k + need.places_left, learned=learned
+        need, arrays, today=today, top_k=top_k, learned=learned, exclude=inputs.decided_pairs
     )
     fresh = [p for p in ranking.proposals if (need.id, p.doctor_id) not in inputs.decided_pairs]
     planned = [
@@ -344,7 +351,9 @@ async def plan_stable(
     if not needs or not doctors:
         unfillable = _no_doctors(needs) if needs else []
         return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])
-    result = rank(doctors, needs, today=today, top_k=top_k, learned=learned)
+    result = rank(
+        doctors, needs, today=today, top_k=top_k, learned=learned, exclude=inputs.decided_pairs
+    )
     open_ids = {n.id for n in needs}
     candidates = {n.id: result.candidates(n.id) for n in needs}
     interests = (
@@ -640,6 +649,11 @@ UNFILLABLE_REASONS: dict[str, str] = {
     "availability": N_("No doctor is free when this need is."),
     "capacity": N_("Every doctor who could help is already at capacity."),
     "licence": N_("No doctor holds a verified licence valid for these dates."),
+    "specialty": N_(
+        "Not enough doctors of a specialty acceptable for this need: the place stays open"
+        " (widen the acceptable specialties on the need to consider others)."
+    ),
+    "decided": N_("The doctors who could help were already refused, declined or chosen."),
     "no_doctors": N_("No doctor has registered yet."),
     "combination": N_(
         "Each doctor fails at least one rule, but no single rule excludes everybody."

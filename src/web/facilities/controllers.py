@@ -285,7 +285,7 @@ async def _import(request: Request, data: dict[str, Any], what: str) -> Template
 
 def _need_values(data: dict[str, Any]) -> dict[str, Any]:
     values = dict(data)
-    for key in ("skills", "languages"):
+    for key in ("skills", "languages", "acceptable_specialties"):
         value = values.get(key)
         values[key] = value if isinstance(value, list) else ([value] if value else [])
     values["requires_licence"] = services.parse_bool(data, "requires_licence")
@@ -609,6 +609,12 @@ class NeedIn(Struct, kw_only=True):
     topic: str = ""
     audience_size: int | None = None
     remote: bool = False
+    # The specialty floor: "usual" (the taxonomy's list for this specialty and kind of
+    # work), "chosen" (acceptable_specialties, the need's own always included) or "any".
+    # Without it: "chosen" when acceptable_specialties is given, "any" when any_specialty.
+    specialty_scope: str | None = None
+    acceptable_specialties: list[str] = []
+    any_specialty: bool = False
     publish: bool = False
 
 
