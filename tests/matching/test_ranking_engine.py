@@ -378,3 +378,95 @@ def _rule_counts_one_by_one(doctors, needs, taxonomy) -> dict[int, dict[str, int
         masks = rule_masks(da, na, row, everyone)
         out[int(na.ids[row])] = {r: int((~masks[r]).sum()) for r in HARD_RULES}
     return out
+
+
+# --------------------------------------------------------------- before the assignment
+def test_refused_best_doctor_is_left_out_so_the_next_feasible_doctor_fills_the_need(taxonomy):
+    """Issue 12 item 5 on arrays. Doctor 1 fits need 1 best and gets it; doctor 2 goes to
+    need 2. Need 1's coordinator refused doctor 1. Dropped after the assignment, need 1
+    keeps nobody; left out before, the assignment gives need 1 doctor 2 and need 2
+    doctor 1 (each doctor travels once per run)."""
+    best = _doctor(id=1, skills=("war_wound_management", "damage_control_surgery"))
+    other = _doctor(id=2, skills=())
+    city = _need(id=1, skills=("war_wound_management", "damage_control_surgery"))
+    rural = _need(id=2)
+    before = rank([best, other], [city, rural], taxonomy, today=TODAY)
+    assert {(p.need_id, p.doctor_id) for p in before.proposals} == {(1, 1), (2, 2)}
+    dropped_after = [p for p in before.proposals if (p.need_id, p.doctor_id) != (1, 1)]
+    assert {p.need_id for p in dropped_after} == {2}  # the old way: need 1 emptied
+    res = rank([best, other], [city, rural], taxonomy, today=TODAY, exclude={(1, 1)})
+    assert {(p.need_id, p.doctor_id) for p in res.proposals} == {(1, 2), (2, 1)}
+    assert [c.doctor_id for c in res.candidates(1)] == [2]
+    assert res.unfillable == []
+
+
+def test_a_need_whose_every_doctor_was_refused_says_so(taxonomy):
+    res = rank([_doctor()], [_need()], taxonomy, today=TODAY, exclude={(1, 1)})
+    (unf,) = res.unfillable
+    assert unf.reasons == ("decided",) and unf.decided == 1 and unf.eligible == 0
+    one = rank_one_need(_need(), build_doctor_arrays([_doctor()], taxonomy), TODAY,
+                        exclude={(1, 1)})  # fmt: skip
+    assert one.proposals == [] and one.unfillable is not None
+
+
+def test_population_needs_with_refusals_that_are_fillable_all_get_someone(taxonomy):
+    """Issue 12 item 5, the figure's shape on a synthetic population: coordinators refuse
+    the proposed doctor of a fifth of the filled needs; the next run must give every such
+    need that still has a feasible doctor someone (dropping refusals after the assignment
+    left many of them empty)."""
+    doctors = make_doctors(2000, taxonomy, TODAY, seed=21)
+    needs = make_needs(400, taxonomy, TODAY, seed=22)
+    first = rank(doctors, needs, taxonomy, today=TODAY)
+    rng = random.Random(5)
+    refused = {(p.need_id, p.doctor_id) for p in first.proposals if rng.random() < 0.2}
+    refused_needs = {n for n, _ in refused}
+    assert len(refused) > 40
+    # The old way: the same graph, refused pairs dropped after the assignment.
+    kept = [p for p in first.proposals if (p.need_id, p.doctor_id) not in refused]
+    emptied_old = refused_needs - {p.need_id for p in kept}
+    second = rank(doctors, needs, taxonomy, today=TODAY, exclude=refused)
+    assert not {(p.need_id, p.doctor_id) for p in second.proposals} & refused
+    filled = {p.need_id for p in second.proposals}
+    eligible = dict(zip(second.need_ids.tolist(), second.n_eligible.tolist(), strict=True))
+    fillable = {n for n in refused_needs if eligible[n] > 0}
+    assert len(emptied_old & fillable) > 20  # what the issue saw
+    # Every fillable one gets someone, unless each of its candidates went to another
+    # need (the assignment maximises the total: a doctor serves one trip per run).
+    busy = {p.doctor_id for p in second.proposals}
+    unfilled = fillable - filled
+    for n in unfilled:
+        assert {c.doctor_id for c in second.candidates(n)} <= busy
+    assert len(unfilled) <= len(fillable) // 20
+    assert {u.need_id for u in second.unfillable if u.eligible == 0} >= refused_needs - fillable
+
+
+# --------------------------------------------------------------- the specialty floor
+def test_a_place_no_acceptable_doctor_can_take_stays_open(taxonomy):
+    """Two places, one surgeon and one neonatologist: one proposal, the other place open,
+    reported with the specialty rule."""
+    surgeon = _doctor(id=1)
+    neonatologist = _doctor(id=2, specialties=(("neonatology", "consultant"),))
+    need = _need(places_left=2)
+    res = rank([surgeon, neonatologist], [need], taxonomy, today=TODAY)
+    assert [p.doctor_id for p in res.proposals] == [1]
+    assert res.proposals[0].explanation.rules_passed == HARD_RULES
+    assert "specialty" in res.proposals[0].explanation.as_dict()["rules_passed"]
+    (unf,) = res.unfillable
+    assert (unf.places_left, unf.eligible, unf.reasons) == (2, 1, ("specialty",))
+    assert unf.eliminated["specialty"] == 1
+
+
+def test_any_specialty_welcome_and_a_widened_floor(taxonomy):
+    neonatologist = _doctor(specialties=(("neonatology", "consultant"),))
+    workshop = _need(kind="training", remote=True, specialty="emergency_medicine")
+    assert rank([neonatologist], [workshop], taxonomy, today=TODAY).proposals == []
+    welcome = _need(kind="training", remote=True, specialty="emergency_medicine",
+                    any_specialty=True)  # fmt: skip
+    (p,) = rank([neonatologist], [welcome], taxonomy, today=TODAY).proposals
+    assert p.explanation.signals["specialty"].value == 0.0
+    widened = _need(acceptable_specialties=("neonatology",))
+    assert [p.doctor_id for p in rank([neonatologist], [widened], taxonomy,
+                                      today=TODAY).proposals] == [1]  # fmt: skip
+    narrowed = _need(kind="training", remote=True, specialty="pediatrics",
+                     acceptable_specialties=())  # fmt: skip
+    assert rank([neonatologist], [narrowed], taxonomy, today=TODAY).proposals == []

@@ -147,8 +147,13 @@ def test_from_dict_accepts_minimal() -> None:
         (lambda d: d["specialties"][0].update(ar="Tibb al-atfal"), "pediatrics"),
         (lambda d: d["specialties"][0].update(code="Pediatrics"), "Pediatrics"),
         (lambda d: d["specialties"][0].update(parent="neonatology"), "neonatology"),  # cycle
+        (lambda d: d["specialties"][0].update(acceptable={"practice": ["neonatolgy"]}),
+         "neonatolgy"),
+        (lambda d: d["specialties"][0].update(acceptable={"practice": ["pediatrics"]}),
+         "pediatrics"),  # itself
+        (lambda d: d["specialties"][0].update(acceptable={"surgery": []}), "pediatrics"),
     ],
-)
+)  # fmt: skip
 def test_from_dict_rejects_bad_data(breakage: Any, bad_code: str) -> None:
     data = copy.deepcopy(_minimal())
     breakage(data)
@@ -262,3 +267,58 @@ def test_search_prefix_before_substring_and_deterministic(tax: Taxonomy) -> None
     assert len(tax.search("", "specialty", limit=3)) == 3
     with pytest.raises(ValueError, match="kind"):
         tax.search("neo", "drug")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- the specialty floor
+@pytest.mark.parametrize(
+    ("need", "kind", "doctor", "acceptable"),
+    [
+        # Who a clinician would actually send (issue 12 item 7).
+        ("general_surgery", "mission", "gastroenterology", False),
+        ("general_surgery", "mission", "emergency_medicine", False),
+        ("general_surgery", "mission", "pediatric_surgery", True),
+        ("orthopaedics_trauma", "mission", "neonatology", False),
+        ("orthopaedics_trauma", "mission", "emergency_medicine", False),
+        ("neurosurgery", "mission", "neurology", False),
+        ("neurosurgery", "training", "neurology", False),
+        ("oral_maxillofacial_surgery", "mission", "dentistry", False),
+        ("oral_maxillofacial_surgery", "mission", "plastic_reconstructive_surgery", True),
+        ("infectious_diseases", "mission", "pharmacy", False),
+        ("infectious_diseases", "mission", "internal_medicine", True),
+        ("infectious_diseases", "mission", "pulmonology", True),
+        ("obstetrics_gynaecology", "mission", "midwifery", False),
+        # Teaching is wider than practice: a midwife teaches emergency obstetric care.
+        ("obstetrics_gynaecology", "training", "midwifery", True),
+        ("orthopaedics_trauma", "training", "general_surgery", True),
+        ("neonatology", "mentorship", "pediatrics", True),
+        ("psychiatry", "training", "clinical_psychology", True),
+        ("nephrology", "mentorship", "internal_medicine", True),
+        ("nephrology", "mission", "internal_medicine", False),
+    ],
+)
+def test_acceptable_specialties_per_kind_of_work(
+    tax: Taxonomy, need: str, kind: str, doctor: str, acceptable: bool
+) -> None:
+    got = tax.acceptable_specialties(need, kind)
+    assert got[0] == need
+    assert (doctor in got) is acceptable
+
+
+def test_teaching_widens_practice_for_every_specialty(tax: Taxonomy) -> None:
+    for code in tax.specialty_codes:
+        practice = tax.acceptable_specialties(code, "mission")
+        teaching = tax.acceptable_specialties(code, "training")
+        assert teaching[: len(practice)] == practice
+        assert tax.acceptable_specialties(code, "mentorship") == teaching
+    with pytest.raises(KeyError):
+        tax.acceptable_specialties("surgeryy", "mission")
+
+
+def test_every_related_link_is_acceptable_in_one_direction(tax: Taxonomy) -> None:
+    """``related`` feeds the score; reviewed so that each link names a specialty that can
+    do the other's work (practice or teaching), in at least one direction."""
+    for s in tax.specialties.values():
+        for r in s.related:
+            a = r in tax.acceptable_specialties(s.code, "training")
+            b = s.code in tax.acceptable_specialties(r, "training")
+            assert a or b, (s.code, r)
