@@ -1,9 +1,12 @@
 """A small hand-labelled evaluation set for the ranking engine.
 
-Ten needs of Homs governorate facilities and 31 doctors, written by hand. For
-each need, ``EXPECTED`` names the doctor a careful coordinator would pick, and
-the comment above the need says why (and why not the others). The engine's
-top 3 must contain that doctor; the benchmark reports precision at 1 and 3.
+Fourteen needs of Homs governorate facilities and 38 doctors, written by hand.
+For each of the first ten needs, ``EXPECTED`` names the doctor a careful
+coordinator would pick, and the comment above the need says why (and why not
+the others). The engine's top 3 must contain that doctor; the benchmark reports
+precision at 1 and 3. Needs 11-14 are short of suitable doctors: ``SHORT``
+names the only doctors a clinician would send (maybe none); the rest of their
+places must stay open rather than go to a doctor of the wrong specialty.
 
 The run date is Monday 2026-01-05.
 """
@@ -174,6 +177,30 @@ DOCTORS: list[DoctorInput] = [
             specialties=(("infectious_diseases", "specialist"),),
             skills=("infection_prevention_control", "antimicrobial_stewardship"),
             languages=frozenset({"en", "fr"}), timezone="Europe/Paris"),
+    # --- short of suitable doctors (needs 11-14), all free to travel in July-August
+    _doctor(32, modes=frozenset({"mission"}), specialties=(("neurology", "consultant"),),
+            skills=("stroke_care",), travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(33, modes=frozenset({"mission"}),
+            specialties=(("plastic_reconstructive_surgery", "consultant"),),
+            skills=("burns_management", "war_wound_management"),
+            travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(34, modes=frozenset({"mission"}), specialties=(("dentistry", "consultant"),),
+            skills=("dental_extraction_and_trauma", "maxillofacial_fracture_fixation"),
+            years_experience=25,
+            travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(35, modes=frozenset({"mission"}),
+            specialties=(("internal_medicine", "specialist"),),
+            skills=("tb_management",),
+            travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(36, modes=frozenset({"mission"}), specialties=(("pharmacy", "consultant"),),
+            skills=("tb_management", "antimicrobial_stewardship"),
+            years_experience=25, travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(37, modes=frozenset({"mission"}), specialties=(("gastroenterology", "consultant"),),
+            skills=("endoscopy",), travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
+    _doctor(38, modes=frozenset({"mission"}),
+            specialties=(("emergency_medicine", "consultant"),),
+            skills=("war_wound_management", "atls_trauma_life_support"),
+            travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
 ]  # fmt: skip
 
 
@@ -264,10 +291,39 @@ NEEDS: list[NeedInput] = [
           skills=("infection_prevention_control", "antimicrobial_stewardship"),
           description="Infection prevention and control training", remote=True, rural=True,
           period=DateRange(_d(2026, 3, 3), _d(2026, 3, 3))),
+    # 11. A neurosurgery rota at Homs national hospital in July. The only doctor who
+    # travels then is Dr 32, a neurologist: no clinician sends a neurologist to
+    # operate. The place stays open.
+    _need(11, kind="mission", specialty="neurosurgery", skills=("war_wound_management",),
+          urgency="critical", period=DateRange(_d(2026, 7, 6), _d(2026, 7, 12))),
+    # 12. Facial fractures (oral and maxillofacial surgery), two surgeons wanted. Dr 33
+    # (plastic and reconstructive surgeon, war wounds) is sent; Dr 34 is a dentist with
+    # more years, who even ticked facial fracture fixation, but a clinician sends the
+    # surgeon. One place open.
+    _need(12, kind="mission", specialty="oral_maxillofacial_surgery",
+          skills=("maxillofacial_fracture_fixation", "war_wound_management"), places_left=2,
+          urgency="urgent",
+          description="Facial fractures after shelling",
+          period=DateRange(_d(2026, 7, 13), _d(2026, 7, 19))),
+    # 13. A tuberculosis clinic mission (infectious diseases), two doctors wanted. Dr 35,
+    # an internist, treats tuberculosis; Dr 36 is a pharmacist with the same skill and
+    # more years: he advises on drugs but does not run a clinic. One place open.
+    _need(13, kind="mission", specialty="infectious_diseases",
+          skills=("tb_management",), places_left=2, rural=True,
+          period=DateRange(_d(2026, 7, 20), _d(2026, 7, 26))),
+    # 14. A general surgery mission in August, two surgeons wanted. Only a
+    # gastroenterologist (Dr 37) and an emergency physician with war-wound skills
+    # (Dr 38) travel then: neither is sent to operate. Both places stay open.
+    _need(14, kind="mission", specialty="general_surgery",
+          skills=("war_wound_management", "damage_control_surgery"), places_left=2,
+          urgency="critical", rural=True, facility_state="partial",
+          period=DateRange(_d(2026, 8, 3), _d(2026, 8, 9))),
 ]  # fmt: skip
 
 #: need id -> the doctor a careful coordinator would pick.
 EXPECTED: dict[int, int] = {1: 1, 2: 5, 3: 9, 4: 12, 5: 16, 6: 19, 7: 21, 8: 24, 9: 27, 10: 29}
+#: need id -> the only doctors a clinician would send; the need's other places stay open.
+SHORT: dict[int, tuple[int, ...]] = {11: (), 12: (33,), 13: (35,), 14: ()}
 
 
 def evaluate(k: int = 3) -> tuple[float, float, int]:

@@ -358,26 +358,36 @@ def test_unfillable_report_lists_exactly_the_places_nobody_can_take(taxonomy):
     }
     assert {u.need_id: u.eligible for u in res.unfillable} == short
     assert any(k == 0 for k in short.values()) and any(k > 0 for k in short.values())
-    rule_masks_of = _rule_counts_one_by_one(doctors, needs, taxonomy)
+    alone, all_but = _rule_counts_one_by_one(doctors, needs, taxonomy)
     for u in res.unfillable:
         assert set(u.eliminated) == set(HARD_RULES)
         assert u.places_left == places[u.need_id]
         # Chunked whole-array counts equal each rule evaluated need by need.
-        assert u.eliminated == rule_masks_of[u.need_id]
-        for rule in u.reasons:
-            assert u.doctors - u.eliminated[rule] < u.places_left
+        assert u.eliminated == {r: u.doctors - n for r, n in alone[u.need_id].items()}
+        binding = {
+            r
+            for r in HARD_RULES
+            if alone[u.need_id][r] < u.places_left or all_but[u.need_id][r] >= u.places_left
+        }
+        assert set(u.reasons) == binding
 
 
-def _rule_counts_one_by_one(doctors, needs, taxonomy) -> dict[int, dict[str, int]]:
+def _rule_counts_one_by_one(doctors, needs, taxonomy):
+    """Per need id: doctors passing each rule alone, and passing all the others."""
     from matching.ranking.engine import rule_masks
 
     da, na = build_arrays(doctors, needs, taxonomy, TODAY)
     everyone = np.arange(da.n)
-    out = {}
+    alone, all_but = {}, {}
     for row in range(na.n):
         masks = rule_masks(da, na, row, everyone)
-        out[int(na.ids[row])] = {r: int((~masks[r]).sum()) for r in HARD_RULES}
-    return out
+        nid = int(na.ids[row])
+        alone[nid] = {r: int(masks[r].sum()) for r in HARD_RULES}
+        all_but[nid] = {
+            r: int(np.logical_and.reduce([masks[k] for k in HARD_RULES if k != r]).sum())
+            for r in HARD_RULES
+        }
+    return alone, all_but
 
 
 # --------------------------------------------------------------- before the assignment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching.ranking import rank
-from tests.matching.eval_set import DOCTORS, EXPECTED, NEEDS, TODAY
+from tests.matching.eval_set import DOCTORS, EXPECTED, NEEDS, SHORT, TODAY
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +19,20 @@ def test_expected_doctor_in_top_3(result, need_id, doctor_id):
     assert doctor_id in top3, top3
 
 
-def test_every_need_gets_a_proposal(result):
-    assert {p.need_id for p in result.proposals} == set(EXPECTED)
-    assert result.unfillable == []
+def test_every_need_with_suitable_doctors_gets_a_proposal(result):
+    assert {p.need_id for p in result.proposals} == set(EXPECTED) | {
+        n for n, doctors in SHORT.items() if doctors
+    }
+    assert {u.need_id for u in result.unfillable} == set(SHORT)
+
+
+@pytest.mark.parametrize(("need_id", "doctor_ids"), sorted(SHORT.items()))
+def test_short_needs_keep_their_other_places_open(result, need_id, doctor_ids):
+    """Issue 12 item 7: fewer suitable doctors than places; the rest stays open and the
+    report names the specialty rule, never a doctor of the wrong specialty."""
+    proposed = {p.doctor_id for p in result.proposals if p.need_id == need_id}
+    assert proposed == set(doctor_ids)
+    assert [c.doctor_id for c in result.candidates(need_id)] == list(doctor_ids)
+    (report,) = [u for u in result.unfillable if u.need_id == need_id]
+    assert report.eligible == len(doctor_ids)
+    assert "specialty" in report.reasons

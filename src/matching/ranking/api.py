@@ -28,7 +28,7 @@ from matching.ranking.assignment import (
     solve_assignment,
 )
 from matching.ranking.data import DoctorInput, NeedInput
-from matching.ranking.engine import MENTORSHIP, rule_failures, top_candidates
+from matching.ranking.engine import MENTORSHIP, rule_counts, top_candidates
 from matching.ranking.explain import pair_signals
 from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
 
@@ -132,11 +132,13 @@ class Unfillable:
         need_id: the need.
         doctors: doctors considered.
         eliminated: per hard rule, doctors failing it (each rule on its own).
-        reasons: rules that alone leave fewer doctors than the places left
-            (for a one-place need: rules that alone eliminate everybody);
-            ``("decided",)`` when no rule does but doctors a person already
-            refused or holds for this need would; empty when only the rules'
-            combination does (then ``eliminated`` shows which bite most).
+        reasons: the rules that keep places open: each rule that alone leaves
+            fewer doctors than the places left (for a one-place need: that alone
+            eliminates everybody), and each rule without which enough doctors
+            would pass all the others. ``("decided",)`` when no rule does but
+            doctors a person already refused or holds for this need would; empty
+            when only a combination of rules does (then ``eliminated`` shows
+            which bite most).
         places_left: places the need still had.
         eligible: doctors passing every hard rule (and not already decided).
         decided: (need, doctor) pairs left out because a person decided them.
@@ -215,9 +217,15 @@ def _unfillable(
     """The "needs no doctor can fill" report of need ``rows`` (``n_eligible`` per row)."""
     out = []
     decided = np.diff(na.excluded.indptr)
-    for r, elim in zip(rows, rule_failures(da, na, rows), strict=True):
+    counts = rule_counts(da, na, rows)
+    for i, r in enumerate(rows):
         places = int(na.places[r])
-        reasons = tuple(rule for rule in HARD_RULES if da.n - elim[rule] < places)
+        elim = {rule: int(da.n - counts.alone[i, j]) for j, rule in enumerate(HARD_RULES)}
+        reasons = tuple(
+            rule
+            for j, rule in enumerate(HARD_RULES)
+            if counts.alone[i, j] < places or counts.all_but[i, j] >= places
+        )
         if not reasons and decided[r]:
             reasons = ("decided",)
         out.append(

@@ -514,36 +514,32 @@ def top_candidates(
     return TopCandidates(rows_out, scores_out, n_ok)
 
 
-RULE_CHUNK_CELLS = 4_000_000
-
-
-def _pass_counts_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np.ndarray:
-    """Doctors passing each hard rule on its own, for needs ``rows`` of one kind and
-    travel flag: int64 (C, len(HARD_RULES)), counted over all D doctors."""
+def _rule_masks_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np.ndarray:
+    """Each hard rule of needs ``rows`` (one kind and travel flag) against all D doctors:
+    bool (len(HARD_RULES), C, D), whole arrays (distinct keys evaluated once)."""
     kind = int(na.kind[rows[0]])
     c, d = rows.size, da.n
-    out = np.empty((c, len(HARD_RULES)), dtype=np.int64)
     col = {rule: i for i, rule in enumerate(HARD_RULES)}
-    mode = (da.mode_bits & np.uint8(MODE_BIT[list(KIND_CODE)[kind]])) > 0
-    out[:, col["mode"]] = int(mode.sum())
-    req = na.lang_required[rows]
-    for bits in np.unique(na.lang_bits[rows][req]):
-        sel = req & (na.lang_bits[rows] == bits)
-        out[sel, col["language"]] = int(((da.lang_bits & bits) != 0).sum())
-    out[~req, col["language"]] = d
+    out = np.ones((len(HARD_RULES), c, d), dtype=bool)
+    out[col["mode"]] = ((da.mode_bits & np.uint8(MODE_BIT[list(KIND_CODE)[kind]])) > 0)[None, :]
+    keys = np.stack([na.lang_bits[rows].astype(np.int64), na.lang_required[rows]], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    table = np.array(
+        [(da.lang_bits & np.uint64(b)) != 0 if req else np.ones(d, bool) for b, req in uniq]
+    )
+    out[col["language"]] = table[inv.ravel()]
     uniq, inv = np.unique(na.accept_bits[rows], axis=0, return_inverse=True)
-    spec_counts = np.array([int(bits_meet(da.spec_bits, u[None, :]).sum()) for u in uniq])
-    out[:, col["specialty"]] = spec_counts[inv.ravel()]
-    by = na.licence_by[rows]
-    lic = np.sort(da.licence_until)
-    out[:, col["licence"]] = np.where(by >= 0, d - np.searchsorted(lic, by, side="left"), d)
+    table = np.array([bits_meet(da.spec_bits, u[None, :]) for u in uniq])
+    out[col["specialty"]] = table[inv.ravel()]
+    uniq, inv = np.unique(na.licence_by[rows], return_inverse=True)
+    table = np.array([da.licence_until >= u if u >= 0 else np.ones(d, bool) for u in uniq])
+    out[col["licence"]] = table[inv.ravel()]
     start, end = na.start[rows], na.end[rows]
     if na.travels[rows[0]]:
         cov = coverage_block(start, end, da.windows)
-        out[:, col["availability"]] = (cov >= na.min_coverage[rows][:, None] - EPS).sum(axis=1)
-        out[:, col["capacity"]] = d - clash_block(start, end, da.committed).sum(axis=1)
+        out[col["availability"]] = cov >= na.min_coverage[rows][:, None] - EPS
+        out[col["capacity"]] = ~clash_block(start, end, da.committed)
     elif kind == MENTORSHIP:
-        passing = np.zeros(c, dtype=np.int64)
         need_tz = tuple(na.local_tz[i] for i in rows)
         for t, name in enumerate(da.tz_names):
             cols = np.flatnonzero(da.tz_index == t)
@@ -551,34 +547,63 @@ def _pass_counts_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np
                 na.local[rows], need_tz, na.week_first[rows], na.week_last[rows],
                 da.slots[cols], name,
             )  # fmt: skip
-            passing += (bins / 4.0 >= na.weekly_hours[rows][:, None] - EPS).sum(axis=1)
-        out[:, col["availability"]] = passing
-        out[:, col["capacity"]] = int((da.mentee_room > 0).sum())
-    else:
-        out[:, col["availability"]] = d
-        out[:, col["capacity"]] = d
+            out[col["availability"]][:, cols] = bins / 4.0 >= na.weekly_hours[rows][:, None] - EPS
+        out[col["capacity"]] = (da.mentee_room > 0)[None, :]
     return out
 
 
-def rule_failures(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> list[dict[str, int]]:
-    """Per need, how many doctors each hard rule eliminates (each rule on its own).
+@dataclass(slots=True)
+class RuleCounts:
+    """Per need and hard rule (columns in :data:`HARD_RULES` order), over all D doctors.
 
-    Every count is over all D doctors, so a count equal to D means that rule
-    alone leaves nobody. Needs are counted in chunks of one kind, whole arrays
-    at a time (a run may report many needs short of doctors).
+    Attributes:
+        alone: int64 (N, R) doctors passing that rule on its own.
+        all_but: int64 (N, R) doctors passing every other rule (that rule waived),
+            pairs a person already decided left out.
     """
+
+    alone: np.ndarray
+    all_but: np.ndarray
+
+
+RULE_CHUNK_CELLS = 2_000_000
+
+
+def rule_counts(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> RuleCounts:
+    """:class:`RuleCounts` of need ``rows``, in chunks of one kind, whole arrays at a time
+    (a run may report many needs short of doctors)."""
     rows = np.asarray(rows, dtype=np.int64)
-    passing = np.zeros((rows.size, len(HARD_RULES)), dtype=np.int64)
+    r = len(HARD_RULES)
+    alone = np.zeros((rows.size, r), dtype=np.int64)
+    all_but = np.zeros((rows.size, r), dtype=np.int64)
     group = na.kind[rows].astype(np.int64) * 2 + na.travels[rows]
     size = max(1, RULE_CHUNK_CELLS // max(1, da.n))
     for g in np.unique(group):
         at = np.flatnonzero(group == g)
         for i in range(0, at.size, size):
             part = at[i : i + size]
-            passing[part] = _pass_counts_chunk(da, na, rows[part])
+            masks = _rule_masks_chunk(da, na, rows[part])
+            alone[part] = masks.sum(axis=2).T
+            undecided = ~na.excluded[rows[part]].toarray()
+            for j in range(r):
+                others = undecided.copy()
+                for k in range(r):
+                    if k != j:
+                        others &= masks[k]
+                all_but[part, j] = others.sum(axis=1)
+    return RuleCounts(alone, all_but)
+
+
+def rule_failures(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> list[dict[str, int]]:
+    """Per need, how many doctors each hard rule eliminates (each rule on its own).
+
+    Every count is over all D doctors, so a count equal to D means that rule
+    alone leaves nobody.
+    """
+    alone = rule_counts(da, na, rows).alone
     return [
-        {rule: int(da.n - passing[i, j]) for j, rule in enumerate(HARD_RULES)}
-        for i in range(rows.size)
+        {rule: int(da.n - alone[i, j]) for j, rule in enumerate(HARD_RULES)}
+        for i in range(alone.shape[0])
     ]
 
 
@@ -590,6 +615,7 @@ def today_default() -> date:
 __all__ = [
     "Block",
     "CandidateSet",
+    "RuleCounts",
     "TopCandidates",
     "candidate_rows",
     "candidate_set",
@@ -597,6 +623,7 @@ __all__ = [
     "coverage_block",
     "joint_patterns",
     "mentorship_overlap_block",
+    "rule_counts",
     "rule_failures",
     "rule_masks",
     "score_block",
