@@ -235,8 +235,9 @@ class NeedArrays:
 
 def _specialty_tables(
     doctors: Sequence[DoctorInput], spec_index: dict[str, int], fit: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """fit_t, experience_t: float64 (S, D), vectorised over doctors per specialty slot."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """fit_t, experience_t: float64 (S, D), vectorised over doctors per specialty slot;
+    and each doctor's specialty positions, int64 (D, width), -1 padded."""
     s_count = fit.shape[0]
     d = len(doctors)
     width = max((len(x.specialties) for x in doctors), default=0) or 1
@@ -269,7 +270,7 @@ def _specialty_tables(
         e0 = experience(0.0, int(yr))
         e1 = experience(1.0, int(yr))
         exp_t[:, cols] = e0 + (e1 - e0) * best_level[:, cols]
-    return fit_t, exp_t
+    return fit_t, exp_t, spec
 
 
 def build_doctor_arrays(
@@ -290,11 +291,13 @@ def build_doctor_arrays(
     )
     lang_bits = np.fromiter((languages.mask(x.languages) for x in doctors), np.uint64, count=d)
     spec_index: dict[str, int] = dict(taxonomy.specialty_index)
-    fit_t, exp_t = _specialty_tables(doctors, spec_index, taxonomy.specialty_fit_matrix())
+    fit_t, exp_t, spec = _specialty_tables(doctors, spec_index, taxonomy.specialty_fit_matrix())
     words = specialty_words(len(spec_index))
     spec_bits = np.zeros((d, words), dtype=np.uint64)
-    for i, x in enumerate(doctors):
-        spec_bits[i] = specialty_bits([c for c, _ in x.specialties], spec_index, words)
+    for j in range(spec.shape[1]):
+        has = np.flatnonzero(spec[:, j] >= 0)
+        pos = spec[has, j].astype(np.uint64)
+        np.bitwise_or.at(spec_bits, (has, (pos // 64).astype(np.int64)), np.uint64(1) << pos % 64)
     codes_s = tuple(taxonomy.specialty_codes)
     acceptable_bits = np.zeros((2, len(codes_s), words), dtype=np.uint64)
     for kind, work in (("mission", 0), ("training", 1)):
