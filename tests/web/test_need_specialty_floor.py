@@ -104,3 +104,27 @@ async def test_api_sets_and_shows_the_floor(client) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["errors"]["acceptable_specialties"] == "unknown specialty: dentist"
+
+
+async def test_run_page_shows_the_places_left_open_with_the_specialty_rule(client) -> None:
+    """The trauma mission asks for two surgeons; one orthopaedic surgeon and one
+    neonatologist travel: one proposal, one place open, the report says why."""
+    from matching.accounts.tables import Role
+    from matching.pairings import runs
+    from tests.factories import make_account
+    from tests.workers.data import make_doctor, make_need
+
+    await make_doctor(specialty="orthopaedics_trauma")
+    await make_doctor(specialty="neonatology")
+    need = await make_need(places=2, specialty="orthopaedics_trauma")
+    run_id = await runs.create_run("full")
+    run = await runs.execute_run(run_id)
+    assert run["proposals_made"] == 1
+    await login(client, await make_account(Role.COORDINATOR))
+    page = await client.get(f"/coordinator/runs/{run_id}")
+    assert "1 of 2 places stay open" in page.text
+    assert "Not enough doctors of a specialty acceptable for this need" in page.text
+    shown = (await client.get(f"/api/runs/{run_id}")).json()
+    (report,) = shown["unfillable"]
+    assert report["need_id"] == need and report["places_left"] == 2 and report["eligible"] == 1
+    assert report["reasons"] == ["specialty"]

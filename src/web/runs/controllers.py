@@ -36,6 +36,8 @@ class UnfillableOut(Struct):
     doctors: int
     eliminated: dict[str, int]
     reasons: list[str]
+    places_left: int = 1  # places the need still had
+    eligible: int = 0  # doctors passing every hard rule: places_left - eligible stay open
 
 
 class RunOut(Struct):
@@ -68,6 +70,8 @@ def _run_out(run: dict[str, Any]) -> RunOut:
                 doctors=int(u["doctors"]),
                 eliminated={k: int(v) for k, v in u["eliminated"].items()},
                 reasons=list(u["reasons"]),
+                places_left=int(u.get("places_left", 1)),
+                eligible=int(u.get("eligible", 0)),
             )
             for u in run["outcome"].get("unfillable", [])
         ],
