@@ -29,12 +29,17 @@ Outcome (``RankingRun.outcome``, JSON)::
     {"retrying": {"failed_try": 1, "tries": 3}}   # while queued again after a failed try
 
     {
-      "unfillable": [            # needs no doctor passes every hard rule for
+      "unfillable": [            # needs with places no doctor can take
         {"need_id": 7, "doctors": 120,
-         "eliminated": {"mode": 80, "language": 10, "availability": 115,
-                        "capacity": 0, "licence": 0},
-         "reasons": ["availability"]}   # rules that alone eliminate everybody;
-      ],                                # [] when only their combination does
+         "eliminated": {"mode": 80, "language": 10, "specialty": 90,
+                        "availability": 115, "capacity": 0, "licence": 0},
+         "reasons": ["availability"],   # rules keeping places open (alone too few,
+                                        # or waived enough); ["decided"]: the
+                                        # doctors left were refused or chosen;
+                                        # [] when only their combination does
+         "places_left": 2, "eligible": 1,   # 1 of 2 places stays open
+         "decided": 0}                      # pairs left out, already decided
+      ],
       "short": [{"need_id": 9, "places_left": 2, "proposed": 1}],
       "total_score": 12.34,
       "kind": "full",
