@@ -321,7 +321,12 @@ def plan_one_need(
 
     arrays = build_doctor_arrays(inputs.doctors, load_taxonomy())
     ranking = rank_one_need(
-        need, arrays, today=today, top_k=top_k, learned=learned, exclude=inputs.decided_pairs
+        need,
+        arrays,
+        today=today,
+        top_k=max(top_k, need.places_left),
+        learned=learned,
+        exclude=inputs.decided_pairs,
     )
     fresh = [p for p in ranking.proposals if (need.id, p.doctor_id) not in inputs.decided_pairs]
     planned = [
