@@ -21,11 +21,11 @@ DESCRIPTION = "one live proposal per need and doctor"
 
 LIVE = "('proposed', 'approved', 'accepted', 'confirmed')"
 RESOLVE_DUPLICATES = (
-    "UPDATE \"proposal\" SET \"state\" = 'superseded' WHERE \"id\" IN ("
+    'UPDATE "proposal" SET "state" = \'superseded\' WHERE "id" IN ('
     'SELECT "id" FROM ('
     'SELECT "id", ROW_NUMBER() OVER (PARTITION BY "need", "doctor" ORDER BY '
     "CASE \"state\" WHEN 'confirmed' THEN 0 WHEN 'accepted' THEN 1 "
-    "WHEN 'approved' THEN 2 ELSE 3 END, \"id\" DESC) AS \"position\" "
+    'WHEN \'approved\' THEN 2 ELSE 3 END, "id" DESC) AS "position" '
     f'FROM "proposal" WHERE "state" IN {LIVE} AND "doctor" IS NOT NULL'
     ') AS "ranked" WHERE "position" > 1)'
 )
