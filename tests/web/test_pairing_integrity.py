@@ -575,7 +575,11 @@ async def test_refusals_are_in_the_readers_language(world: World) -> None:
     assert cancelled.status_code == 200
     twice = await api(head, f"/api/proposals/{p}/cancel", {"reason": "سبب"})
     assert twice.status_code == 409
-    assert f"#{p}" in twice.json()["detail"]
-    assert any("\u0600" <= ch <= "\u06ff" for ch in twice.json()["detail"])
+    detail = twice.json()["detail"]
+    assert f"رقم {p}:" in detail and "«ملغى»" in detail, detail  # the state as its label
     page = await form(head, f"/pairings/{p}/cancel", {"reason": "سبب"})
-    assert page.status_code == 409 and f"#{p}" in page.text
+    assert page.status_code == 409 and f"رقم {p}:" in page.text
+    english = await api(world.client("c1"), f"/api/proposals/{p}/cancel", {"reason": "x"})
+    assert english.json()["detail"].startswith(
+        f"Pairing #{p} cannot be cancelled: it is cancelled."
+    )
