@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 
 def make_engine(database_url: str) -> Engine:
@@ -48,6 +48,28 @@ async def start_pool(engine: PostgresEngine, *, min_size: int, max_size: int) ->
     left open before the connection goes back to the pool.
     """
     await engine.start_connection_pool(min_size=min_size, max_size=max_size, reset=_keep_session)
+
+
+def write_transaction(engine: Engine | None = None):  # type: ignore[no-untyped-def]
+    """A transaction that is going to write after reading.
+
+    On SQLite an IMMEDIATE one: it takes the write lock at BEGIN, so two writers
+    queue (within the busy timeout) instead of one failing with "database is
+    locked" when both read before writing. On PostgreSQL a plain one; the rows a
+    check depends on are locked with ``SELECT ... FOR UPDATE`` (:func:`lock_rows`).
+    Nested inside another transaction it joins it.
+    """
+    engine = engine or current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def lock_rows(query: Any) -> Any:
+    """``query`` with ``FOR UPDATE`` on PostgreSQL (SQLite's IMMEDIATE transaction
+    already holds the only write lock)."""
+    engine = query.table._meta.db
+    return query if isinstance(engine, SQLiteEngine) else query.lock_rows()
 
 
 def json_object(value: Any) -> dict[str, Any]:

@@ -105,6 +105,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "declined": N_("Declined"),
         "confirmed": N_("Confirmed"),
         "withdrawn": N_("Withdrawn"),
+        "cancelled": N_("Cancelled"),
     },
     "mail_status": {
         "queued": N_("Queued"),

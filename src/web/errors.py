@@ -22,6 +22,7 @@ from litestar.status_codes import (
 
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
+from web.context import current_language
 from web.templating import use_request_language
 
 logger = logging.getLogger("web.errors")
@@ -93,12 +94,15 @@ def _respond(request: Request, status: int, message: str, extra: dict[str, Any] 
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    """The refusal in the reader's language, on the page and in the API's ``detail``."""
+    use_request_language(request)
+    language = current_language.get()
     extra: dict[str, Any] = {}
     if exc.field:
         extra["field"] = exc.field
     if isinstance(exc, ValidationFailed):
-        extra["errors"] = exc.errors
-    return _respond(request, exc.status_code, exc.message, extra)
+        extra["errors"] = exc.translated_errors(language)
+    return _respond(request, exc.status_code, exc.translated(language), extra)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:

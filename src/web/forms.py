@@ -8,6 +8,7 @@ from litestar import MediaType, Request
 from litestar.response import Template
 
 from matching.errors import DomainError, ValidationFailed
+from web.context import current_language
 
 
 async def form_data(request: Request) -> dict[str, Any]:
@@ -22,9 +23,12 @@ async def form_data(request: Request) -> dict[str, Any]:
 
 
 def form_errors(exc: DomainError) -> dict[str, str]:
+    """The refusal by field, in the reader's language (placeholders filled after
+    translation, so the catalogs hold ``%(id)s``, never a number)."""
+    language = current_language.get()
     if isinstance(exc, ValidationFailed):
-        return exc.errors
-    return {exc.field or "__all__": exc.message}
+        return exc.translated_errors(language)
+    return {exc.field or "__all__": exc.translated(language)}
 
 
 def render_form(

@@ -14,9 +14,10 @@ async def test_counts_each_need_once_in_its_best_bucket(db: str) -> None:
     rural = await make_facility()
     urban = await make_facility(name="Homs National Hospital", district="homs", rural=False)
     _, doctor = await make_doctor()
+    _, second = await make_doctor(name="Dr. Omar Saleh")  # one live proposal per doctor
     confirmed = await make_need(rural)
     await make_proposal(confirmed, doctor, state="confirmed")
-    await make_proposal(confirmed, doctor, state="proposed")
+    await make_proposal(confirmed, second, state="proposed")
     proposed = await make_need(urban, specialty="pediatrics")
     await make_proposal(proposed, doctor)
     await make_need(urban, specialty="pediatrics")  # open, no proposal

@@ -23,7 +23,6 @@ async def _proposals(run_id: int) -> list[dict]:
 
 async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str) -> None:
     need = await make_need(status="closed")
-    doctor = await make_doctor()
     S = ProposalState
     at = START
 
@@ -32,7 +31,7 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
         await Proposal.insert(
             Proposal(
                 need=need,
-                doctor=doctor,
+                doctor=await make_doctor(),  # one live proposal per (need, doctor)
                 explanation=explanation(signals),
                 state=state,
                 decided_at=at + timedelta(hours=hour),
@@ -49,9 +48,9 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
         await put(state, 7)
     # Decided, but nothing stored to learn from (stable mode, an old swap).
     await Proposal.insert(
-        Proposal(need=need, doctor=doctor, explanation=json.dumps({"mode": "stable"}),
+        Proposal(need=need, doctor=await make_doctor(), explanation=json.dumps({"mode": "stable"}),
                  state=S.APPROVED, decided_at=at),
-        Proposal(need=need, doctor=doctor, explanation=json.dumps({"swapped_from": 1}),
+        Proposal(need=need, doctor=None, explanation=json.dumps({"swapped_from": 1}),
                  state=S.REJECTED, decided_at=at),
     ).run()  # fmt: skip
 

@@ -330,3 +330,61 @@ async def test_decline_keeps_the_need_open_and_tells_the_coordinators(db: str) -
     assert await state_of(s["proposal"]) == "declined"
     need = await Need.select(Need.status).where(Need.id == s["need"]).first()
     assert need["status"] == "open"
+
+
+async def test_live_index_migration_resolves_old_duplicates(db: str) -> None:
+    """The migration applies on a database that already holds duplicate live pairs:
+    per (need, doctor) the most decided one stays (then the newest); the others are
+    superseded; then the index refuses a new duplicate."""
+    import importlib
+
+    migration = importlib.import_module("migrations.matching_2026_11_27t10_00_00_000000")
+    engine = Proposal._meta.db
+    await engine._run_in_new_connection('DROP INDEX IF EXISTS "proposal_live_need_doctor"')
+    facility = await make_facility()
+    _, doctor = await make_doctor()
+    _, other = await make_doctor(name="Dr. Omar Saleh")
+    need = await make_need(facility, places=2)
+    old_proposed = await make_proposal(need, doctor)
+    confirmed = await make_proposal(need, doctor, state="confirmed")
+    new_proposed = await make_proposal(need, doctor)
+    rejected = await make_proposal(need, doctor, state="rejected")
+    first = await make_proposal(need, other)
+    newest = await make_proposal(need, other)
+    await engine._run_in_new_connection(migration.RESOLVE_DUPLICATES)
+    await engine._run_in_new_connection(migration.CREATE_INDEX)
+    found = {r["id"]: r["state"] for r in await Proposal.select(Proposal.id, Proposal.state)}
+    assert found == {
+        old_proposed: "superseded",
+        confirmed: "confirmed",
+        new_proposed: "superseded",
+        rejected: "rejected",
+        first: "superseded",
+        newest: "proposed",
+    }
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await make_proposal(need, other, state="approved")
+
+
+async def test_cancel_in_process_tells_both_sides_in_their_language(db: str) -> None:
+    """Cancellation's refusals: only confirmed pairings, only the people involved."""
+    s = await scene()
+    await transitions.approve(s["proposal"], s["coordinator"])
+    with pytest.raises(Conflict):
+        await transitions.cancel(s["proposal"], s["coordinator"], reason="too early")
+    await transitions.accept(s["proposal"], s["doctor"])
+    stranger = await make_account(Role.FACILITY_HEAD)
+    with pytest.raises(Forbidden):
+        await transitions.cancel(s["proposal"], stranger, reason="not mine")
+    with pytest.raises(ValidationFailed):
+        await transitions.cancel(s["proposal"], s["doctor"], reason="   ")
+    result = await transitions.cancel(s["proposal"], s["doctor"], reason="family emergency")
+    assert result.runner_up_proposal_id is None  # no runner-up stored
+    assert await state_of(s["proposal"]) == "cancelled"
+    subjects = {
+        m["language"]: m["subject"]
+        for m in await OutboxMail.select().where(OutboxMail.subject.like("%ancel%")).run()
+    }
+    assert set(subjects) == {"en"}  # the English doctor; the Arabic head's is in Arabic
+    arabic = await OutboxMail.select().where(OutboxMail.language == "ar").run()
+    assert any("أُلغيت المطابقة" in m["subject"] for m in arabic)

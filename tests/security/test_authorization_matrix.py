@@ -134,6 +134,8 @@ EXPECTATIONS: dict[str, Rule] = {
     "/pairings/{proposal_id:int}/calendar.ics": DOCTOR_DETAILS,
     "/pairings/{proposal_id:int}/accept": DOCTOR_SELF,
     "/pairings/{proposal_id:int}/decline": DOCTOR_SELF,
+    # Ending a confirmed pairing: its doctor, a head of the need's facility, staff.
+    "/pairings/{proposal_id:int}/cancel": DOCTOR_DETAILS,
     "/pairings/needs": Rule(doctor=ANY),
     # Any open need may interest any doctor (the need id is not the doctor's object).
     "/pairings/needs/{need_id:int}/{operation:str}": Rule(doctor=ANY),
@@ -143,6 +145,7 @@ EXPECTATIONS: dict[str, Rule] = {
     "/api/proposals/{proposal_id:int}/approve": STAFF,
     "/api/proposals/{proposal_id:int}/reject": STAFF,
     "/api/proposals/{proposal_id:int}/calendar.ics": DOCTOR_DETAILS,
+    "/api/proposals/{proposal_id:int}/cancel": DOCTOR_DETAILS,
     # A doctor's own data; contact details and documents also for staff and the
     # head of a facility with a confirmed pairing (worlds A and B each have one).
     # Other heads may see a doctor's public profile, never the contact details.

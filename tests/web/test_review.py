@@ -187,7 +187,8 @@ async def test_api_list_approve_reject_and_409(client: AsyncTestClient) -> None:
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
     again = await client.post(f"/api/proposals/{s['proposal']}/approve", headers=headers)
     assert again.status_code == 409 and "cannot be approved" in again.json()["detail"]
-    other = await make_proposal(s["need"], s["doctor_id"])
+    _, second_doctor = await make_doctor(name="Dr. Omar Saleh")  # one live proposal per doctor
+    other = await make_proposal(s["need"], second_doctor)
     bad = await client.post(
         f"/api/proposals/{other}/reject", json={"reason": "nope"}, headers=headers
     )

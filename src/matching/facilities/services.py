@@ -19,7 +19,14 @@ from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.audit.services import record_event
 from matching.availability import WeeklySlot
+from matching.db import write_transaction
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from matching.facilities.status import (
+    confirmed_count,
+    lock_need,
+    refresh,
+    refresh_need_status,
+)
 from matching.facilities.tables import (
     District,
     Facility,
@@ -35,12 +42,10 @@ from matching.facilities.tables import (
 )
 from matching.i18n import N_
 from matching.paging import Page, clamp_page
+from matching.pairings import transitions
 from matching.taxonomy import load_taxonomy
 
 STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN)
-LIVE_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED, NeedStatus.FILLED)
-# Proposals still waiting for a person: a close or cancel withdraws them.
-PENDING_PROPOSAL_STATES = ("proposed", "approved")
 MAX_SLOTS = 6
 SORTS = ("urgency", "newest", "oldest", "starts_on")
 PER_PAGE_DEFAULT = 25
@@ -58,10 +63,6 @@ TRANSITIONS: dict[NeedStatus, tuple[NeedStatus, ...]] = {
 
 def is_staff(account: Account) -> bool:
     return account.role in STAFF_ROLES
-
-
-def _label(account: Account | None) -> tuple[int | None, str]:
-    return (account.id, account.email) if account else (None, "system")
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -591,30 +592,23 @@ async def create_need(
     return need_id
 
 
-async def confirmed_count(need_id: int) -> int:
-    from matching.pairings.tables import Proposal
-
-    return await Proposal.count().where(Proposal.need == need_id, Proposal.state == "confirmed")
-
-
 async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) -> None:
-    """Edit a need; never into an impossible state (places below confirmed doctors)."""
+    """Edit a need; never into an impossible state (places below the doctors it holds).
+
+    The places are checked under the need's lock (``lock_need``), in the same
+    transaction as the write, so an approval in another process cannot slip in
+    between the count and the change.
+    """
     before = await _need_row(need_id)
     await check_need_access(actor, before)
-    if before["status"] in (NeedStatus.CLOSED, NeedStatus.CANCELLED):
-        raise Conflict(N_("A closed or cancelled need cannot be edited."))
     fields = parse_need(data)
     if fields.row["kind"] != before["kind"] and before["status"] != NeedStatus.DRAFT:
         raise ValidationFailed({"kind": N_("the kind of a published need cannot change")})
-    async with Need._meta.db.transaction():
-        confirmed = await confirmed_count(need_id)
-        if fields.row["places"] < confirmed:
-            raise ValidationFailed(
-                {
-                    "places": N_("cannot be fewer than the %(n)s doctors already confirmed")
-                    % {"n": confirmed}
-                }
-            )
+    async with write_transaction():
+        before = await lock_need(need_id)
+        if before["status"] in (NeedStatus.CLOSED, NeedStatus.CANCELLED):
+            raise Conflict(N_("A closed or cancelled need cannot be edited."))
+        await transitions.check_places(need_id, int(fields.row["places"]))
         await (
             Need.update({**fields.row, Need.updated_at: datetime.now(UTC)})
             .where(Need.id == need_id)
@@ -630,62 +624,12 @@ async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) 
             before={k: before[k] for k in fields.row},
             after={**fields.row, "skills": fields.skills},
         )
-        await _refresh(need_id, actor)
-
-
-def _status_for(places: int, confirmed: int) -> NeedStatus:
-    if confirmed <= 0:
-        return NeedStatus.OPEN
-    return NeedStatus.FILLED if confirmed >= places else NeedStatus.PARTLY_FILLED
-
-
-async def _refresh(need_id: int, actor: Account | None) -> str:
-    query = Need.select(Need.status, Need.places).where(Need.id == need_id)
-    if Need._meta.db.engine_type == "postgres":
-        # Two confirmations at once: the second waits and counts the first.
-        query = query.lock_rows()
-    row = await query.first().run()
-    if row is None:
-        raise NotFound(N_("This need does not exist."))
-    if row["status"] not in LIVE_STATUSES:
-        return str(row["status"])
-    new = _status_for(int(row["places"]), await confirmed_count(need_id)).value
-    if new != row["status"]:
-        await (
-            Need.update({Need.status: new, Need.updated_at: datetime.now(UTC)})
-            .where(Need.id == need_id)
-            .run()
-        )
-        actor_id, label = _label(actor)
-        await record_event(
-            actor_id=actor_id,
-            actor_label=label,
-            action="need.status_changed",
-            subject_type="need",
-            subject_id=need_id,
-            before={"status": row["status"]},
-            after={"status": new},
-        )
-    return new
-
-
-async def refresh_need_status(need_id: int, *, actor: Account | None = None) -> str:
-    """Recompute open / partly_filled / filled from the CONFIRMED proposals vs places.
-
-    Drafts, closed and cancelled needs keep their status. Safe to call inside the
-    caller's transaction (it joins it); returns the status now stored.
-    """
-    async with Need._meta.db.transaction():
-        return await _refresh(need_id, actor)
+        await refresh(need_id, actor)
 
 
 async def pending_proposals(need_id: int) -> int:
     """How many proposals still wait for review (withdrawn if the need is closed)."""
-    from matching.pairings.tables import Proposal
-
-    return await Proposal.count().where(
-        Proposal.need == need_id, Proposal.state.is_in(list(PENDING_PROPOSAL_STATES))
-    )
+    return await transitions.held_count(need_id, states=transitions.PENDING_STATES)
 
 
 async def change_need_status(
@@ -693,57 +637,43 @@ async def change_need_status(
 ) -> dict[str, int | str]:
     """Publish, close, reopen or cancel a need.
 
-    Closing or cancelling withdraws the proposals still waiting for review in the
-    same transaction (each with an audit event). Returns ``{"status", "withdrawn"}``.
+    Under the need's lock (so it takes turns with a doctor's accept in another
+    process), closing or cancelling withdraws the proposals still waiting for a
+    person, each from the state it is in (``transitions.withdraw_pending``).
+    Accepted and confirmed pairings are never withdrawn: closing keeps them, and
+    cancelling a need that holds any is refused (each is cancelled first, with a
+    reason that tells the doctor). Returns ``{"status", "withdrawn"}``.
     """
-    from matching.pairings.tables import Proposal
-
     try:
         wanted = NeedStatus(target)
     except ValueError:
         raise ValidationFailed({"status": N_("unknown status")}) from None
-    async with Need._meta.db.transaction():
-        before = await _need_row(need_id)
-        await check_need_access(actor, before)
+    await check_need_access(actor, await _need_row(need_id))
+    async with write_transaction():
+        before = await lock_need(need_id)
         current = NeedStatus(before["status"])
         if wanted not in TRANSITIONS[current]:
             raise Conflict(
-                N_("A need that is %(current)s cannot become %(wanted)s.")
-                % {"current": current.value, "wanted": wanted.value}
+                N_("A need that is %(current)s cannot become %(wanted)s."),
+                params={"current": current.value, "wanted": wanted.value},
+                labels={"current": "need_status", "wanted": "need_status"},
             )
         withdrawn = 0
+        if wanted == NeedStatus.CANCELLED:
+            committed = await transitions.held_count(need_id, states=transitions.COMMITTED_STATES)
+            if committed:
+                raise Conflict(
+                    N_(
+                        "This need cannot be cancelled: %(n)s doctor(s) accepted it. Cancel "
+                        "each of those pairings first, with a reason, or close the need "
+                        "to stop new proposals."
+                    ),
+                    params={"n": committed},
+                )
         if wanted in (NeedStatus.CLOSED, NeedStatus.CANCELLED):
-            pending = (
-                await Proposal.select(Proposal.id, Proposal.state)
-                .where(
-                    Proposal.need == need_id,
-                    Proposal.state.is_in(list(PENDING_PROPOSAL_STATES)),
-                )
-                .run()
+            withdrawn = await transitions.withdraw_pending(
+                need_id, actor, reason=f"need {wanted.value}"
             )
-            now = datetime.now(UTC)
-            for proposal in pending:
-                await (
-                    Proposal.update(
-                        {
-                            Proposal.state: "withdrawn",
-                            Proposal.decided_at: now,
-                            Proposal.decision_reason: f"need {wanted.value}",
-                        }
-                    )
-                    .where(Proposal.id == proposal["id"])
-                    .run()
-                )
-                await record_event(
-                    actor_id=actor.id,
-                    actor_label=actor.email,
-                    action="proposal.withdrawn",
-                    subject_type="proposal",
-                    subject_id=proposal["id"],
-                    before={"state": proposal["state"]},
-                    after={"state": "withdrawn", "reason": f"need {wanted.value}"},
-                )
-            withdrawn = len(pending)
         await (
             Need.update({Need.status: wanted.value, Need.updated_at: datetime.now(UTC)})
             .where(Need.id == need_id)
@@ -760,7 +690,7 @@ async def change_need_status(
         )
         status = wanted.value
         if wanted == NeedStatus.OPEN:
-            status = await _refresh(need_id, actor)
+            status = await refresh(need_id, actor)
     return {"status": status, "withdrawn": withdrawn}
 
 

@@ -229,6 +229,7 @@ DOCTOR_VISIBLE = [
     ProposalState.ACCEPTED.value,
     ProposalState.DECLINED.value,
     ProposalState.CONFIRMED.value,
+    ProposalState.CANCELLED.value,
 ]
 
 

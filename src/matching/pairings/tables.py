@@ -46,6 +46,7 @@ class ProposalState(StrEnum):
     DECLINED = "declined"
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
 
 
 class RankingRun(Table):

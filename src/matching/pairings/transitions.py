@@ -1,11 +1,44 @@
-"""A pairing's life: the one table of allowed transitions and the use-cases on it.
+"""A pairing's life: the one module that writes proposal states and pairing rows.
 
-proposed -> approved | rejected (coordinator, with a reason)
-approved -> accepted | declined (the doctor) ; accepted -> confirmed (same transaction)
+Transitions (one table, :data:`TRANSITIONS`)::
 
-Every change is one transaction with its audit event, applied by a conditional
-``UPDATE ... WHERE state = <expected>`` so two concurrent approvals cannot both
-win; the loser gets a ``Conflict`` (409) and nothing changes.
+    proposed  -> approved | rejected        a coordinator (reject and swap with a reason)
+    approved  -> accepted -> confirmed      the doctor (one transaction) | declined
+    proposed, approved -> withdrawn         the need is closed or cancelled
+    confirmed -> cancelled                  a coordinator, the doctor or a head of the
+                                            facility, with a reason
+
+Ranking runs (``pairings.runs``) insert ``proposed`` rows and supersede their own
+undecided ones; everything else that changes a proposal calls this module
+(``facilities.services`` included: closing a need, lowering its places).
+
+Invariants, and what keeps each:
+
+1. **A need never holds more live pairings (approved, accepted, confirmed) than its
+   places.** Every transaction that can add one (approve, bulk approve, swap,
+   accept) or lower the places (:func:`check_places`) first locks the need's row
+   (:func:`matching.facilities.status.lock_need`: ``SELECT ... FOR UPDATE`` on
+   PostgreSQL; the transaction is IMMEDIATE on SQLite, :func:`~matching.db.write_transaction`)
+   and counts under that lock, so two server processes take turns. Lock order is
+   always need rows (by id) first, then proposals.
+2. **At most one live proposal (proposed, approved, accepted, confirmed) per
+   (need, doctor)**: the partial unique index ``proposal_live_need_doctor``
+   (migration 2026-11-27T10:00); inserts here use ``ON CONFLICT DO NOTHING`` and
+   answer 409 when refused.
+3. **A decided pairing changes only by a transition from the state it is in**: a
+   conditional ``UPDATE ... WHERE state = <the state read>`` whose row count is
+   checked; the loser gets a 409 and nothing changes. The audit event records the
+   state actually left.
+4. **A confirmed pairing ends only by :func:`cancel`**, with a reason, which tells
+   the doctor and the heads in their language and brings a runner-up forward.
+   Closing a need withdraws only proposed and approved proposals, under the need's
+   lock (so it serialises with a doctor's accept); cancelling a need that holds
+   accepted or confirmed pairings is refused.
+5. Each transition is one transaction with its audit event and its mail and
+   notification rows: what is rolled back sends nothing.
+
+Every refusal is a catalog message with placeholders (shown in the reader's
+language by the web layer); an illegal transition is a 409, never a silent no-op.
 """
 
 from __future__ import annotations
@@ -16,17 +49,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
 from matching.accounts.services import Account
 from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
-from matching.db import json_object
+from matching.db import json_object, write_transaction
 from matching.doctors.tables import DoctorProfile
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matching.facilities.services import refresh_need_status
+from matching.facilities.status import lock_need, refresh
 from matching.facilities.tables import Facility, FacilityHead, Need, NeedStatus
 from matching.i18n import N_
+from matching.labels import label
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.mail.tables import Notification
@@ -42,6 +74,8 @@ class Action(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     CONFIRM = "confirm"
+    WITHDRAW = "withdraw"
+    CANCEL = "cancel"
 
 
 # The single source of truth: (from_state, action) -> to_state.
@@ -52,10 +86,23 @@ TRANSITIONS: dict[tuple[ProposalState, Action], ProposalState] = {
     (S.APPROVED, Action.ACCEPT): S.ACCEPTED,
     (S.APPROVED, Action.DECLINE): S.DECLINED,
     (S.ACCEPTED, Action.CONFIRM): S.CONFIRMED,
+    (S.PROPOSED, Action.WITHDRAW): S.WITHDRAWN,
+    (S.APPROVED, Action.WITHDRAW): S.WITHDRAWN,
+    (S.CONFIRMED, Action.CANCEL): S.CANCELLED,
 }
+# Done by the system (closing a need), never offered to a person.
+_SYSTEM_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM})
 
 # Proposals holding (or about to hold) one of a need's places.
 HOLDING_STATES = (S.APPROVED.value, S.ACCEPTED.value, S.CONFIRMED.value)
+# Held by a doctor's own yes.
+COMMITTED_STATES = (S.ACCEPTED.value, S.CONFIRMED.value)
+# At most one of these per (need, doctor): the partial unique index.
+LIVE_STATES = (S.PROPOSED.value, *HOLDING_STATES)
+# Still waiting for a person: closing or cancelling the need withdraws them.
+PENDING_STATES = (S.PROPOSED.value, S.APPROVED.value)
+# A doctor refused for, or gone from, this need: never brought forward again.
+_REFUSED_STATES = (S.REJECTED.value, S.DECLINED.value, S.CANCELLED.value)
 
 REJECT_REASONS: dict[str, str] = {
     "specialty": N_("specialty does not fit"),
@@ -65,6 +112,7 @@ REJECT_REASONS: dict[str, str] = {
     "other": N_("other"),
 }
 SWAPPED_REASON = "swapped"
+MAX_REASON = 1000
 
 _VERB = {
     Action.APPROVE: N_("approve"),
@@ -73,6 +121,54 @@ _VERB = {
     Action.ACCEPT: N_("accept"),
     Action.DECLINE: N_("decline"),
     Action.CONFIRM: N_("confirm"),
+    Action.CANCEL: N_("cancel"),
+}
+
+_PAST = {
+    Action.APPROVE: "approved",
+    Action.REJECT: "rejected",
+    Action.SWAP: "swapped",
+    Action.ACCEPT: "accepted",
+    Action.DECLINE: "declined",
+    Action.CONFIRM: "confirmed",
+    Action.WITHDRAW: "withdrawn",
+    Action.CANCEL: "cancelled",
+}
+
+# One refusal per action (the state it is in is a placeholder, shown as its label).
+_ILLEGAL = {
+    Action.APPROVE: N_(
+        "Proposal #%(id)s cannot be approved: it is %(state)s. "
+        "Only a proposal waiting for review can be approved."
+    ),
+    Action.REJECT: N_(
+        "Proposal #%(id)s cannot be rejected: it is %(state)s. "
+        "Only a proposal waiting for review can be rejected."
+    ),
+    Action.SWAP: N_(
+        "Proposal #%(id)s cannot be swapped: it is %(state)s. "
+        "Only a proposal waiting for review can be swapped."
+    ),
+    Action.ACCEPT: N_(
+        "Pairing #%(id)s cannot be accepted: it is %(state)s. "
+        "Only a pairing a coordinator approved can be accepted."
+    ),
+    Action.DECLINE: N_(
+        "Pairing #%(id)s cannot be declined: it is %(state)s. "
+        "Only a pairing a coordinator approved can be declined."
+    ),
+    Action.CONFIRM: N_(
+        "Pairing #%(id)s cannot be confirmed: it is %(state)s. "
+        "Only an accepted pairing can be confirmed."
+    ),
+    Action.WITHDRAW: N_(
+        "Proposal #%(id)s cannot be withdrawn: it is %(state)s. "
+        "Only a proposal waiting for review or for the doctor's answer can be withdrawn."
+    ),
+    Action.CANCEL: N_(
+        "Pairing #%(id)s cannot be cancelled: it is %(state)s. "
+        "Only a confirmed pairing can be cancelled."
+    ),
 }
 
 
@@ -85,29 +181,20 @@ def next_state(state: str, action: Action) -> ProposalState | None:
 
 
 def allowed_actions(state: str) -> list[Action]:
-    return [action for (source, action) in TRANSITIONS if source.value == state]
+    """What a person may do to a proposal in ``state``."""
+    return [
+        action
+        for (source, action) in TRANSITIONS
+        if source.value == state and action not in _SYSTEM_ACTIONS
+    ]
 
 
 def _illegal(proposal_id: int, state: str, action: Action) -> Conflict:
     return Conflict(
-        f"Proposal #{proposal_id} cannot be {_past(action)}: it is {state}. "
-        f"Only a proposal that is {_sources(action)} can be {_past(action)}."
+        _ILLEGAL[action],
+        params={"id": proposal_id, "state": state},
+        labels={"state": "proposal_state"},
     )
-
-
-def _past(action: Action) -> str:
-    return {
-        Action.APPROVE: "approved",
-        Action.REJECT: "rejected",
-        Action.SWAP: "swapped",
-        Action.ACCEPT: "accepted",
-        Action.DECLINE: "declined",
-        Action.CONFIRM: "confirmed",
-    }[action]
-
-
-def _sources(action: Action) -> str:
-    return " or ".join(source.value for (source, a) in TRANSITIONS if a == action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,28 +209,35 @@ class Moved:
 async def _load(proposal_id: int) -> dict[str, Any]:
     row = await Proposal.select().where(Proposal.id == proposal_id).first().run()
     if row is None:
-        raise NotFound(f"Proposal #{proposal_id} does not exist.")
+        raise NotFound(N_("Proposal #%(id)s does not exist."), params={"id": proposal_id})
     return row
 
 
 async def _move(
     proposal_id: int,
     action: Action,
-    actor: Account,
+    actor: Account | None,
     *,
     extra: dict[Any, Any] | None = None,
     details: dict[str, Any] | None = None,
+    expected: str | None = None,
 ) -> Moved:
-    """Apply one transition with its audit event; call inside a transaction."""
+    """Apply one transition with its audit event; call inside a transaction.
+
+    ``expected``: the state the caller read (and decided on); the row moves only
+    if it is still in it.
+    """
     row = await _load(proposal_id)
     before = row["state"]
+    if expected is not None and before != expected:
+        raise _illegal(proposal_id, before, action)
     target = next_state(before, action)
     if target is None:
         raise _illegal(proposal_id, before, action)
     now = datetime.now(UTC)
     values: dict[Any, Any] = {Proposal.state: target.value}
-    if action in (Action.APPROVE, Action.REJECT, Action.SWAP):
-        values.update({Proposal.decided_by: actor.id, Proposal.decided_at: now})
+    if action in (Action.APPROVE, Action.REJECT, Action.SWAP, Action.WITHDRAW, Action.CANCEL):
+        values.update({Proposal.decided_by: actor.id if actor else None, Proposal.decided_at: now})
     if action in (Action.ACCEPT, Action.DECLINE):
         values[Proposal.responded_at] = now
     values.update(extra or {})
@@ -157,9 +251,9 @@ async def _move(
         current = (await _load(proposal_id))["state"]
         raise _illegal(proposal_id, current, action)
     await record_event(
-        actor_id=actor.id,
-        actor_label=actor.email,
-        action=f"proposal.{_past(action)}",
+        actor_id=actor.id if actor else None,
+        actor_label=actor.email if actor else "system",
+        action=f"proposal.{_PAST[action]}",
         subject_type="proposal",
         subject_id=proposal_id,
         before={"state": before},
@@ -168,49 +262,90 @@ async def _move(
     return Moved(proposal_id, row["need"], row["doctor"], before, target.value)
 
 
-def _transaction():
-    """One transaction; on SQLite an IMMEDIATE one, so two writers queue instead of
-    failing with "database is locked" when both read before writing."""
-    engine = Proposal._meta.db
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+def _transaction():  # type: ignore[no-untyped-def]
+    """One write transaction (IMMEDIATE on SQLite): see :func:`matching.db.write_transaction`."""
+    return write_transaction(Proposal._meta.db)
 
 
 def _require_coordinator(actor: Account) -> None:
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("Only a coordinator can review proposals.")
+        raise Forbidden(N_("Only a coordinator can review proposals."))
 
 
-async def _check_places(need_id: int, proposal_id: int) -> None:
-    need = await Need.select(Need.places, Need.status, Need.title).where(Need.id == need_id).first()
-    if need is None:
-        raise NotFound(f"Need #{need_id} does not exist.")
-    if need["status"] in (NeedStatus.CLOSED, NeedStatus.CANCELLED, NeedStatus.DRAFT):
-        raise Conflict(f"Proposal #{proposal_id} cannot be approved: its need is {need['status']}.")
-    holding = await Proposal.count().where(
-        Proposal.need == need_id, Proposal.state.is_in(list(HOLDING_STATES))
+async def held_count(need_id: int, *, states: tuple[str, ...] = HOLDING_STATES) -> int:
+    """The need's live pairings (approved, accepted, confirmed) or those in ``states``."""
+    return await Proposal.count().where(
+        Proposal.need == need_id, Proposal.state.is_in(list(states))
     )
-    if holding >= need["places"]:
+
+
+_CLOSED_NEED = (NeedStatus.CLOSED.value, NeedStatus.CANCELLED.value, NeedStatus.DRAFT.value)
+
+
+async def _check_room(need: dict[str, Any], proposal_id: int, action: Action) -> None:
+    """Refuse ``action`` (approve, swap) unless the locked ``need`` has a place left."""
+    verb = "swapped" if action == Action.SWAP else "approved"
+    if need["status"] in _CLOSED_NEED:
         raise Conflict(
-            f"Proposal #{proposal_id} cannot be approved: its need "
-            f"has {need['places']} place(s) and all are taken."
+            N_("Proposal #%(id)s cannot be swapped: its need is %(status)s.")
+            if verb == "swapped"
+            else N_("Proposal #%(id)s cannot be approved: its need is %(status)s."),
+            params={"id": proposal_id, "status": need["status"]},
+            labels={"status": "need_status"},
+        )
+    held = await held_count(int(need["id"]))
+    if held >= int(need["places"]):
+        raise Conflict(
+            N_(
+                "Proposal #%(id)s cannot be swapped: its need has %(places)s place(s) "
+                "and all are taken."
+            )
+            if verb == "swapped"
+            else N_(
+                "Proposal #%(id)s cannot be approved: its need has %(places)s place(s) "
+                "and all are taken."
+            ),
+            params={"id": proposal_id, "places": need["places"]},
+        )
+
+
+async def check_places(need_id: int, places: int) -> None:
+    """Refuse ``places`` below the pairings the need holds (call with the need locked)."""
+    held = await held_count(need_id)
+    if places < held:
+        raise ValidationFailed(
+            {
+                "places": N_(
+                    "cannot be fewer than the %(held)s doctors this need already holds "
+                    "(approved, accepted or confirmed); cancel a pairing first"
+                )
+            },
+            params={"places": {"held": held}},
         )
 
 
 # --- coordinator -----------------------------------------------------------------
 
 
+async def _approve_locked(
+    proposal_id: int, actor: Account, base_url: str, details: dict[str, Any] | None = None
+) -> Moved:
+    """Approve with the need locked by the caller's transaction."""
+    row = await _load(proposal_id)
+    if next_state(row["state"], Action.APPROVE) is None:
+        raise _illegal(proposal_id, row["state"], Action.APPROVE)
+    need = await lock_need(int(row["need"]))
+    await _check_room(need, proposal_id, Action.APPROVE)
+    moved = await _move(proposal_id, Action.APPROVE, actor, details=details)
+    await _notify_approved(moved, base_url)
+    return moved
+
+
 async def approve(proposal_id: int, actor: Account, *, base_url: str = "") -> Moved:
-    """Approve one proposal and notify the doctor and the facility heads."""
+    """Approve one proposal (a place must be left) and notify the doctor and the heads."""
     _require_coordinator(actor)
     async with _transaction():
-        row = await _load(proposal_id)
-        if next_state(row["state"], Action.APPROVE) is not None:
-            await _check_places(row["need"], proposal_id)
-        moved = await _move(proposal_id, Action.APPROVE, actor)
-        await _notify_approved(moved, base_url)
-    return moved
+        return await _approve_locked(proposal_id, actor, base_url)
 
 
 async def bulk_approve(proposal_ids: list[int], actor: Account, *, base_url: str = "") -> int:
@@ -220,12 +355,11 @@ async def bulk_approve(proposal_ids: list[int], actor: Account, *, base_url: str
     if not ids:
         raise ValidationFailed({"proposal_ids": "select at least one proposal"})
     async with _transaction():
+        rows = await Proposal.select(Proposal.id, Proposal.need).where(Proposal.id.is_in(ids))
+        for need_id in sorted({int(r["need"]) for r in rows}):  # lock order: need ids
+            await lock_need(need_id)
         for proposal_id in ids:
-            row = await _load(proposal_id)
-            if next_state(row["state"], Action.APPROVE) is not None:
-                await _check_places(row["need"], proposal_id)
-            moved = await _move(proposal_id, Action.APPROVE, actor, details={"bulk": True})
-            await _notify_approved(moved, base_url)
+            await _approve_locked(proposal_id, actor, base_url, details={"bulk": True})
     return len(ids)
 
 
@@ -235,7 +369,7 @@ def _reason_text(reason: str, note: str) -> str:
     note = note.strip()
     if reason == "other" and not note:
         raise ValidationFailed({"note": "say why when the reason is 'other'"})
-    if len(note) > 1000:
+    if len(note) > MAX_REASON:
         raise ValidationFailed({"note": "must be at most 1000 characters"})
     text = REJECT_REASONS[reason]
     return f"{text}: {note}" if note else text
@@ -254,10 +388,25 @@ async def reject(proposal_id: int, actor: Account, *, reason: str, note: str = "
         )
 
 
+async def _insert_live(proposal: Proposal) -> int | None:
+    """Insert a live proposal; None when the (need, doctor) already has one (the
+    partial unique index refused it)."""
+    rows = (
+        await Proposal.insert(proposal)
+        .on_conflict(action="DO NOTHING")
+        .returning(Proposal.id)
+        .run()
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
 async def swap(
     proposal_id: int, runner_up_doctor_id: int, actor: Account, *, base_url: str = ""
 ) -> int:
-    """Reject ``proposal_id`` ('swapped') and approve its runner-up; return the new id."""
+    """Reject ``proposal_id`` ('swapped') and approve its runner-up; return the new id.
+
+    The runner-up takes a place: refused when the need has none left.
+    """
     _require_coordinator(actor)
     async with _transaction():
         row = await _load(proposal_id)
@@ -272,15 +421,10 @@ async def swap(
         )
         if runner is None:
             raise ValidationFailed({"doctor_id": "is not a runner-up of this proposal"})
-        taken = await Proposal.exists().where(
-            Proposal.need == row["need"],
-            Proposal.doctor == runner_up_doctor_id,
-            Proposal.state.is_in([S.PROPOSED.value, *HOLDING_STATES]),
-        )
-        if taken:
-            raise Conflict(
-                f"Doctor #{runner_up_doctor_id} already has a live proposal for this need."
-            )
+        if next_state(row["state"], Action.SWAP) is None:
+            raise _illegal(proposal_id, row["state"], Action.SWAP)
+        need = await lock_need(int(row["need"]))
+        await _check_room(need, proposal_id, Action.SWAP)
         await _move(
             proposal_id,
             Action.SWAP,
@@ -288,25 +432,24 @@ async def swap(
             extra={Proposal.decision_reason: SWAPPED_REASON},
             details={"reason": SWAPPED_REASON, "runner_up_doctor_id": runner_up_doctor_id},
         )
-        now = datetime.now(UTC)
-        inserted = (
-            await Proposal.insert(
-                Proposal(
-                    run=row["run"],
-                    need=row["need"],
-                    doctor=runner_up_doctor_id,
-                    score=float(runner.get("score", 0.0)),
-                    rank=int(runner.get("rank", 2)),
-                    explanation=json.dumps(_runner_explanation(proposal_id, explanation, runner)),
-                    state=S.APPROVED.value,
-                    decided_by=actor.id,
-                    decided_at=now,
-                )
+        new_id = await _insert_live(
+            Proposal(
+                run=row["run"],
+                need=row["need"],
+                doctor=runner_up_doctor_id,
+                score=float(runner.get("score", 0.0)),
+                rank=int(runner.get("rank", 2)),
+                explanation=json.dumps(_runner_explanation(proposal_id, explanation, runner)),
+                state=S.APPROVED.value,
+                decided_by=actor.id,
+                decided_at=datetime.now(UTC),
             )
-            .returning(Proposal.id)
-            .run()
         )
-        new_id = int(inserted[0]["id"])
+        if new_id is None:
+            raise Conflict(
+                N_("Doctor #%(doctor)s already has a live proposal for this need."),
+                params={"doctor": runner_up_doctor_id},
+            )
         await record_event(
             actor_id=actor.id,
             actor_label=actor.email,
@@ -322,15 +465,21 @@ async def swap(
 
 
 def _runner_explanation(
-    proposal_id: int, explanation: dict[str, Any], runner: dict[str, Any]
+    proposal_id: int,
+    explanation: dict[str, Any],
+    runner: dict[str, Any],
+    *,
+    key: str = "swapped_from",
+    runners_up: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The swapped-in proposal's explanation: the runner-up's own signals, shared skills
-    and details as the ranking recorded them (absent for proposals ranked before it
-    recorded them), and the hard rules the original list passed."""
-    out: dict[str, Any] = {"swapped_from": proposal_id, "runners_up": []}
-    for key in ("signals", "shared_skills", "details"):
-        if runner.get(key):
-            out[key] = runner[key]
+    """The explanation of a runner-up's new proposal: the runner-up's own signals,
+    shared skills and details as the ranking recorded them (absent for proposals
+    ranked before it recorded them), and the hard rules the original list passed;
+    ``key`` names where it came from (``swapped_from``, ``brought_forward_from``)."""
+    out: dict[str, Any] = {key: proposal_id, "runners_up": runners_up or []}
+    for name in ("signals", "shared_skills", "details"):
+        if runner.get(name):
+            out[name] = runner[name]
     if explanation.get("rules_passed"):
         out["rules_passed"] = explanation["rules_passed"]
     return out
@@ -339,26 +488,52 @@ def _runner_explanation(
 # --- doctor ------------------------------------------------------------------------
 
 
+async def _doctor_user(doctor_id: int | None) -> int | None:
+    if doctor_id is None:
+        return None
+    owner = (
+        await DoctorProfile.select(DoctorProfile.user).where(DoctorProfile.id == doctor_id).first()
+    )
+    return None if owner is None else int(owner["user"])
+
+
 async def _require_own(proposal_id: int, actor: Account) -> None:
     row = await _load(proposal_id)
-    owner = None
-    if row["doctor"] is not None:
-        owner = (
-            await DoctorProfile.select(DoctorProfile.user)
-            .where(DoctorProfile.id == row["doctor"])
-            .first()
-        )
-    if owner is None or owner["user"] != actor.id:
-        raise Forbidden("This pairing is offered to another doctor.")
+    if await _doctor_user(row["doctor"]) != actor.id:
+        raise Forbidden(N_("This pairing is offered to another doctor."))
 
 
 async def accept(proposal_id: int, actor: Account, *, base_url: str = "") -> Moved:
-    """The doctor accepts: approved -> accepted -> confirmed, in one transaction."""
+    """The doctor accepts: approved -> accepted -> confirmed, in one transaction.
+
+    Re-checks the need under its lock: it must still be open and its places not
+    all taken by doctors who accepted (places lowered, or an over-filled need
+    from before the lock).
+    """
     await _require_own(proposal_id, actor)
     async with _transaction():
-        await _move(proposal_id, Action.ACCEPT, actor)
+        row = await _load(proposal_id)
+        if next_state(row["state"], Action.ACCEPT) is None:
+            raise _illegal(proposal_id, row["state"], Action.ACCEPT)
+        need = await lock_need(int(row["need"]))
+        if need["status"] in _CLOSED_NEED:
+            raise Conflict(
+                N_("Pairing #%(id)s cannot be accepted: its need is %(status)s."),
+                params={"id": proposal_id, "status": need["status"]},
+                labels={"status": "need_status"},
+            )
+        taken = await held_count(int(need["id"]), states=COMMITTED_STATES)
+        if taken >= int(need["places"]):
+            raise Conflict(
+                N_(
+                    "Pairing #%(id)s cannot be accepted: its need now has %(places)s "
+                    "place(s) and %(taken)s are taken by doctors who accepted."
+                ),
+                params={"id": proposal_id, "places": need["places"], "taken": taken},
+            )
+        await _move(proposal_id, Action.ACCEPT, actor, expected=row["state"])
         moved = await _move(proposal_id, Action.CONFIRM, actor)
-        await refresh_need(moved.need_id, actor)
+        await refresh(moved.need_id, actor)
         await _notify_confirmed(moved, base_url)
     return moved
 
@@ -366,7 +541,7 @@ async def accept(proposal_id: int, actor: Account, *, base_url: str = "") -> Mov
 async def decline(proposal_id: int, actor: Account, *, note: str = "", base_url: str = "") -> Moved:
     """The doctor declines (with an optional reason); the coordinators are told."""
     await _require_own(proposal_id, actor)
-    if len(note) > 1000:
+    if len(note) > MAX_REASON:
         raise ValidationFailed({"note": "must be at most 1000 characters"})
     async with _transaction():
         moved = await _move(
@@ -380,12 +555,167 @@ async def decline(proposal_id: int, actor: Account, *, note: str = "", base_url:
     return moved
 
 
+# --- a confirmed pairing ends ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """A cancelled pairing and the runner-up proposal it brought forward (if any)."""
+
+    moved: Moved
+    runner_up_proposal_id: int | None
+
+
+async def _may_cancel(row: dict[str, Any], actor: Account) -> None:
+    if actor.role in (Role.COORDINATOR, Role.ADMIN):
+        return
+    if actor.role == Role.DOCTOR and await _doctor_user(row["doctor"]) == actor.id:
+        return
+    if actor.role == Role.FACILITY_HEAD:
+        need = await Need.select(Need.facility).where(Need.id == row["need"]).first()
+        if need and await FacilityHead.exists().where(
+            FacilityHead.user == actor.id, FacilityHead.facility == need["facility"]
+        ):
+            return
+    raise Forbidden(
+        N_("Only a coordinator, the doctor or a head of the facility can cancel this pairing.")
+    )
+
+
+async def cancel(proposal_id: int, actor: Account, *, reason: str, base_url: str = "") -> Cancelled:
+    """End a confirmed pairing, with a reason: confirmed -> cancelled.
+
+    In one transaction, under the need's lock: the need's status is recomputed
+    (the place is free again), the doctor and the heads are told in their own
+    language (mail and notification), and the first suitable runner-up of the
+    pairing comes forward as a new ``proposed`` proposal for a coordinator to
+    review (coordinators get a notification).
+    """
+    row = await _load(proposal_id)
+    await _may_cancel(row, actor)
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed({"reason": "say why the pairing is cancelled"})
+    if len(text) > MAX_REASON:
+        raise ValidationFailed({"reason": "must be at most 1000 characters"})
+    async with _transaction():
+        await lock_need(int(row["need"]))
+        moved = await _move(
+            proposal_id,
+            Action.CANCEL,
+            actor,
+            extra={Proposal.decision_reason: text},
+            details={"reason": text, "by_role": actor.role.value},
+        )
+        await refresh(moved.need_id, actor)
+        runner_up = await _bring_runner_up_forward(await _load(proposal_id), actor)
+        await _notify_cancelled(moved, actor, text, runner_up, base_url)
+    return Cancelled(moved, runner_up)
+
+
+async def _bring_runner_up_forward(row: dict[str, Any], actor: Account) -> int | None:
+    """A new ``proposed`` proposal for the first stored runner-up that still exists and
+    was never refused for, nor is already live on, this need; its id, or None."""
+    explanation = _explanation(row)
+    runners = [r for r in explanation.get("runners_up", []) if r.get("doctor_id") is not None]
+    if not runners:
+        return None
+    doctor_ids = [int(r["doctor_id"]) for r in runners]
+    existing = {
+        int(r["id"])
+        for r in await DoctorProfile.select(DoctorProfile.id).where(
+            DoctorProfile.id.is_in(doctor_ids)
+        )
+    }
+    excluded = {
+        int(r["doctor"])
+        for r in await Proposal.select(Proposal.doctor).where(
+            Proposal.need == row["need"],
+            Proposal.doctor.is_in(doctor_ids),
+            Proposal.state.is_in([*LIVE_STATES, *_REFUSED_STATES]),
+        )
+        if r["doctor"] is not None
+    }
+    for position, runner in enumerate(runners):
+        doctor_id = int(runner["doctor_id"])
+        if doctor_id == row["doctor"] or doctor_id not in existing or doctor_id in excluded:
+            continue
+        new_id = await _insert_live(
+            Proposal(
+                run=row["run"],
+                need=row["need"],
+                doctor=doctor_id,
+                score=float(runner.get("score", 0.0)),
+                rank=int(runner.get("rank", 2)),
+                explanation=json.dumps(
+                    _runner_explanation(
+                        int(row["id"]),
+                        explanation,
+                        runner,
+                        key="brought_forward_from",
+                        runners_up=runners[position + 1 :],
+                    )
+                ),
+                state=S.PROPOSED.value,
+            )
+        )
+        if new_id is None:
+            continue
+        await record_event(
+            actor_id=actor.id,
+            actor_label=actor.email,
+            action="proposal.proposed",
+            subject_type="proposal",
+            subject_id=new_id,
+            before={},
+            after={"state": S.PROPOSED.value, "brought_forward_from": int(row["id"])},
+        )
+        return new_id
+    return None
+
+
+# --- a need closes -----------------------------------------------------------------
+
+
+async def withdraw_pending(need_id: int, actor: Account, *, reason: str) -> int:
+    """Withdraw the need's proposals still waiting for a person (proposed, approved).
+
+    Call inside the caller's write transaction with the need locked
+    (:func:`matching.facilities.status.lock_need`): each proposal moves only from
+    the state read (so one a doctor has just accepted stays confirmed), and its
+    audit event records that state. Accepted and confirmed pairings are never
+    touched here. Returns how many were withdrawn.
+    """
+    pending = (
+        await Proposal.select(Proposal.id, Proposal.state)
+        .where(Proposal.need == need_id, Proposal.state.is_in(list(PENDING_STATES)))
+        .order_by(Proposal.id)
+        .run()
+    )
+    withdrawn = 0
+    for proposal in pending:
+        try:
+            await _move(
+                int(proposal["id"]),
+                Action.WITHDRAW,
+                actor,
+                extra={Proposal.decision_reason: reason},
+                details={"reason": reason},
+                expected=proposal["state"],
+            )
+        except Conflict:
+            continue  # moved by someone else since our read: not ours to withdraw
+        withdrawn += 1
+    return withdrawn
+
+
 # --- needs -------------------------------------------------------------------------
 
 
 async def refresh_need(need_id: int, actor: Account) -> None:
     """Update the need's status (open -> partly_filled -> filled) from its confirmed count."""
-    await refresh_need_status(need_id, actor=actor)
+    async with _transaction():
+        await refresh(need_id, actor)
 
 
 # --- notifications -----------------------------------------------------------------
@@ -492,11 +822,28 @@ async def _notify_approved(moved: Moved, base_url: str) -> None:
 
 
 async def _notify_confirmed(moved: Moved, base_url: str) -> None:
+    """The heads learn who accepted; the doctor gets the confirmation (each in their
+    language, mail and notification)."""
     ctx = await _context(moved)
     need, facility = ctx["need"], ctx["facility"]
     link = f"/pairings/{moved.proposal_id}"
     doctor_name = ctx["doctor"]["user.full_name"] if ctx["doctor"] else ""
-    params = {"title": need["title"], "doctor": doctor_name}
+    params = {"title": need["title"], "doctor": doctor_name, "facility": facility["name_en"]}
+    if ctx["doctor"]:
+        await _send(
+            "pairing_doctor_confirmed",
+            ctx["doctor"],
+            "user",
+            base_url + link,
+            title=need["title"],
+            facility=facility,
+        )
+        await _notify(
+            ctx["doctor"]["user.id"],
+            N_("You accepted %(title)s at %(facility)s: the pairing is confirmed."),
+            params,
+            link,
+        )
     for head in ctx["heads"]:
         await _send(
             "pairing_confirmed",
@@ -513,6 +860,55 @@ async def _notify_confirmed(moved: Moved, base_url: str) -> None:
             params,
             link,
         )
+
+
+async def _notify_cancelled(
+    moved: Moved, actor: Account, reason: str, runner_up: int | None, base_url: str
+) -> None:
+    """The doctor and the heads are told (mail and notification, their language);
+    the coordinators get a notification, pointing at the runner-up when there is one."""
+    ctx = await _context(moved)
+    need, facility = ctx["need"], ctx["facility"]
+    link = f"/pairings/{moved.proposal_id}"
+    doctor_name = ctx["doctor"]["user.full_name"] if ctx["doctor"] else ""
+    params = {
+        "title": need["title"],
+        "doctor": doctor_name,
+        "facility": facility["name_en"],
+        "reason": reason,
+        "by": actor.full_name,
+    }
+    message = N_(
+        "The confirmed pairing of %(doctor)s for %(title)s was cancelled by %(by)s "
+        "(reason: %(reason)s)."
+    )
+    recipients = [*([ctx["doctor"]] if ctx["doctor"] else []), *ctx["heads"]]
+    for user in recipients:
+        language = user["user.language"] or "en"
+        by = f"{actor.full_name} ({label(actor.role.value, 'role', language)})"
+        await _send(
+            "pairing_cancelled",
+            user,
+            "user",
+            base_url + link,
+            title=need["title"],
+            facility=facility,
+            doctor=doctor_name,
+            by=by,
+            reason=reason,
+        )
+        await _notify(user["user.id"], message, params, link)
+    coordinator_message = (
+        N_(
+            "The confirmed pairing of %(doctor)s for %(title)s was cancelled by %(by)s "
+            "(reason: %(reason)s). A runner-up waits for your review."
+        )
+        if runner_up is not None
+        else message
+    )
+    coordinator_link = f"/pairings/{runner_up}" if runner_up is not None else link
+    for user_id in await coordinator_ids(active=True):
+        await _notify(user_id, coordinator_message, params, coordinator_link)
 
 
 async def _notify_declined(moved: Moved, reason: str, base_url: str) -> None:
@@ -555,6 +951,8 @@ async def _notify_declined(moved: Moved, reason: str, base_url: str) -> None:
         await _notify(coordinator["id"], message, params, link)
 
 
-async def coordinator_ids() -> list[int]:
-    rows = await User.select(User.id).where(User.role == Role.COORDINATOR.value).run()
-    return [r["id"] for r in rows]
+async def coordinator_ids(*, active: bool = False) -> list[int]:
+    query = User.select(User.id).where(User.role == Role.COORDINATOR.value)
+    if active:
+        query = query.where(User.is_active.eq(True))
+    return [r["id"] for r in await query.order_by(User.id).run()]

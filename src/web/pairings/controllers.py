@@ -110,6 +110,24 @@ class PairingPages(Controller):
             return await self._detail(request, proposal_id, form_errors(exc), exc.status_code)
         return Redirect(f"/pairings/{proposal_id}?done=declined")
 
+    @post("/{proposal_id:int}/cancel")
+    async def cancel(self, request: Request, proposal_id: FromPath[int]) -> Template | Redirect:
+        """End a confirmed pairing with a reason (the doctor, a head of the facility or a
+        coordinator); the other side is told and a runner-up comes forward."""
+        data = await form_data(request)
+        try:
+            await transitions.cancel(
+                proposal_id,
+                require_account(request),
+                reason=str(data.get("reason", "")),
+                base_url=_base_url(request),
+            )
+        except DomainError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            return await self._detail(request, proposal_id, form_errors(exc), exc.status_code)
+        return Redirect(f"/pairings/{proposal_id}?done=cancelled")
+
     @get("/{proposal_id:int}/calendar.ics")
     async def calendar(self, request: Request, proposal_id: FromPath[int]) -> Response[bytes]:
         return await _calendar(request, proposal_id)
@@ -201,6 +219,15 @@ class DeclineBody(Struct):
     note: str = ""
 
 
+class CancelBody(Struct):
+    reason: str
+
+
+class CancelOut(Struct):
+    proposal: ProposalOut
+    runner_up_proposal_id: int | None
+
+
 def _out(p: review.ProposalView) -> ProposalOut:
     doctor = None
     if p.doctor is not None:
@@ -276,6 +303,17 @@ class ProposalApi(Controller):
             base_url=_base_url(request),
         )
         return await _one(proposal_id, request)
+
+    @post("/{proposal_id:int}/cancel", guards=[requires_paired_or_staff], status_code=200)
+    async def cancel(
+        self, request: Request, proposal_id: FromPath[int], data: JSONBody[CancelBody]
+    ) -> CancelOut:
+        """End a confirmed pairing with a reason (the doctor, a head of the facility or a
+        coordinator); answers the pairing and the runner-up proposal brought forward."""
+        result = await transitions.cancel(
+            proposal_id, require_account(request), reason=data.reason, base_url=_base_url(request)
+        )
+        return CancelOut(await _one(proposal_id, request), result.runner_up_proposal_id)
 
     @get(
         "/{proposal_id:int}/calendar.ics",
