@@ -39,7 +39,8 @@ MARGIN = 0.03
 
 @pytest.fixture(scope="module")
 def population() -> bench.Population:
-    return bench.population(1_500, 250, seed=3)
+    # 2,500 x 400: the specialty floor leaves 1,092 shown pairs, enough for 800 decisions.
+    return bench.population(2_500, 400, seed=3)
 
 
 @pytest.fixture(scope="module")
