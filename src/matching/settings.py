@@ -45,6 +45,11 @@ class Settings:
         return self.environment == "production"
 
     @property
+    def outbox_readable(self) -> bool:
+        """The outbox page exists only where mail has no other way out (no SMTP, not production)."""
+        return not self.smtp_url and not self.is_production
+
+    @property
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
 

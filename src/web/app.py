@@ -28,6 +28,7 @@ from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
 from web.errors import EXCEPTION_HANDLERS
 from web.routes import ROUTE_HANDLERS
+from web.runs.controllers import OutboxPages
 from web.security import SecurityHeadersMiddleware
 from web.sessions import SessionConfig
 from web.templating import make_environment
@@ -118,9 +119,12 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         cookie_samesite="lax",
         exclude=CSRF_EXEMPT,
     )
+    # The outbox shows mail with its secrets masked, yet only where mail has no
+    # other way out: with SMTP or in production it is not routed at all.
+    handlers = [h for h in ROUTE_HANDLERS if settings.outbox_readable or h is not OutboxPages]
     app = Litestar(
         route_handlers=[
-            *ROUTE_HANDLERS,
+            *handlers,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
