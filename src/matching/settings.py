@@ -37,6 +37,7 @@ class Settings:
     base_url: str
     uploads_dir: Path
     session_idle_minutes: int
+    session_absolute_hours: int
     login_attempts_per_minute: int
     trusted_proxies: tuple[str, ...]
 
@@ -181,6 +182,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(
             env, "SESSION_IDLE_MINUTES", 60 if environment == "production" else 720
         ),
+        session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
     )
