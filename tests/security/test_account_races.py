@@ -1,4 +1,4 @@
-"""Rate limits hold against concurrent bursts (issue 13, item 2).
+"""Rate limits and reset links hold against concurrent requests (issue 13, items 2-3).
 
 The attack sent 100 wrong passwords at once and all were checked against a
 limit of 10 a minute: the limiter read the count and wrote it back in two
@@ -7,11 +7,16 @@ sharing Redis and PostgreSQL, and to one embedded-default process (SQLite, no
 Redis): exactly ``limit`` requests are checked, every other one is a 429.
 Each burst has its own client address (``X-Forwarded-For`` from a trusted
 proxy), so its own count, and the bursts cycle through every limited route.
+
+The same attack let 10 of 20 simultaneous uses of one reset link set a
+password. Here 20 uses of one link race through the two processes, 20 times:
+exactly one sets the password and writes one audit event; the others are 409.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import time
@@ -23,7 +28,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from matching.accounts.passwords import verify_password
+from matching.accounts.services import request_password_reset
+from matching.accounts.tables import Role, User
+from matching.audit.tables import AuditEvent
+from matching.db import make_engine, use_engine
+from matching.mail.tables import OutboxMail
 from tests.conftest import TEST_REDIS_URL, _create_postgres_database, _drop_postgres_database
+from tests.factories import make_account
 from tests.servers import ROOT, ServerGroup, csrf, form_headers
 
 pytestmark = pytest.mark.slow
@@ -153,3 +165,57 @@ async def test_a_burst_at_the_embedded_default_checks_exactly_the_limit(
     results = await _bursts(embedded_server)
     print(f"embedded: {len(results)} bursts of {BURST} in {time.monotonic() - started:.1f}s")
     _check(results)
+
+
+RESET_TRIALS = 20
+RESET_USES = 20
+
+
+async def _reset_token(email: str) -> str:
+    await request_password_reset(email, base_url="http://x")
+    mail = await OutboxMail.select().where(OutboxMail.recipient == email).first().run()
+    match = re.search(r"/password/reset/([A-Za-z0-9_-]+)", mail["body_text"])
+    assert match
+    return match.group(1)
+
+
+async def test_one_reset_link_used_twenty_times_at_once_sets_one_password(
+    redis_pair: list[str], postgres_url: str
+) -> None:
+    use_engine(make_engine(postgres_url))
+    started = time.monotonic()
+    limits = httpx.Limits(max_connections=RESET_USES * 2)
+    problems = []
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        token = await csrf(client, redis_pair[0])
+        client.cookies.clear()
+        for trial in range(RESET_TRIALS):
+            account = await make_account(Role.DOCTOR)
+            reset = await _reset_token(account.email)
+            requests = [
+                httpx.Request(
+                    "POST",
+                    f"{redis_pair[n % 2]}/password/reset/{reset}",
+                    data={"password": f"new-password-{trial}-{n}", "_csrf_token": token},
+                    # One address per use: the rate limit is not what stops them.
+                    headers=form_headers(token, f"10.99.{trial}.{n + 1}"),
+                )
+                for n in range(RESET_USES)
+            ]
+            responses = await asyncio.gather(*(client.send(r) for r in requests))
+            statuses = Counter(r.status_code for r in responses)
+            winners = [n for n, r in enumerate(responses) if r.status_code in (302, 303)]
+            events = await AuditEvent.count().where(
+                (AuditEvent.action == "account.password_reset")
+                & (AuditEvent.subject_id == account.id)
+            )
+            row = await User.select(User.password_hash).where(User.id == account.id).first()
+            won = len(winners) == 1 and verify_password(
+                row["password_hash"], f"new-password-{trial}-{winners[0]}"
+            )
+            if not (won and events == 1 and statuses[409] == RESET_USES - 1):
+                problems.append((trial, dict(statuses), f"{events} audit events"))
+    print(
+        f"reset races: {RESET_TRIALS} trials of {RESET_USES} in {time.monotonic() - started:.1f}s"
+    )
+    assert not problems, problems
