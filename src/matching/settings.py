@@ -37,12 +37,18 @@ class Settings:
     base_url: str
     uploads_dir: Path
     session_idle_minutes: int
+    session_absolute_hours: int
     login_attempts_per_minute: int
     trusted_proxies: tuple[str, ...]
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def outbox_readable(self) -> bool:
+        """The outbox page exists only where mail has no other way out (no SMTP, not production)."""
+        return not self.smtp_url and not self.is_production
 
     @property
     def uses_postgres(self) -> bool:
@@ -176,6 +182,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(
             env, "SESSION_IDLE_MINUTES", 60 if environment == "production" else 720
         ),
+        session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
     )

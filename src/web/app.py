@@ -17,8 +17,6 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
@@ -27,7 +25,9 @@ from matching.migrate import ensure_migrated
 from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
 from web.errors import EXCEPTION_HANDLERS
+from web.ratelimit import CountingMemoryStore, CountingRedisStore
 from web.routes import ROUTE_HANDLERS
+from web.runs.controllers import OutboxPages
 from web.security import SecurityHeadersMiddleware
 from web.sessions import SessionConfig
 from web.templating import make_environment
@@ -42,7 +42,7 @@ logger = logging.getLogger("web")
 
 def _stores(settings: Settings) -> dict[str, Store]:
     if settings.redis_url:
-        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="homs")
+        redis_store = CountingRedisStore.with_client(url=settings.redis_url, namespace="homs")
         return {
             "sessions": redis_store.with_namespace("sessions"),
             "ratelimit": redis_store.with_namespace("ratelimit"),
@@ -50,7 +50,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     # One process in the embedded default: sessions on disk survive a restart.
     return {
         "sessions": FileStore(VAR_DIR / "sessions", create_directories=True),
-        "ratelimit": MemoryStore(),
+        "ratelimit": CountingMemoryStore(),
     }
 
 
@@ -105,7 +105,8 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
 
     session_config = SessionConfig(
         key="session",
-        max_age=settings.session_idle_minutes * 60,
+        max_age=settings.session_idle_minutes * 60,  # the idle timeout
+        absolute_max_age=settings.session_absolute_hours * 3600,
         renew_on_access=False,  # the backend slides the expiry (web.sessions)
         secure=settings.is_production,
         httponly=True,
@@ -118,15 +119,24 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         cookie_samesite="lax",
         exclude=CSRF_EXEMPT,
     )
+    # The outbox shows mail with its secrets masked, yet only where mail has no
+    # other way out: with SMTP or in production it is not routed at all.
+    handlers = [h for h in ROUTE_HANDLERS if settings.outbox_readable or h is not OutboxPages]
     app = Litestar(
         route_handlers=[
-            *ROUTE_HANDLERS,
+            *handlers,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings, "queue": InProcessQueue({"settings": settings})}),
+        state=State(
+            {
+                "settings": settings,
+                "queue": InProcessQueue({"settings": settings}),
+                "session_config": session_config,
+            }
+        ),
         stores=_stores(settings),
         middleware=[
             SecurityHeadersMiddleware(hsts=settings.is_production),

@@ -14,12 +14,14 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from matching.accounts.services import Account, get_account
+from matching.accounts.services import Account, account_for_session
 from matching.accounts.tables import Role
 from matching.i18n import SUPPORTED_LANGUAGES, negotiate_language
 from web.context import current_account, current_language
+from web.sessions import mark_session_ended, rotate_session
 
 SESSION_USER_KEY = "user_id"
+SESSION_STAMP_KEY = "stamp"  # services.session_stamp of the password hash at sign-in
 LANGUAGE_COOKIE = "lang"
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
@@ -33,7 +35,10 @@ class AccountMiddleware(ASGIMiddleware):
         account: Account | None = None
         session = scope.get("session") or {}
         if isinstance(session, dict) and (user_id := session.get(SESSION_USER_KEY)):
-            account = await get_account(int(user_id))
+            account = await account_for_session(int(user_id), session.get(SESSION_STAMP_KEY))
+            if account is None:  # password set since sign-in, or account gone
+                scope["session"] = {}  # the backend deletes it from the store
+                mark_session_ended(connection)
         scope["user"] = account
         language = connection.cookies.get(LANGUAGE_COOKIE)
         if account is not None:
@@ -48,6 +53,12 @@ class AccountMiddleware(ASGIMiddleware):
         finally:
             current_account.reset(account_token)
             current_language.reset(language_token)
+
+
+def sign_in(connection: ASGIConnection, account: Account) -> None:
+    """Start a session for ``account`` under a new id (never the one the client sent)."""
+    rotate_session(connection)
+    connection.set_session({SESSION_USER_KEY: account.id, SESSION_STAMP_KEY: account.stamp})
 
 
 def account_of(connection: ASGIConnection) -> Account | None:

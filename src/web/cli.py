@@ -1,4 +1,4 @@
-"""Command line: ``python -m web {serve,migrate,demo-data,create-user}``.
+"""Command line: ``python -m web {serve,migrate,demo-data,create-user,outbox}``.
 
 Configuration and migration problems print one clear line and exit 2.
 """
@@ -70,11 +70,31 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Print one queued message in full (secrets included) for the operator.
+
+    The outbox page masks reset and invitation links; in the embedded default
+    (no SMTP) the person at the machine hands a link to its addressee.
+    """
+    from matching.errors import NotFound
+    from matching.mail.delivery import get_mail_in_full
+
+    try:
+        mail = asyncio.run(_with_database(lambda: get_mail_in_full(args.id)))
+    except NotFound as exc:
+        return _fail(exc.message)
+    print(f"To: {mail['recipient']}\nSubject: {mail['subject']}\n\n{mail['body_text']}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from matching.migrate import DatabaseNotMigrated, ensure_migrated
 
+    if args.workers > 1 and not load_settings().redis_url:
+        # Rate limits count per process without Redis, and each process would run the jobs.
+        return _fail("--workers: more than one process needs REDIS_URL")
     try:
         asyncio.run(_with_database(ensure_migrated))
     except DatabaseNotMigrated as exc:
@@ -111,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--language", choices=["en", "ar"], default="en")
     create.set_defaults(handler=cmd_create_user)
+    outbox = commands.add_parser("outbox", help="print one outbox message in full")
+    outbox.add_argument("id", type=int)
+    outbox.set_defaults(handler=cmd_outbox)
     args = parser.parse_args(argv)
     try:
         load_settings()

@@ -23,6 +23,7 @@ from litestar.status_codes import (
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
 from web.context import current_language
+from web.sessions import session_was_ended
 from web.templating import use_request_language
 
 logger = logging.getLogger("web.errors")
@@ -108,7 +109,8 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == HTTP_401_UNAUTHORIZED and not wants_json(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(f"/login?next={quote(target)}")
+        ended = "&ended=1" if session_was_ended(request) else ""
+        return Redirect(f"/login?next={quote(target)}{ended}")
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":
         detail = N_("The address may be mistyped, or what it pointed to was removed.")

@@ -15,9 +15,18 @@ id for every anonymous page view:
 
 * an anonymous visitor with nothing in the session gets no store entry and no
   session cookie;
-* an unchanged session is written back at most once per ``TOUCH_EVERY``
-  seconds, which is how the idle expiry slides (so the idle timeout is exact
-  to within that interval).
+* an unchanged session is written back at most once per touch interval
+  (a quarter of the idle timeout, at most ``TOUCH_EVERY`` seconds), which is
+  how the idle expiry slides: a session in use never expires, and an idle one
+  ends between 3/4 of the idle timeout and the idle timeout after its last
+  request.
+
+Lifetime, checked on every request with the backend's clock: a session ends
+when it has been idle longer than the idle timeout (``SESSION_IDLE_MINUTES``,
+also the store's expiry) or is older than its absolute lifetime
+(``SESSION_ABSOLUTE_HOURS``, counted from sign-in, in use or not). A request
+that arrives with an ended session is marked (:func:`session_was_ended`) so
+the sign-in page can say why.
 
 Checked against Litestar 2.25; the tests plant a cookie, log in, and count
 the store's writes.
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,19 +49,31 @@ from litestar.types import Empty, Message, ScopeSession
 
 logger = logging.getLogger("web.sessions")
 
-TOUCH_EVERY = 60  # seconds between write-backs of an unchanged session
+TOUCH_EVERY = 60  # at most this many seconds between write-backs of an unchanged session
 TOUCHED_KEY = "_touched"  # when the session was last written (epoch seconds)
+CREATED_KEY = "_created"  # when the session id was issued, at sign-in (epoch seconds)
+ABSOLUTE_HOURS = 12  # default absolute lifetime (ASVS 7.3.2)
 
 _KNOWN_ID = "_session_id_known"
 _LOADED = "_session_loaded"
 _ROTATE = "_session_rotate"
 _NEW_ID = "_session_new_id"
 _STORE_DOWN = "_session_store_down"
+_ENDED = "_session_ended"
 
 
 def rotate_session(connection: ASGIConnection) -> None:
     """Ask for a new session id on this response (the old one is dropped)."""
     connection.scope.setdefault("state", {})[_ROTATE] = True
+
+
+def mark_session_ended(connection: ASGIConnection) -> None:
+    """The client's session ended (expired, or its password was set since sign-in)."""
+    connection.scope.setdefault("state", {})[_ENDED] = True
+
+
+def session_was_ended(connection: ASGIConnection) -> bool:
+    return bool(connection.scope.get("state", {}).get(_ENDED))
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -68,10 +90,29 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                 state[_STORE_DOWN] = True
                 return {}
             if data is not None:
+                session = self.deserialize_data(data)
+                if self._expired(session):
+                    await self._drop(session_id, store)
+                    mark_session_ended(connection)
+                    return {}
                 state[_KNOWN_ID] = True
                 state[_LOADED] = data
-                return self.deserialize_data(data)
+                return session
+            if session_id != "null":
+                mark_session_ended(connection)  # issued once, since expired (or never issued)
         return {}
+
+    def _expired(self, session: dict[str, Any]) -> bool:
+        now = self.config.clock()
+        touched = session.get(TOUCHED_KEY, now)
+        created = session.get(CREATED_KEY, touched)
+        return now - touched > self.config.max_age or now - created > self.config.absolute_max_age
+
+    async def _drop(self, session_id: str, store: Any) -> None:
+        try:
+            await self.delete(session_id, store=store)
+        except Exception as exc:  # the store (Redis) is down: it expires on its own
+            logger.warning("session store unreachable on delete: %s", type(exc).__name__)
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.setdefault("state", {})
@@ -95,7 +136,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if rotating or not known:
             return True
         touched = scope_session.get(TOUCHED_KEY, 0)  # type: ignore[union-attr]
-        fresh = time.time() - touched < TOUCH_EVERY
+        fresh = self.config.clock() - touched < self.config.touch_every
         return not (fresh and self.serialize_data(scope_session) == state.get(_LOADED))
 
     async def store_in_message(
@@ -109,7 +150,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if scope_session is not Empty and not scope_session:
             scope_session = Empty  # an emptied session is deleted, cookie cleared
         elif scope_session is not Empty:
-            scope_session[TOUCHED_KEY] = int(time.time())  # type: ignore[index]
+            now = self.config.clock()
+            scope_session[TOUCHED_KEY] = now  # type: ignore[index]
+            if state.get(_ROTATE) or not state.get(_KNOWN_ID):
+                scope_session[CREATED_KEY] = now  # type: ignore[index]  # a new id: sign-in
+            else:
+                scope_session.setdefault(CREATED_KEY, now)  # type: ignore[union-attr]
         old_id = connection.cookies.get(self.config.key)
         try:
             if state.get(_ROTATE) and old_id and state.get(_KNOWN_ID):
@@ -122,4 +168,13 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
+    """``max_age`` is the idle timeout; ``absolute_max_age`` the lifetime from sign-in."""
+
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    absolute_max_age: int = ABSOLUTE_HOURS * 3600
+    clock: Callable[[], float] = time.time
+
+    @property
+    def touch_every(self) -> float:
+        """Seconds between write-backs of an unchanged session (which slide its expiry)."""
+        return min(TOUCH_EVERY, self.max_age / 4)

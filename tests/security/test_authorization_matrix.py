@@ -101,6 +101,7 @@ EXPECTATIONS: dict[str, Rule] = {
     "/invitations/{token:str}": PUBLIC,
     "/language": PUBLIC,
     "POST /logout": SIGNED_IN,
+    "/account/password": SIGNED_IN,
     "GET /api/session": SIGNED_IN,
     "POST /api/session": PUBLIC,
     "/api/session/logout": SIGNED_IN,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from matching.accounts.passwords import (
@@ -17,7 +18,7 @@ from matching.accounts.passwords import (
 from matching.accounts.tables import PasswordResetToken, Role, User
 from matching.audit.services import record_event
 from matching.errors import Conflict, ValidationFailed
-from matching.i18n import SUPPORTED_LANGUAGES
+from matching.i18n import N_, SUPPORTED_LANGUAGES
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 
@@ -37,6 +38,8 @@ class Account:
     role: Role
     language: str
     timezone: str
+    #: :func:`session_stamp` of the password hash, when the row carried it.
+    stamp: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def from_row(cls, row: dict) -> Account:
@@ -47,6 +50,7 @@ class Account:
             role=Role(row["role"]),
             language=row["language"],
             timezone=row["timezone"],
+            stamp=session_stamp(row["password_hash"]) if row.get("password_hash") else "",
         )
 
 
@@ -98,7 +102,7 @@ async def create_account(
                     timezone=timezone,
                 )
             )
-            .returning(*User.all_columns(exclude=[User.password_hash]))
+            .returning(*User.all_columns())  # the hash gives the session stamp
             .run()
         )
         account = Account.from_row(rows[0])
@@ -134,7 +138,7 @@ async def authenticate(email: str, password: str) -> Account | None:
         return None
     values: dict = {User.last_login_at: datetime.now(UTC)}
     if needs_rehash(row["password_hash"]):
-        values[User.password_hash] = hash_password(password)
+        values[User.password_hash] = row["password_hash"] = hash_password(password)
     await User.update(values).where(User.id == row["id"]).run()
     return Account.from_row(row)
 
@@ -189,35 +193,53 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
 
 
 async def reset_password(token: str, new_password: str) -> Account:
-    """Set a new password through a reset link; the link works once."""
+    """Set a new password through a reset link; the link works once.
+
+    The token is consumed by a conditional ``UPDATE ... WHERE used_at IS NULL``
+    whose row count decides: of any number of concurrent uses, one sets the
+    password (and writes one audit event), every other one gets a 409. The
+    user's other unused links are spent at the same time.
+    """
     if problem := password_problem(new_password):
         raise ValidationFailed({"password": problem})
+    now = datetime.now(UTC)
     async with User._meta.db.transaction():
         reset = (
-            await PasswordResetToken.select()
-            .where(PasswordResetToken.token_hash == _token_hash(token))
+            await PasswordResetToken.select(
+                PasswordResetToken.id, PasswordResetToken.user, PasswordResetToken.expires_at
+            )
+            .where(
+                (PasswordResetToken.token_hash == _token_hash(token))
+                & PasswordResetToken.used_at.is_null()
+            )
             .first()
             .run()
         )
-        if reset is None or reset["used_at"] is not None:
-            raise Conflict("This reset link is not valid or was already used.")
+        if reset is None:
+            raise Conflict(N_("This reset link is not valid or was already used."))
         expires_at = reset["expires_at"]
         if expires_at.tzinfo is None:
             expires_at = expires_at.replace(tzinfo=UTC)
-        if expires_at < datetime.now(UTC):
-            raise Conflict("This reset link has expired; ask for a new one.")
-        await (
-            PasswordResetToken.update({PasswordResetToken.used_at: datetime.now(UTC)})
-            .where(PasswordResetToken.id == reset["id"])
+        if expires_at < now:
+            raise Conflict(N_("This reset link has expired; ask for a new one."))
+        won = (
+            await PasswordResetToken.update({PasswordResetToken.used_at: now})
+            .where((PasswordResetToken.id == reset["id"]) & PasswordResetToken.used_at.is_null())
+            .returning(PasswordResetToken.id)
             .run()
         )
+        if not won:  # another use of the same link committed first
+            raise Conflict(N_("This reset link is not valid or was already used."))
         await (
-            User.update({User.password_hash: hash_password(new_password)})
-            .where(User.id == reset["user"])
+            PasswordResetToken.update({PasswordResetToken.used_at: now})
+            .where(
+                (PasswordResetToken.user == reset["user"]) & PasswordResetToken.used_at.is_null()
+            )
             .run()
         )
-        account = await get_account(reset["user"])
-        assert account is not None
+        # Hashed once the link is won: the uses that lose cost no hashing.
+        new_hash = await asyncio.to_thread(hash_password, new_password)
+        account = await _set_password_hash(reset["user"], new_hash)
         await record_event(
             actor_id=account.id,
             actor_label=account.email,
@@ -226,6 +248,54 @@ async def reset_password(token: str, new_password: str) -> Account:
             subject_id=account.id,
         )
     return account
+
+
+async def change_password(account: Account, current: str, new_password: str) -> Account:
+    """The signed-in user changes their password, proving they know the current one."""
+    row = await User.select(User.password_hash).where(User.id == account.id).first().run()
+    if row is None or not verify_password(row["password_hash"], current):
+        raise ValidationFailed({"current_password": N_("is not your current password")})
+    if problem := password_problem(new_password):
+        raise ValidationFailed({"password": problem})
+    new_hash = await asyncio.to_thread(hash_password, new_password)
+    async with User._meta.db.transaction():
+        changed = await _set_password_hash(account.id, new_hash)
+        await record_event(
+            actor_id=account.id,
+            actor_label=account.email,
+            action="account.password_changed",
+            subject_type="user",
+            subject_id=account.id,
+        )
+    return changed
+
+
+async def _set_password_hash(user_id: int, password_hash: str) -> Account:
+    rows = (
+        await User.update({User.password_hash: password_hash})
+        .where(User.id == user_id)
+        .returning(*User.all_columns())
+        .run()
+    )
+    return Account.from_row(rows[0])
+
+
+def session_stamp(password_hash: str) -> str:
+    """A digest of the password hash, kept in the session: it changes with the password.
+
+    A session whose stamp no longer matches was opened before the password was
+    last set (reset or changed): it is ended at its next request. The hash is
+    salted, so the stamp tells nothing about the password.
+    """
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
+
+
+async def account_for_session(user_id: int, stamp: str | None) -> Account | None:
+    """The active account behind a session, or None once its password was set since."""
+    row = await User.select().where(User.id == user_id, User.is_active.eq(True)).first().run()
+    if row is None or not stamp or session_stamp(row["password_hash"]) != stamp:
+        return None
+    return Account.from_row(row)
 
 
 async def set_language(account: Account, language: str) -> None:

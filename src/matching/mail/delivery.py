@@ -9,8 +9,15 @@ between claiming and marking leaves the message ``sending``: it is not re-sent
 on its own (the recipient may have it already); the coordinator sees it on the
 outbox page.
 
+Secrets (reset and invitation tokens) are kept in clear only while a message
+waits: the claim replaces the stored bodies by masked ones
+(:func:`matching.mail.secrets.mask_secrets`) in the same UPDATE, the send uses
+the clear bodies read just before, and only a send that will be retried puts
+them back. A sent, failed or stuck (``sending``) message keeps no token.
+
 Without ``SMTP_URL`` (the embedded default) nothing is sent: mail stays in the
-outbox, which coordinators read at ``/coordinator/outbox``.
+outbox, which coordinators read at ``/coordinator/outbox`` with every secret
+masked; the operator prints a message in full with ``python -m web outbox``.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 from matching.errors import NotFound
 from matching.i18n import N_
+from matching.mail.secrets import mask_secrets
 from matching.mail.tables import MailStatus, OutboxMail
 
 MAX_ATTEMPTS = 5
@@ -81,10 +89,17 @@ def send_message(smtp_url: str, message: EmailMessage) -> None:
         client.send_message(message)
 
 
-async def _claim(mail_id: int) -> bool:
+async def _claim(mail: dict[str, Any]) -> bool:
+    """``queued`` -> ``sending``, scrubbing the stored bodies of their secrets."""
     rows = (
-        await OutboxMail.update({OutboxMail.status: MailStatus.SENDING})
-        .where((OutboxMail.id == mail_id) & (OutboxMail.status == MailStatus.QUEUED))
+        await OutboxMail.update(
+            {
+                OutboxMail.status: MailStatus.SENDING,
+                OutboxMail.body_text: mask_secrets(mail["body_text"]),
+                OutboxMail.body_html: mask_secrets(mail["body_html"]),
+            }
+        )
+        .where((OutboxMail.id == mail["id"]) & (OutboxMail.status == MailStatus.QUEUED))
         .returning(OutboxMail.id)
         .run()
     )
@@ -107,16 +122,25 @@ async def deliver_outbox(
         .run()
     )
     for mail in due:
-        if not await _claim(mail["id"]):
+        if not await _claim(mail):
             continue  # another worker has it
         try:
             await asyncio.to_thread(send_message, smtp_url, build_message(mail, mail_from))
         except (OSError, smtplib.SMTPException) as exc:
             attempts = int(mail["attempts"]) + 1
             done = attempts >= MAX_ATTEMPTS
+            retry: dict = (
+                {}
+                if done
+                else {  # a retry needs the secrets back
+                    OutboxMail.body_text: mail["body_text"],
+                    OutboxMail.body_html: mail["body_html"],
+                }
+            )
             await (
                 OutboxMail.update(
                     {
+                        **retry,
                         OutboxMail.status: MailStatus.FAILED if done else MailStatus.QUEUED,
                         OutboxMail.attempts: attempts,
                         OutboxMail.last_error: f"{type(exc).__name__}: {exc}"[:1000],
@@ -148,7 +172,7 @@ async def deliver_outbox(
 
 
 async def list_outbox(limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Latest mail first (no bodies) and the total count."""
+    """Latest mail first (no bodies, secrets masked) and the total count."""
     rows = (
         await OutboxMail.select(
             OutboxMail.id,
@@ -165,10 +189,21 @@ async def list_outbox(limit: int = 50, offset: int = 0) -> tuple[list[dict[str, 
         .offset(offset)
         .run()
     )
+    for row in rows:
+        row["subject"] = mask_secrets(row["subject"])
     return rows, await OutboxMail.count().run()
 
 
 async def get_mail(mail_id: int) -> dict[str, Any]:
+    """One message as a coordinator may read it: every secret masked."""
+    row = await get_mail_in_full(mail_id)
+    for field in ("subject", "body_text", "body_html", "last_error"):
+        row[field] = mask_secrets(row[field] or "")
+    return row
+
+
+async def get_mail_in_full(mail_id: int) -> dict[str, Any]:
+    """One message as stored, for the operator's command line only."""
     row = None
     if 0 < mail_id <= 2**31 - 1:
         row = await OutboxMail.select().where(OutboxMail.id == mail_id).first().run()

@@ -13,10 +13,10 @@ from msgspec import Struct
 from matching.accounts import services
 from matching.errors import DomainError
 from web.api_errors import document_errors
-from web.auth import LANGUAGE_COOKIE, SESSION_USER_KEY, account_of, requires_login
+from web.auth import LANGUAGE_COOKIE, account_of, requires_login, sign_in
 from web.forms import form_data, form_errors, render_form
 from web.ratelimit import client_address, hit
-from web.sessions import rotate_session
+from web.sessions import rotate_session, session_was_ended
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,18 +37,23 @@ async def _limit(request: Request, bucket: str) -> None:
     )
 
 
-def _sign_in(request: Request, account: services.Account) -> None:
-    rotate_session(request)
-    request.set_session({SESSION_USER_KEY: account.id})
-
-
 class AccountPages(Controller):
     path = "/"
     include_in_schema = False
 
     @get("/login")
-    async def login_page(self, request: Request, next: FromQuery[str | None] = None) -> Template:
-        return render_form("accounts/login.html", values={"next": _safe_next(next)}, errors={})
+    async def login_page(
+        self,
+        request: Request,
+        next: FromQuery[str | None] = None,
+        ended: FromQuery[str | None] = None,
+    ) -> Template:
+        return render_form(
+            "accounts/login.html",
+            values={"next": _safe_next(next)},
+            errors={},
+            ended=bool(ended) or session_was_ended(request),
+        )
 
     @post("/login")
     async def login(self, request: Request) -> Template | Redirect:
@@ -69,7 +74,7 @@ class AccountPages(Controller):
                 values=values,
                 errors={"__all__": "Wrong email or password."},
             )
-        _sign_in(request, account)
+        sign_in(request, account)
         return Redirect(values["next"])
 
     @post("/logout", guards=[requires_login])
@@ -77,6 +82,28 @@ class AccountPages(Controller):
         rotate_session(request)
         request.clear_session()
         return Redirect("/login")
+
+    @get("/account/password", guards=[requires_login])
+    async def password_page(self) -> Template:
+        return render_form("accounts/password.html", values={}, errors={})
+
+    @post("/account/password", guards=[requires_login])
+    async def change_password(self, request: Request) -> Template:
+        """A new password ends every other session; this one continues under a new id."""
+        data = await form_data(request)
+        account = account_of(request)
+        assert account is not None
+        try:
+            await _limit(request, "password_change")
+            changed = await services.change_password(
+                account, str(data.get("current_password", "")), str(data.get("password", ""))
+            )
+        except DomainError as exc:
+            response = render_form("accounts/password.html", values={}, errors=form_errors(exc))
+            response.status_code = exc.status_code
+            return response
+        sign_in(request, changed)
+        return render_form("accounts/password.html", values={}, errors={}, changed=True)
 
     @get("/signup")
     async def signup_page(self, request: Request) -> Template:
@@ -87,6 +114,12 @@ class AccountPages(Controller):
         data = await form_data(request)
         values = {k: data.get(k, "") for k in ("email", "full_name", "language")}
         try:
+            await _limit(request, "signup")
+        except DomainError as exc:
+            response = render_form("accounts/signup.html", values=values, errors=form_errors(exc))
+            response.status_code = exc.status_code
+            return response
+        try:
             account = await services.sign_up_doctor(
                 email=str(data.get("email", "")),
                 full_name=str(data.get("full_name", "")),
@@ -95,7 +128,7 @@ class AccountPages(Controller):
             )
         except DomainError as exc:
             return render_form("accounts/signup.html", values=values, errors=form_errors(exc))
-        _sign_in(request, account)
+        sign_in(request, account)
         return Redirect("/")
 
     @get("/password/forgot")
@@ -132,7 +165,7 @@ class AccountPages(Controller):
             )
             response.status_code = exc.status_code
             return response
-        _sign_in(request, account)
+        sign_in(request, account)
         return Redirect("/")
 
     @post("/language")
@@ -188,7 +221,7 @@ class SessionApi(Controller):
         account = await services.authenticate(data.email, data.password)
         if account is None:
             raise DomainError("wrong email or password", field="password")
-        _sign_in(request, account)
+        sign_in(request, account)
         return _account_out(account)
 
     @get("/", guards=[requires_login], summary="The signed-in account")
@@ -217,11 +250,12 @@ class SignupApi(Controller):
 
     @post("/", status_code=201, summary="Sign up as a doctor")
     async def create(self, request: Request, data: JSONBody[SignupBody]) -> AccountOut:
+        await _limit(request, "signup")
         account = await services.sign_up_doctor(
             email=data.email,
             full_name=data.full_name,
             password=data.password,
             language=data.language,
         )
-        _sign_in(request, account)
+        sign_in(request, account)
         return _account_out(account)

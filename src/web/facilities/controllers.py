@@ -31,14 +31,13 @@ from matching.paging import parse_page
 from matching.taxonomy import load_taxonomy
 from web.api_errors import document_errors
 from web.auth import (
-    SESSION_USER_KEY,
     account_of,
     require_account,
     requires_coordinator,
     requires_role,
+    sign_in,
 )
 from web.forms import form_data, form_errors, render_form
-from web.sessions import rotate_session
 
 logger = logging.getLogger("web.facilities")
 
@@ -572,8 +571,7 @@ class InvitationPages(Controller):
                 invitation=await invitations.find_invitation(token),
                 token=token,
             )
-        rotate_session(request)
-        request.set_session({SESSION_USER_KEY: new.id})
+        sign_in(request, new)
         return Redirect("/facilities")
 
 
