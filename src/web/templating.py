@@ -24,7 +24,8 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_timezone_name
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.connection import ASGIConnection
 from markupsafe import Markup
 
@@ -37,6 +38,7 @@ from matching.i18n import (
     negotiate_language,
 )
 from matching.labels import label as _label
+from matching.pairings import why_unfilled
 from matching.taxonomy import load_taxonomy
 from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
@@ -164,6 +166,26 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>{}</bdi>").format("" if value is None else value)
 
 
+@pass_context
+def _label_filter(context: Context, value: object, kind: str) -> str:
+    return label(value, kind)
+
+
+@pass_context
+def _tax_name_filter(context: Context, code: str | None) -> str:
+    return tax_name(code)
+
+
+def notice(item: dict[str, Any]) -> Markup:
+    """An in-app notification in the reader's language, its parameters isolated in ``<bdi>``
+    (names typed by users); the facility named in Arabic for an Arabic reader."""
+    params = dict(item.get("params") or {})
+    if current_language.get() == "ar" and params.get("facility_ar"):
+        params["facility"] = params["facility_ar"]
+    text = Markup.escape(_gettext(str(item.get("message", ""))))
+    return text % {key: bdi(value) for key, value in params.items()}
+
+
 def use_request_language(connection: ASGIConnection) -> None:
     """Pick the language for a response the account middleware never saw.
 
@@ -198,12 +220,18 @@ def make_environment() -> Environment:
         "format_datetime": format_datetime,
         "format_number": format_number,
         "queue_notice": queue_notice,
+        "notice": notice,
+        "unfillable_reason": why_unfilled.reason_message,
+        "unfillable_exclusions": why_unfilled.exclusions,
         "format_time": format_time,
         "label": label,
         "tax_name": tax_name,
     }
     env.globals.update(globals_)
-    env.filters["label"] = label
-    env.filters["tax_name"] = tax_name
+    # Filters that read the request's language take the context: Jinja folds a
+    # filter on constant arguments at compile time otherwise ({{ "rural" | label("area") }}
+    # would keep the language of the first page rendered after start-up).
+    env.filters["label"] = _label_filter
+    env.filters["tax_name"] = _tax_name_filter
     env.filters["bdi"] = bdi
     return env

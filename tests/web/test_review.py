@@ -141,7 +141,7 @@ async def test_dashboard_draws_svg_charts_and_is_the_coordinator_home(
     assert home.status_code == 200
     assert "<svg" in home.text and "Needs by district" in home.text
     assert "Al-Rastan" in home.text and "Rural" in home.text and "Neonatology" in home.text
-    assert "Needs no doctor can fill" in home.text
+    assert "Needs that no doctor can fill" in home.text
 
 
 async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:

@@ -421,6 +421,6 @@ async def notifications_for(account: Account, limit: int = 10) -> list[dict[str,
         .order_by(Notification.id, ascending=False)
         .limit(limit)
     )
-    for row in rows:
-        row["params"] = json_object(row["params"])
-    return rows
+    from matching.mail.notices import with_facility_names
+
+    return await with_facility_names(rows)
