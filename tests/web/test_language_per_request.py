@@ -28,7 +28,7 @@ from matching.doctors.tables import DoctorProfile, Licence
 from matching.facilities.tables import Facility, Need
 from matching.mail.tables import OutboxMail
 from matching.pairings import runs, transitions
-from matching.pairings.tables import Proposal, RankingRun
+from matching.pairings.tables import Proposal
 from tests.factories import login, post_form
 from tests.web.test_i18n_pages import english_on_page
 from web.templating import make_environment
