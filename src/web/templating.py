@@ -32,10 +32,12 @@ from markupsafe import Markup
 from matching.i18n import (
     N_,
     SUPPORTED_LANGUAGES,
+    Message,
     babel_locale,
     direction,
     get_translations,
     negotiate_language,
+    translate,
 )
 from matching.labels import label as _label
 from matching.pairings import why_unfilled
@@ -48,6 +50,14 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def _gettext(message: str) -> str:
+    return translate(current_language.get(), message)
+
+
+def _template_gettext(message: str) -> str:
+    """``_()`` of the templates: Jinja formats what this returns once more (``% {}``),
+    so a :class:`Message` already formatted keeps its percent signs escaped."""
+    if isinstance(message, Message):
+        return translate(current_language.get(), message).replace("%", "%%")
     return get_translations(current_language.get()).ugettext(message)
 
 
@@ -211,7 +221,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_template_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     globals_: dict[str, Any] = {
         "current_language": current_language.get,
         "current_account": current_account.get,

@@ -33,7 +33,8 @@ from matching.facilities.tables import (
     NeedStatus,
     Urgency,
 )
-from matching.i18n import N_
+from matching.i18n import N_, Message
+from matching.labels import english_label
 from matching.paging import Page, clamp_page
 from matching.taxonomy import load_taxonomy
 
@@ -410,11 +411,11 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
     skills = list(dict.fromkeys(_list(data, "skills")))
     unknown = [s for s in skills if s not in taxonomy.skills]
     if unknown:
-        errors["skills"] = N_("unknown skill: %(code)s") % {"code": unknown[0]}
+        errors["skills"] = Message("unknown skill: %(code)s", code=unknown[0])
     languages = list(dict.fromkeys(_list(data, "languages"))) or ["ar"]
     bad_lang = [c for c in languages if c not in taxonomy.languages]
     if bad_lang:
-        errors["languages"] = N_("unknown language: %(code)s") % {"code": bad_lang[0]}
+        errors["languages"] = Message("unknown language: %(code)s", code=bad_lang[0])
     urgency = _text(data, "urgency") or Urgency.ROUTINE.value
     if urgency not in {u.value for u in Urgency}:
         errors["urgency"] = N_("choose routine, urgent or critical")
@@ -577,8 +578,9 @@ async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) 
         if fields.row["places"] < confirmed:
             raise ValidationFailed(
                 {
-                    "places": N_("cannot be fewer than the %(n)s doctors already confirmed")
-                    % {"n": confirmed}
+                    "places": Message(
+                        "cannot be fewer than the %(n)s doctors already confirmed", n=confirmed
+                    )
                 }
             )
         await (
@@ -674,8 +676,11 @@ async def change_need_status(
         current = NeedStatus(before["status"])
         if wanted not in TRANSITIONS[current]:
             raise Conflict(
-                N_("A need that is %(current)s cannot become %(wanted)s.")
-                % {"current": current.value, "wanted": wanted.value}
+                Message(
+                    "A need that is %(current)s cannot become %(wanted)s.",
+                    current=Message(english_label(current, "need_status")),
+                    wanted=Message(english_label(wanted, "need_status")),
+                )
             )
         withdrawn = 0
         if wanted in (NeedStatus.CLOSED, NeedStatus.CANCELLED):

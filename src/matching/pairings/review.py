@@ -18,6 +18,7 @@ from matching.db import json_object
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
+from matching.i18n import Message
 from matching.paging import Page, clamp_page
 from matching.pairings.tables import Proposal, ProposalState
 from matching.pairings.transitions import allowed_actions
@@ -321,7 +322,7 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
     """One pairing as ``viewer`` may see it (404 for a stranger, not a leak)."""
     rows = await _rows(Proposal.select().where(Proposal.id == proposal_id))
     if not rows:
-        raise NotFound(f"Pairing #{proposal_id} does not exist.")
+        raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     row = rows[0]
     is_doctor = is_head = False
     if viewer.role == Role.DOCTOR:
@@ -331,11 +332,11 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
             and row.proposal.state in DOCTOR_VISIBLE
         )
         if not is_doctor:
-            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+            raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     elif viewer.role == Role.FACILITY_HEAD:
         is_head = row.facility["id"] in await head_facility_ids(viewer)
         if not is_head or row.proposal.state not in DOCTOR_VISIBLE:
-            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+            raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     elif viewer.role not in (Role.COORDINATOR, Role.ADMIN):
         raise Forbidden("You cannot see this pairing.")
     contact = None
