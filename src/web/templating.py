@@ -39,6 +39,7 @@ from matching.i18n import (
     negotiate_language,
     translate,
 )
+from matching.audit.sentences import NOTHING, Shown, action_name
 from matching.labels import label as _label
 from matching.pairings import why_unfilled
 from matching.taxonomy import load_taxonomy
@@ -196,6 +197,31 @@ def notice(item: dict[str, Any]) -> Markup:
     return text % {key: bdi(value) for key, value in params.items()}
 
 
+def tr(value: object) -> object:
+    """A :class:`Message` in the reader's language, its plain parameters (names typed by
+    users) isolated in ``<bdi>``; anything else as it is."""
+    if not isinstance(value, Message):
+        return value
+    text = Markup.escape(get_translations(current_language.get()).ugettext(value.msgid))
+    if not value.params:
+        return text
+    return text % {k: tr(v) if isinstance(v, Message) else bdi(v) for k, v in value.params.items()}
+
+
+def audit_value(value: Shown | None) -> object:
+    """A value of the audit trail: a label translated, a taxonomy code named, text isolated."""
+    if value is None:
+        return _gettext(NOTHING)
+    if value.kind == "message":
+        return _gettext(value.value)
+    if value.kind == "taxonomy":
+        return tax_name(value.value)
+    if value.kind == "reason_note":
+        head, _, note = value.value.partition(": ")
+        return Markup("{}: {}").format(_gettext(head), bdi(note))
+    return bdi(value.value)
+
+
 def use_request_language(connection: ASGIConnection) -> None:
     """Pick the language for a response the account middleware never saw.
 
@@ -231,6 +257,9 @@ def make_environment() -> Environment:
         "format_number": format_number,
         "queue_notice": queue_notice,
         "notice": notice,
+        "tr": tr,
+        "audit_value": audit_value,
+        "action_name": action_name,
         "unfillable_reason": why_unfilled.reason_message,
         "unfillable_exclusions": why_unfilled.exclusions,
         "format_time": format_time,

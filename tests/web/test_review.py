@@ -150,7 +150,8 @@ async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:
     await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
     page = await client.get("/coordinator/audit", params={"action": "proposal.approved"})
     assert page.status_code == 200 and "proposal.approved" in page.text
-    assert "account.created" not in page.text.split("<tbody>")[1]
+    listed = page.text.split('<ol class="audit-list">')[1]
+    assert " approved Proposal #" in listed and " created Account #" not in listed
     bad = await client.get("/coordinator/audit", params={"since": "yesterday"})
     assert bad.status_code == 422 and 'id="since-error"' in bad.text
     exported = await client.get(

@@ -379,13 +379,18 @@ async def audit_events(flt: AuditFilter, *, limit: int | None = 500) -> list[dic
 
     from matching.audit.tables import AuditEvent
 
-    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
+    query = AuditEvent.select(
+        *AuditEvent.all_columns(), AuditEvent.actor.full_name.as_alias("actor_name")
+    ).order_by(AuditEvent.id, ascending=False)
     if flt.action:
         query = query.where(AuditEvent.action == flt.action)
     if flt.subject_type:
         query = query.where(AuditEvent.subject_type == flt.subject_type)
     if flt.actor:
-        query = query.where(AuditEvent.actor_label.ilike(f"%{flt.actor}%"))
+        query = query.where(
+            AuditEvent.actor_label.ilike(f"%{flt.actor}%")
+            | AuditEvent.actor.full_name.ilike(f"%{flt.actor}%")
+        )
     if flt.since:
         query = query.where(AuditEvent.created_at >= datetime.combine(flt.since, time(), UTC))
     if flt.until:
