@@ -29,6 +29,7 @@ from jinja2.runtime import Context
 from litestar.connection import ASGIConnection
 from markupsafe import Markup
 
+from matching.audit.sentences import NOTHING, Shown, action_name
 from matching.i18n import (
     N_,
     SUPPORTED_LANGUAGES,
@@ -39,7 +40,6 @@ from matching.i18n import (
     negotiate_language,
     translate,
 )
-from matching.audit.sentences import NOTHING, Shown, action_name
 from matching.labels import label as _label
 from matching.pairings import why_unfilled
 from matching.taxonomy import load_taxonomy
