@@ -30,6 +30,7 @@ from litestar.connection import ASGIConnection
 from markupsafe import Markup
 
 from matching.audit.sentences import NOTHING, Shown, action_name
+from matching.doctors import validation
 from matching.i18n import (
     N_,
     SUPPORTED_LANGUAGES,
@@ -222,6 +223,11 @@ def audit_value(value: Shown | None) -> object:
     return bdi(value.value)
 
 
+def country_name(code: str | None) -> str:
+    """A country code as its name in the reader's language."""
+    return validation.country_name(code, current_language.get())
+
+
 def use_request_language(connection: ASGIConnection) -> None:
     """Pick the language for a response the account middleware never saw.
 
@@ -257,6 +263,7 @@ def make_environment() -> Environment:
         "format_number": format_number,
         "queue_notice": queue_notice,
         "notice": notice,
+        "country_name": country_name,
         "tr": tr,
         "audit_value": audit_value,
         "action_name": action_name,
