@@ -263,6 +263,7 @@ def make_environment() -> Environment:
         "format_number": format_number,
         "queue_notice": queue_notice,
         "notice": notice,
+        "viewer_zone_name": lambda: zone_name(_viewer_zone(None)),
         "country_name": country_name,
         "tr": tr,
         "audit_value": audit_value,

@@ -153,9 +153,18 @@ class FacilityFields:
     functional_state: str
     beds: int
     staff: int
+    accommodation: str = ""
+    transport: str = ""
+    security: str = ""
+    receiver_role: str = ""
 
     def as_row(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
+
+
+#: What a facility provides a visiting doctor and who receives them (free text, optional).
+ON_SITE_FIELDS = ("accommodation", "transport", "security", "receiver_role")
+ON_SITE_MAX = 1000
 
 
 def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
@@ -197,9 +206,14 @@ def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
             errors[key] = N_("cannot be negative")
         elif value > 100_000 and key not in errors:
             errors[key] = N_("is too large")
+    on_site = {key: _text(data, key) for key in ON_SITE_FIELDS}
+    for key, value in on_site.items():
+        if len(value) > ON_SITE_MAX:
+            errors[key] = Message("must be at most %(n)s characters", n=ON_SITE_MAX)
     if errors:
         raise ValidationFailed(errors)
     return FacilityFields(
+        **on_site,
         name_en=name_en,
         name_ar=name_ar,
         kind=kind,

@@ -292,6 +292,13 @@ class PairingDetail:
     is_doctor: bool
     is_head: bool
 
+    @property
+    def slot_moments(self) -> list[tuple[Any, Any]]:
+        """The weekly slots' first occurrences, aware (shown in the reader's zone)."""
+        from matching.pairings.offer import slot_moments
+
+        return slot_moments(self.local_slots, self.row.need.get("starts_on"))
+
 
 async def can_view_contact(viewer: Account, doctor_profile_id: int) -> bool:
     """The doctors engineer's ``can_see_contact`` when present; else the same rule here."""
