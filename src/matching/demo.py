@@ -150,6 +150,22 @@ FACILITIES = [
     ),
 ]
 
+# What the head of each facility wrote for visiting doctors (offer page).
+ON_SITE = {
+    "Al-Rastan National Hospital": {
+        "receiver_role": "Head of the newborn unit (Dr. Ahmad Shami's supervisor)",
+        "accommodation": "A furnished room in the hospital's staff house, free of charge.",
+        "transport": "The hospital car meets you in Homs city; about 40 minutes by road.",
+        "security": "The hospital's security officer briefs you on arrival; no curfew in town.",
+    },
+    "Homs National Hospital": {
+        "receiver_role": "Head of the emergency department",
+        "accommodation": "A partner guest house in Al-Waer, paid by the hospital.",
+        "transport": "Daily shuttle between the guest house and the hospital.",
+        "security": "Call the duty manager at any hour; evacuation plan with the Red Crescent.",
+    },
+}
+
 # name, email, country, city, tz, years, modes, languages, specialties, skills, travel?, slots
 DOCTORS = [
     (
@@ -439,6 +455,7 @@ async def load_demo_data() -> bool:
                     staff=staff,
                     latitude=lat,
                     longitude=lon,
+                    **ON_SITE.get(name_en, {}),
                 )
             )
             .returning(Facility.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from matching.i18n import gettext
+from matching.i18n import Message, gettext, translate
 from matching.labels import label
 
 
@@ -53,7 +53,10 @@ class DomainError(Exception):
 
     def translated(self, language: str) -> str:
         """The message in ``language`` (English when the catalog has no entry); the
-        values of ``labels`` (stored states, statuses) are shown as their labels."""
+        values of ``labels`` (stored states, statuses) are shown as their labels.
+        A :class:`~matching.i18n.Message` carries its own parameters."""
+        if isinstance(self.template, Message):
+            return translate(language, self.template)
         return gettext(language, self.template, **_labelled(self.params, self.labels, language))
 
 
@@ -86,7 +89,9 @@ class ValidationFailed(DomainError):
     def translated_errors(self, language: str) -> dict[str, str]:
         """Each field's message in ``language``."""
         return {
-            key: gettext(language, template, **self.field_params.get(key, {}))
+            key: translate(language, template)
+            if isinstance(template, Message)
+            else gettext(language, template, **self.field_params.get(key, {}))
             for key, template in self.templates.items()
         }
 

@@ -49,6 +49,49 @@ def get_translations(language: str) -> Translations:
     return Translations(fp=buffer)
 
 
+class Message(str):
+    """A message with parameters that stays translatable after formatting.
+
+    ``Message("must be between %(low)s and %(high)s", low=1, high=50)`` reads as the
+    English text wherever a plain string is expected (logs, JSON, tests) and keeps
+    its msgid and parameters, so :func:`translate` and the templates' ``_()`` show it
+    in the reader's language. ``make messages`` extracts the msgid.
+    """
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, **params: object) -> Message:
+        text = msgid % params if params else msgid
+        message = super().__new__(cls, text)
+        message.msgid = msgid
+        message.params = params
+        return message
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickling keeps msgid and parameters
+        return (_rebuild_message, (self.msgid, self.params))
+
+
+def _rebuild_message(msgid: str, params: dict[str, object]) -> Message:
+    return Message(msgid, **params)
+
+
+def translate(language: str, message: str) -> str:
+    """``message`` in ``language``; a :class:`Message` is translated, then formatted."""
+    translations = get_translations(language)
+    if isinstance(message, Message):
+        text = translations.ugettext(message.msgid)
+        if not message.params:
+            return text
+        # a parameter that is itself a Message (a state's label) is translated too
+        params = {
+            key: translate(language, value) if isinstance(value, Message) else value
+            for key, value in message.params.items()
+        }
+        return text % params
+    return translations.ugettext(str(message))
+
+
 def gettext(language: str, message: str, **params: object) -> str:
     text = get_translations(language).ugettext(message)
     return text % params if params else text
@@ -107,7 +150,7 @@ ERROR_CLASSES = frozenset(
         *("NotAuthorizedException", "PermissionDeniedException", "NotFoundException"),
     }
 )
-_MARKERS = ("_", "N_", "gettext")
+_MARKERS = ("_", "N_", "gettext", "Message")
 
 
 def _call_name(node: ast.expr) -> str | None:

@@ -126,12 +126,23 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     # Signals of the ranking score, as the explanation of a proposal lists them
     # (matching.ranking.weights); names not listed here are shown as stored.
     "signal": {
-        "specialty": N_("specialty"),
-        "skills": N_("skills"),
-        "availability": N_("availability"),
-        "experience": N_("experience"),
-        "need_weight": N_("need weight"),
-        "past_decisions": N_("coordinators' past decisions"),
+        "specialty": N_("Specialty fit"),
+        "skills": N_("Skills in common"),
+        "availability": N_("Free when needed"),
+        "experience": N_("Experience"),
+        "need_weight": N_("How much the need matters"),
+        "past_decisions": N_("Coordinators' past decisions"),
+    },
+    # One line under each signal's name: what it measures, in plain words.
+    "signal_meaning": {
+        "specialty": N_("Same specialty, a related one, or a neighbouring one."),
+        "skills": N_("The skills asked that the doctor ticked or wrote about."),
+        "availability": N_("How much of the needed time the doctor is free."),
+        "experience": N_("Level in the fitting specialty and years of practice."),
+        "need_weight": N_(
+            "Urgency and how under-served the facility is; the same for every doctor."
+        ),
+        "past_decisions": N_("How coordinators decided similar pairings before."),
     },
     "weekday": {
         "0": N_("Monday"),

@@ -21,7 +21,7 @@ from litestar.status_codes import (
 )
 
 from matching.errors import DomainError, ValidationFailed
-from matching.i18n import N_
+from matching.i18n import N_, translate
 from web.context import current_language
 from web.sessions import session_was_ended
 from web.templating import use_request_language
@@ -85,11 +85,24 @@ _TITLES = {
 }
 
 
+def _json_answer(status: int, message: str, extra: dict[str, Any]) -> Response:
+    """The API's error body, its messages in the reader's language (plain strings).
+
+    ``errors`` by field are translated; Litestar's own validation details (a list)
+    are technical and kept as they are.
+    """
+    language = current_language.get()
+    body: dict[str, Any] = {"status_code": status, "detail": translate(language, message)}
+    body.update(extra)
+    if isinstance(extra.get("errors"), dict):
+        body["errors"] = {k: translate(language, v) for k, v in extra["errors"].items()}
+    return Response(body, status_code=status)
+
+
 def _respond(request: Request, status: int, message: str, extra: dict[str, Any] | None = None):
     if wants_json(request):
-        return Response(
-            {"status_code": status, "detail": message, **(extra or {})}, status_code=status
-        )
+        use_request_language(request)
+        return _json_answer(status, message, extra or {})
     use_request_language(request)  # 404/405 from the router skip the middleware
     return _page(status, _TITLES.get(status, N_("Error")), message)
 

@@ -24,19 +24,25 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_timezone_name
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.connection import ASGIConnection
 from markupsafe import Markup
 
+from matching.audit.sentences import NOTHING, Shown, action_name
+from matching.doctors import validation
 from matching.i18n import (
     N_,
     SUPPORTED_LANGUAGES,
+    Message,
     babel_locale,
     direction,
     get_translations,
     negotiate_language,
+    translate,
 )
 from matching.labels import label as _label
+from matching.pairings import why_unfilled
 from matching.taxonomy import load_taxonomy
 from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
@@ -46,6 +52,14 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def _gettext(message: str) -> str:
+    return translate(current_language.get(), message)
+
+
+def _template_gettext(message: str) -> str:
+    """``_()`` of the templates: Jinja formats what this returns once more (``% {}``),
+    so a :class:`Message` already formatted keeps its percent signs escaped."""
+    if isinstance(message, Message):
+        return translate(current_language.get(), message).replace("%", "%%")
     return get_translations(current_language.get()).ugettext(message)
 
 
@@ -164,6 +178,56 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>{}</bdi>").format("" if value is None else value)
 
 
+@pass_context
+def _label_filter(context: Context, value: object, kind: str) -> str:
+    return label(value, kind)
+
+
+@pass_context
+def _tax_name_filter(context: Context, code: str | None) -> str:
+    return tax_name(code)
+
+
+def notice(item: dict[str, Any]) -> Markup:
+    """An in-app notification in the reader's language, its parameters isolated in ``<bdi>``
+    (names typed by users); the facility named in Arabic for an Arabic reader."""
+    params = dict(item.get("params") or {})
+    if current_language.get() == "ar" and params.get("facility_ar"):
+        params["facility"] = params["facility_ar"]
+    text = Markup.escape(_gettext(str(item.get("message", ""))))
+    return text % {key: bdi(value) for key, value in params.items()}
+
+
+def tr(value: object) -> object:
+    """A :class:`Message` in the reader's language, its plain parameters (names typed by
+    users) isolated in ``<bdi>``; anything else as it is."""
+    if not isinstance(value, Message):
+        return value
+    text = Markup.escape(get_translations(current_language.get()).ugettext(value.msgid))
+    if not value.params:
+        return text
+    return text % {k: tr(v) if isinstance(v, Message) else bdi(v) for k, v in value.params.items()}
+
+
+def audit_value(value: Shown | None) -> object:
+    """A value of the audit trail: a label translated, a taxonomy code named, text isolated."""
+    if value is None:
+        return _gettext(NOTHING)
+    if value.kind == "message":
+        return _gettext(value.value)
+    if value.kind == "taxonomy":
+        return tax_name(value.value)
+    if value.kind == "reason_note":
+        head, _, note = value.value.partition(": ")
+        return Markup("{}: {}").format(_gettext(head), bdi(note))
+    return bdi(value.value)
+
+
+def country_name(code: str | None) -> str:
+    """A country code as its name in the reader's language."""
+    return validation.country_name(code, current_language.get())
+
+
 def use_request_language(connection: ASGIConnection) -> None:
     """Pick the language for a response the account middleware never saw.
 
@@ -189,7 +253,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_template_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     globals_: dict[str, Any] = {
         "current_language": current_language.get,
         "current_account": current_account.get,
@@ -198,12 +262,23 @@ def make_environment() -> Environment:
         "format_datetime": format_datetime,
         "format_number": format_number,
         "queue_notice": queue_notice,
+        "notice": notice,
+        "viewer_zone_name": lambda: zone_name(_viewer_zone(None)),
+        "country_name": country_name,
+        "tr": tr,
+        "audit_value": audit_value,
+        "action_name": action_name,
+        "unfillable_reason": why_unfilled.reason_message,
+        "unfillable_exclusions": why_unfilled.exclusions,
         "format_time": format_time,
         "label": label,
         "tax_name": tax_name,
     }
     env.globals.update(globals_)
-    env.filters["label"] = label
-    env.filters["tax_name"] = tax_name
+    # Filters that read the request's language take the context: Jinja folds a
+    # filter on constant arguments at compile time otherwise ({{ "rural" | label("area") }}
+    # would keep the language of the first page rendered after start-up).
+    env.filters["label"] = _label_filter
+    env.filters["tax_name"] = _tax_name_filter
     env.filters["bdi"] = bdi
     return env

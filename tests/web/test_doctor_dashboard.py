@@ -96,7 +96,7 @@ async def test_the_overview_shows_what_waits_for_an_answer_then_the_pairing(
     waiting = await client.get("/doctors/me")
     assert "A coordinator proposes you for 1 need. Please accept or decline." in waiting.text
     assert f'<a href="/pairings/{s["proposal"]}"><bdi>Neonatal mission</bdi></a>' in waiting.text
-    assert "You are offered a pairing: Neonatal mission" in waiting.text  # notification
+    assert "You are offered a pairing: <bdi>Neonatal mission</bdi>" in waiting.text  # notification
 
     await transitions.accept(s["proposal"], s["doctor"])
     agreed = await client.get("/doctors/me")

@@ -274,7 +274,7 @@ class _EnglishFinder(HTMLParser):
         a = dict(attrs)
         skipped = (
             tag in self.SKIP_TAGS
-            or a.get("dir") == "ltr"
+            or a.get("dir") in ("ltr", "auto")  # auto: text a user typed, in any language
             or a.get("lang") == "en"
             or "ltr" in (a.get("class") or "").split()
             or (tag == "option" and "selected" not in a)  # only the chosen option shows

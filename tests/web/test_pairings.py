@@ -33,7 +33,7 @@ async def test_doctor_accepts_and_head_then_sees_contact(client: AsyncTestClient
     await transitions.approve(s["proposal"], s["coordinator"])
     mine = await client.get("/pairings")
     assert "Neonatal mission" in mine.text and "Approved" in mine.text
-    assert "You are offered a pairing: Neonatal mission" in mine.text
+    assert "You are offered a pairing: <bdi>Neonatal mission</bdi>" in mine.text
     accepted = await post_form(client, f"/pairings/{s['proposal']}/accept", {})
     assert accepted.status_code == 200
     assert "the pairing is confirmed" in accepted.text
@@ -189,8 +189,9 @@ async def test_decline_tells_the_coordinators_in_their_language(client: AsyncTes
     await login(client, s["coordinator"])
     queue = await client.get("/coordinator/review")
     assert (
-        "Dr. Lina Haddad declined Neonatal mission at Al-Rastan National Hospital "
-        "(reason: mission dates clash with exams). Please find another doctor." in queue.text
+        "<bdi>Dr. Lina Haddad</bdi> declined <bdi>Neonatal mission</bdi> at "
+        "<bdi>Al-Rastan National Hospital</bdi> (reason: <bdi>mission dates clash with "
+        "exams</bdi>). Please find another doctor." in queue.text
     )
     assert f'href="/pairings/{s["proposal"]}"' in queue.text
 

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.doctors.tables import Licence
+from matching.labels import label
 from matching.pairings import runs
 from matching.pairings.tables import Proposal
 from tests.factories import api_headers, login, make_account, make_facility, post_form
@@ -53,7 +54,7 @@ async def test_queue_groups_by_need_urgent_and_rural_first_without_contact(
     assert order == sorted(order), "critical first, then urgent rural, then routine"
     assert "Dr. Lina Haddad" in text and "Neonatology" in text
     assert "lina.private@example.org" not in text and "+49 30 1234 5678" not in text
-    assert "specialty fit" in text and "0.400" in text
+    assert "specialty fit" in text and "contributes 0.40 of 0.40" in text
     assert 'href="/coordinator/licences"' in text
     assert '<strong class="pending-licences">1</strong>' in text
 
@@ -141,7 +142,7 @@ async def test_dashboard_draws_svg_charts_and_is_the_coordinator_home(
     assert home.status_code == 200
     assert "<svg" in home.text and "Needs by district" in home.text
     assert "Al-Rastan" in home.text and "Rural" in home.text and "Neonatology" in home.text
-    assert "Needs no doctor can fill" in home.text
+    assert "Needs that no doctor can fill" in home.text
 
 
 async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:
@@ -150,7 +151,8 @@ async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:
     await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
     page = await client.get("/coordinator/audit", params={"action": "proposal.approved"})
     assert page.status_code == 200 and "proposal.approved" in page.text
-    assert "account.created" not in page.text.split("<tbody>")[1]
+    listed = page.text.split('<ol class="audit-list">')[1]
+    assert " approved Proposal #" in listed and " created Account #" not in listed
     bad = await client.get("/coordinator/audit", params={"since": "yesterday"})
     assert bad.status_code == 422 and 'id="since-error"' in bad.text
     exported = await client.get(
@@ -283,11 +285,12 @@ async def test_swapped_in_runner_up_shows_its_own_signal_bars(client: AsyncTestC
     page = await client.get(f"/pairings/{new['id']}")
     assert page.status_code == 200
     assert "No signal breakdown was recorded" not in page.text
+    assert "need weight" not in page.text and "×" not in page.text, "plain words, no formulas"
     table = page.text.split('<table class="signals">')[1].split("</table>")[0]
     assert table.count('class="bar-contribution"') == len(stored["signals"])
     for name, s in stored["signals"].items():
-        assert name.replace("_", " ") in table
-        assert f'<span class="ltr">{s["contribution"]:.3f}</span>' in table
+        assert label(name, "signal", "en") in table
+        assert f"contributes {s['contribution']:.2f} of {s['weight']:.2f}" in table
     experience = stored["signals"]["experience"]["value"]
     best_experience = json.loads(original["explanation"])["signals"]["experience"]["value"]
     assert experience < best_experience, "the runner-up's own figures, not the original's"

@@ -18,7 +18,7 @@ from matching.accounts.passwords import (
 from matching.accounts.tables import PasswordResetToken, Role, User
 from matching.audit.services import record_event
 from matching.errors import Conflict, ValidationFailed
-from matching.i18n import N_, SUPPORTED_LANGUAGES
+from matching.i18n import N_, SUPPORTED_LANGUAGES, Message
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 
@@ -300,7 +300,13 @@ async def account_for_session(user_id: int, stamp: str | None) -> Account | None
 
 async def set_language(account: Account, language: str) -> None:
     if language not in SUPPORTED_LANGUAGES:
-        raise ValidationFailed({"language": f"must be one of {', '.join(SUPPORTED_LANGUAGES)}"})
+        raise ValidationFailed(
+            {
+                "language": Message(
+                    "must be one of %(choices)s", choices=", ".join(SUPPORTED_LANGUAGES)
+                )
+            }
+        )
     await User.update({User.language: language}).where(User.id == account.id).run()
 
 

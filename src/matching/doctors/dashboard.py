@@ -24,6 +24,7 @@ from matching.doctors.tables import (
 )
 from matching.facilities.tables import Facility, Need
 from matching.i18n import N_
+from matching.mail.notices import with_facility_names
 from matching.mail.tables import Notification
 from matching.pairings.tables import Proposal, ProposalState
 
@@ -209,5 +210,5 @@ async def doctor_dashboard(account: Account, today: date | None = None) -> Docto
         licences_pending=int(row["licences_pending"] or 0),
         next_window=next_window,
         weekly_slots=int(row["slots"] or 0),
-        notifications=tuple(notifications),
+        notifications=tuple(await with_facility_names(notifications)),
     )

@@ -24,10 +24,30 @@ _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
+#: Two-letter CLDR territories that are not countries: groupings (EU, UN, Eurozone),
+#: test locales (Pseudo-Accents, Pseudo-Bidi), "Unknown Region" and CLDR's
+#: exceptionally reserved codes for islands listed under their country.
+NOT_COUNTRIES = frozenset(
+    {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+)
+
+
 @cache
 def country_codes() -> frozenset[str]:
-    """ISO 3166 alpha-2 codes known to Babel (no regions such as "150")."""
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+    """Countries (ISO 3166 alpha-2) from Babel's territories, without the non-countries."""
+    return frozenset(
+        c
+        for c in Locale("en").territories
+        if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES
+    )
+
+
+def country_name(code: str | None, language: str) -> str:
+    """A country's name in ``language`` ("Germany", "ألمانيا"); the code when unknown."""
+    if not code:
+        return ""
+    names = Locale.parse("ar" if language == "ar" else "en").territories
+    return names.get(code.upper(), code)
 
 
 def country_choices(language: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from matching.audit.services import record_event
 from matching.errors import Forbidden, ValidationFailed
 from matching.facilities import services
 from matching.facilities.tables import Facility, Need, NeedStatus
-from matching.i18n import N_
+from matching.i18n import N_, Message
 
 EXPORT_COLUMNS = (
     "id",
@@ -145,7 +145,7 @@ def _read(text: str, columns: tuple[str, ...], report: ImportReport) -> list[tup
     unknown = [h for h in header if h not in columns]
     if unknown:
         report.problems.append(
-            RowProblem(1, "header", N_("unknown column: %(name)s") % {"name": unknown[0]})
+            RowProblem(1, "header", Message("unknown column: %(name)s", name=unknown[0]))
         )
     reader.fieldnames = header
     rows: list[tuple[int, dict]] = []

@@ -40,7 +40,7 @@ from matching.facilities.tables import (
     NeedStatus,
     Urgency,
 )
-from matching.i18n import N_
+from matching.i18n import N_, Message
 from matching.paging import Page, clamp_page
 from matching.pairings import transitions
 from matching.taxonomy import load_taxonomy
@@ -153,9 +153,18 @@ class FacilityFields:
     functional_state: str
     beds: int
     staff: int
+    accommodation: str = ""
+    transport: str = ""
+    security: str = ""
+    receiver_role: str = ""
 
     def as_row(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
+
+
+#: What a facility provides a visiting doctor and who receives them (free text, optional).
+ON_SITE_FIELDS = ("accommodation", "transport", "security", "receiver_role")
+ON_SITE_MAX = 1000
 
 
 def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
@@ -197,9 +206,14 @@ def parse_facility(data: Mapping[str, Any]) -> FacilityFields:
             errors[key] = N_("cannot be negative")
         elif value > 100_000 and key not in errors:
             errors[key] = N_("is too large")
+    on_site = {key: _text(data, key) for key in ON_SITE_FIELDS}
+    for key, value in on_site.items():
+        if len(value) > ON_SITE_MAX:
+            errors[key] = Message("must be at most %(n)s characters", n=ON_SITE_MAX)
     if errors:
         raise ValidationFailed(errors)
     return FacilityFields(
+        **on_site,
         name_en=name_en,
         name_ar=name_ar,
         kind=kind,
@@ -443,11 +457,11 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
     skills = list(dict.fromkeys(_list(data, "skills")))
     unknown = [s for s in skills if s not in taxonomy.skills]
     if unknown:
-        errors["skills"] = N_("unknown skill: %(code)s") % {"code": unknown[0]}
+        errors["skills"] = Message("unknown skill: %(code)s", code=unknown[0])
     languages = list(dict.fromkeys(_list(data, "languages"))) or ["ar"]
     bad_lang = [c for c in languages if c not in taxonomy.languages]
     if bad_lang:
-        errors["languages"] = N_("unknown language: %(code)s") % {"code": bad_lang[0]}
+        errors["languages"] = Message("unknown language: %(code)s", code=bad_lang[0])
     urgency = _text(data, "urgency") or Urgency.ROUTINE.value
     if urgency not in {u.value for u in Urgency}:
         errors["urgency"] = N_("choose routine, urgent or critical")

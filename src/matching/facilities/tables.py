@@ -81,6 +81,11 @@ class Facility(Table):
     beds = Integer(default=0)
     staff = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+    # What the facility provides a visiting doctor, and who receives them (offer page).
+    accommodation = Text(default="")
+    transport = Text(default="")
+    security = Text(default="")
+    receiver_role = Text(default="")
 
 
 class FacilityHead(Table):

@@ -54,6 +54,8 @@ async def coverage() -> Coverage:
         Need.id,
         Need.title,
         Need.specialty,
+        Need.facility.name_en.as_alias("facility_en"),
+        Need.facility.name_ar.as_alias("facility_ar"),
         Need.facility.district.as_alias("district"),
         Need.facility.rural.as_alias("rural"),
     ).where(Need.status.is_in(LIVE_STATUSES))
@@ -102,8 +104,10 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
             continue
         items.append(
             {
+                "need_id": need["id"],
                 "need": need,
-                "reasons": list(entry.get("reasons") or []),
+                "doctors": int(entry.get("doctors") or 0),
+                "reasons": list(entry.get("reasons") or ["combination"]),
                 "eliminated": dict(entry.get("eliminated") or {}),
             }
         )

@@ -18,6 +18,7 @@ from matching.db import json_object
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
+from matching.i18n import Message
 from matching.paging import Page, clamp_page
 from matching.pairings.tables import Proposal, ProposalState
 from matching.pairings.transitions import allowed_actions
@@ -292,6 +293,13 @@ class PairingDetail:
     is_doctor: bool
     is_head: bool
 
+    @property
+    def slot_moments(self) -> list[tuple[Any, Any]]:
+        """The weekly slots' first occurrences, aware (shown in the reader's zone)."""
+        from matching.pairings.offer import slot_moments
+
+        return slot_moments(self.local_slots, self.row.need.get("starts_on"))
+
 
 async def can_view_contact(viewer: Account, doctor_profile_id: int) -> bool:
     """The doctors engineer's ``can_see_contact`` when present; else the same rule here."""
@@ -322,7 +330,7 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
     """One pairing as ``viewer`` may see it (404 for a stranger, not a leak)."""
     rows = await _rows(Proposal.select().where(Proposal.id == proposal_id))
     if not rows:
-        raise NotFound(f"Pairing #{proposal_id} does not exist.")
+        raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     row = rows[0]
     is_doctor = is_head = False
     if viewer.role == Role.DOCTOR:
@@ -332,11 +340,11 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
             and row.proposal.state in DOCTOR_VISIBLE
         )
         if not is_doctor:
-            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+            raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     elif viewer.role == Role.FACILITY_HEAD:
         is_head = row.facility["id"] in await head_facility_ids(viewer)
         if not is_head or row.proposal.state not in DOCTOR_VISIBLE:
-            raise NotFound(f"Pairing #{proposal_id} does not exist.")
+            raise NotFound(Message("Pairing #%(id)s does not exist.", id=proposal_id))
     elif viewer.role not in (Role.COORDINATOR, Role.ADMIN):
         raise Forbidden("You cannot see this pairing.")
     contact = None
@@ -379,13 +387,18 @@ async def audit_events(flt: AuditFilter, *, limit: int | None = 500) -> list[dic
 
     from matching.audit.tables import AuditEvent
 
-    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
+    query = AuditEvent.select(
+        *AuditEvent.all_columns(), AuditEvent.actor.full_name.as_alias("actor_name")
+    ).order_by(AuditEvent.id, ascending=False)
     if flt.action:
         query = query.where(AuditEvent.action == flt.action)
     if flt.subject_type:
         query = query.where(AuditEvent.subject_type == flt.subject_type)
     if flt.actor:
-        query = query.where(AuditEvent.actor_label.ilike(f"%{flt.actor}%"))
+        query = query.where(
+            AuditEvent.actor_label.ilike(f"%{flt.actor}%")
+            | AuditEvent.actor.full_name.ilike(f"%{flt.actor}%")
+        )
     if flt.since:
         query = query.where(AuditEvent.created_at >= datetime.combine(flt.since, time(), UTC))
     if flt.until:
@@ -422,6 +435,6 @@ async def notifications_for(account: Account, limit: int = 10) -> list[dict[str,
         .order_by(Notification.id, ascending=False)
         .limit(limit)
     )
-    for row in rows:
-        row["params"] = json_object(row["params"])
-    return rows
+    from matching.mail.notices import with_facility_names
+
+    return await with_facility_names(rows)

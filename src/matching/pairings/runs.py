@@ -81,6 +81,7 @@ from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
 from matching.pairings.loader import LoadedInputs, load_decided_pairs, load_inputs
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
+from matching.pairings.why_unfilled import REASONS
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
 
@@ -652,23 +653,8 @@ async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) 
     return await get_run(run_id)
 
 
-#: Why nobody can fill a need, per hard rule (shown to coordinators, translated there).
-UNFILLABLE_REASONS: dict[str, str] = {
-    "mode": N_("No doctor offers this kind of help."),
-    "language": N_("No doctor speaks a language this need asks for."),
-    "availability": N_("No doctor is free when this need is."),
-    "capacity": N_("Every doctor who could help is already at capacity."),
-    "licence": N_("No doctor holds a verified licence valid for these dates."),
-    "specialty": N_(
-        "Not enough doctors of a specialty acceptable for this need: the place stays open"
-        " (widen the acceptable specialties on the need to consider others)."
-    ),
-    "decided": N_("The doctors who could help were already refused, declined or chosen."),
-    "no_doctors": N_("No doctor has registered yet."),
-    "combination": N_(
-        "Each doctor fails at least one rule, but no single rule excludes everybody."
-    ),
-}
+#: Why nobody can fill a need, per reason code (one table: :mod:`matching.pairings.why_unfilled`).
+UNFILLABLE_REASONS = REASONS
 
 
 async def request_run(

@@ -12,6 +12,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from matching.audit.sentences import describe
 from matching.errors import DomainError, ValidationFailed
 from matching.paging import parse_page
 from matching.pairings import review, transitions
@@ -208,7 +209,7 @@ class CoordinatorPages(Controller):
         return Template(
             template_name="review/audit.html",
             context={
-                "events": events,
+                "events": [describe(event) for event in events],
                 "values": values,
                 "errors": errors,
                 "actions": actions,
