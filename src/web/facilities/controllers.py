@@ -215,7 +215,8 @@ class FacilityPages(Controller):
                 facility_id,
                 email,
                 actor=account,
-                base_url=str(request.base_url).rstrip("/"),
+                # Mailed links come from BASE_URL, never from the request's Host header.
+                base_url=request.app.state.settings.base_url,
                 language=str(data.get("language", "ar")),
             )
         except ValidationFailed as exc:
