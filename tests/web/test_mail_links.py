@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
+from matching.consent.notice import NOTICE_VERSION
 from matching.mail.tables import OutboxMail
 from matching.settings import Settings
 from tests.factories import make_account, make_facility, post_form
@@ -83,7 +84,7 @@ async def test_signup_links_ignore_the_host_header(evil_client: AsyncTestClient)
                 "full_name": "Dr. Host Test",
                 "email": email,
                 "password": "a-long-enough-password",
-                "privacy_notice": "accepted",
+                "privacy_notice": NOTICE_VERSION,
             },
             headers=EVIL,
         )

@@ -37,6 +37,7 @@ from web.auth import (
     requires_coordinator,
     requires_role,
 )
+from web.consent.context import notice_context
 from web.forms import form_data, form_errors, render_form
 from web.sessions import rotate_session
 
@@ -549,6 +550,7 @@ class InvitationPages(Controller):
             errors={},
             invitation=invitation,
             token=token,
+            **notice_context(),
         )
 
     @post("/{token:str}")
@@ -564,6 +566,7 @@ class InvitationPages(Controller):
                 full_name=str(data.get("full_name", "")),
                 password=str(data.get("password", "")),
                 language=str(data.get("language", "ar")),
+                privacy_notice=str(data.get("privacy_notice", "")),
             )
         except ValidationFailed as exc:
             return render_form(
@@ -572,6 +575,7 @@ class InvitationPages(Controller):
                 errors=form_errors(exc),
                 invitation=await invitations.find_invitation(token),
                 token=token,
+                **notice_context(),
             )
         rotate_session(request)
         request.set_session({SESSION_USER_KEY: new.id})
