@@ -75,7 +75,6 @@ TABLES: dict[tuple[str, str], dict[str, tuple[type, dict[str, Any]]]] = {
         "notice_accepted_at": _timestamptz(),
         "token_hash": _varchar(64, unique=True),
         "expires_at": _timestamptz(),
-        "used_at": _timestamptz(default=None, null=True),
         "created_at": _timestamptz(),
     },
 }

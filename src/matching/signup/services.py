@@ -6,7 +6,8 @@ keeps the sign-up and mails a link to finish it; for an address with an
 account it mails its owner instead ("someone tried to create an account with
 your address"). Both paths hash the password once and queue one mail. The
 account exists only when :func:`confirm_signup` follows the link, with the
-privacy notice acceptance given on the form.
+privacy notice acceptance given on the form; the pending sign-up is deleted
+then (expired ones at the next sign-up).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
 async def pending_signup(token: str) -> dict:
     """The usable pending sign-up for ``token``; ``Conflict`` otherwise."""
     row = await PendingSignup.select().where(PendingSignup.token_hash == _hash(token)).first().run()
-    if row is None or row["used_at"] is not None:
+    if row is None:
         raise Conflict(LINK_NOT_VALID)
     expires_at = row["expires_at"]
     if expires_at.tzinfo is None:
@@ -133,14 +134,17 @@ async def confirm_signup(token: str) -> Account:
     """Create the doctor's account from the followed link; the link works once."""
     async with PendingSignup._meta.db.transaction():
         row = await pending_signup(token)
+        # Consumed by deleting it: of concurrent uses, exactly one deletes the row.
         used = (
-            await PendingSignup.update({PendingSignup.used_at: datetime.now(UTC)})
-            .where(PendingSignup.id == row["id"], PendingSignup.used_at.is_null())
+            await PendingSignup.delete()
+            .where(PendingSignup.id == row["id"])
             .returning(PendingSignup.id)
             .run()
         )
         if not used:
             raise Conflict(LINK_NOT_VALID)
+        # The other sign-ups of this address (their links) are moot now: keep none of it.
+        await PendingSignup.delete().where(PendingSignup.email == row["email"]).run()
         if await User.exists().where(User.email == row["email"]).run():
             raise Conflict(ACCOUNT_EXISTS)
         account = await insert_account(

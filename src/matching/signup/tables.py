@@ -12,7 +12,8 @@ class PendingSignup(Table):
 
     The account is created only when the link is followed, so a stranger
     cannot reserve somebody else's address. Only the SHA-256 of the link's
-    token and the password's argon2 hash are stored.
+    token and the password's argon2 hash are stored; following the link
+    deletes the row (and any other of the same address).
     """
 
     email = Varchar(length=254, index=True)
@@ -23,5 +24,4 @@ class PendingSignup(Table):
     notice_accepted_at = Timestamptz(default=TimestamptzNow())
     token_hash = Varchar(length=64, unique=True)
     expires_at = Timestamptz()
-    used_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
