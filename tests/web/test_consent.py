@@ -179,3 +179,9 @@ async def test_head_joining_by_invitation_accepts_the_notice(client: AsyncTestCl
     assert record["notice_version"] == NOTICE_VERSION
     assert record["via"] == "invitation" and record["language"] == "ar"
     assert not _asked(await client.get("/facilities", follow_redirects=False))
+
+
+async def test_every_page_links_to_the_notice(client: AsyncTestClient) -> None:
+    for path in ("/", "/login", "/signup"):
+        page = await client.get(path, headers={"accept-language": "ar"})
+        assert f'<a href="/privacy">{gettext("ar", "Privacy notice")}</a>' in page.text, path
