@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import learned, needs_list, ranking, stable
+from benchmarks import account_timing, learned, needs_list, ranking, stable
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
@@ -20,6 +20,7 @@ BENCHMARKS: list[Callable[[bool], list[str]]] = [
     learned.bench_learned,
     stable.bench_stable,
     needs_list.bench_needs_list,
+    account_timing.bench_account_timing,
 ]
 
 

@@ -8,6 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.accounts.services import Account, create_account
 from matching.accounts.tables import Role
+from matching.consent.services import ASKED_ROLES, record_consent
 from matching.facilities.tables import Facility, FacilityHead
 
 PASSWORD = "correct-horse-battery"
@@ -15,16 +16,26 @@ _counter = itertools.count(1)
 
 
 async def make_account(
-    role: Role, *, email: str | None = None, name: str | None = None, language: str = "en"
+    role: Role,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    language: str = "en",
+    consented: bool = True,
 ) -> Account:
+    """An account; doctors and facility heads have accepted the current privacy notice
+    (as sign-up and invitations record it) unless ``consented=False``."""
     n = next(_counter)
-    return await create_account(
+    account = await create_account(
         email=email or f"{role.value}{n}@example.org",
         full_name=name or f"{role.value.replace('_', ' ').title()} {n}",
         password=PASSWORD,
         role=role,
         language=language,
     )
+    if consented and role in ASKED_ROLES:
+        await record_consent(account.id, actor_label=account.email, via="signup", language=language)
+    return account
 
 
 async def make_facility(

@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 
 from matching.accounts.services import create_account
 from matching.accounts.tables import Role, User
+from matching.consent.services import record_consent
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
@@ -439,6 +440,8 @@ async def load_demo_data() -> bool:
         language="ar",
         timezone="Asia/Damascus",
     )
+    # Demo people accepted the current privacy notice (real ones do at sign-up).
+    await record_consent(head.id, actor_label=head.email, via="invitation", language="ar")
     facility_ids = []
     for name_en, name_ar, kind, district, sub, rural, state, beds, staff, lat, lon in FACILITIES:
         row = (
@@ -483,6 +486,7 @@ async def load_demo_data() -> bool:
         account = await create_account(
             email=email, full_name=name, password=DEMO_PASSWORD, role=Role.DOCTOR, timezone=tz
         )
+        await record_consent(account.id, actor_label=account.email, via="signup", language="en")
         rows = (
             await DoctorProfile.insert(
                 DoctorProfile(

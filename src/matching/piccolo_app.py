@@ -12,6 +12,7 @@ def all_tables() -> list[type[Table]]:
     """Every table, parents before children (the order migrations create them)."""
     from matching.accounts.tables import PasswordResetToken, User
     from matching.audit.tables import AuditEvent
+    from matching.consent.tables import ConsentRecord
     from matching.doctors.tables import (
         DoctorLanguage,
         DoctorProfile,
@@ -31,6 +32,7 @@ def all_tables() -> list[type[Table]]:
     )
     from matching.mail.tables import Notification, OutboxMail
     from matching.pairings.tables import NeedInterest, Proposal, RankingRun
+    from matching.signup.tables import PendingSignup
 
     return [
         User,
@@ -54,6 +56,8 @@ def all_tables() -> list[type[Table]]:
         AuditEvent,
         OutboxMail,
         Notification,
+        ConsentRecord,
+        PendingSignup,
     ]
 
 

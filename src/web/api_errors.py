@@ -30,7 +30,12 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DESCRIPTIONS = {
     400: "The body is not valid JSON.",
     401: "Not signed in.",
-    403: "This role or this user may not do it, or the CSRF token (x-csrftoken) is missing.",
+    403: (
+        "This role or this user may not do it, or the CSRF token (x-csrftoken) is missing; "
+        "or, with `field` `consent`, the signed-in doctor or facility head must first accept "
+        "the current privacy notice (`GET /api/privacy-notice`, then "
+        "`POST /api/privacy-notice/accept` with its version)."
+    ),
     404: "No such object, in the path or named in the body (or not one this user may see).",
     409: "Not possible in the object's current state; nothing was changed.",
     422: "A parameter or a field of the body is invalid; `field` and `errors` name it.",

@@ -24,6 +24,7 @@ from matching.db import current_engine, make_engine, start_pool, use_engine
 from matching.migrate import ensure_migrated
 from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
+from web.consent.gate import consent_gate
 from web.errors import EXCEPTION_HANDLERS
 from web.ratelimit import CountingMemoryStore, CountingRedisStore
 from web.routes import ROUTE_HANDLERS
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             AccountMiddleware(),
         ],
         csrf_config=csrf_config,
+        before_request=consent_gate,  # the privacy notice before anything else
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(make_environment())
         ),

@@ -10,6 +10,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.accounts.controllers import AccountPages, SessionApi, SignupApi
 from web.admin.controllers import StaffPages
+from web.consent.controllers import ConsentPages, PrivacyNoticeApi
 from web.doctors.controllers import (
     CoordinatorLicencePages,
     DoctorApi,
@@ -41,6 +42,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AccountPages,
     SessionApi,
     SignupApi,
+    ConsentPages,
+    PrivacyNoticeApi,
     StaffPages,
     CoordinatorPages,
     PairingPages,

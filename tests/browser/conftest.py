@@ -9,7 +9,9 @@ download here; ``.ci/run`` installs Debian's chromium when it is missing).
 from __future__ import annotations
 
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -46,6 +48,28 @@ def _server_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
+LIVE_VAR_DIRS: dict[str, Path] = {}
+
+
+def mailed_link(base_url: str, recipient: str, path: str) -> str:
+    """The newest link starting with ``path`` mailed to ``recipient`` by the live server
+    (read from its SQLite outbox, as the person would from their mailbox)."""
+    database = LIVE_VAR_DIRS[base_url] / "platform.sqlite3"
+    deadline = time.monotonic() + 10  # mail is queued just after the answer is sent
+    while True:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute(
+                "SELECT body_text FROM outbox_mail WHERE recipient = ? ORDER BY id DESC",
+                (recipient,),
+            ).fetchall()
+        for (body,) in rows:
+            if match := re.search(rf"https?://\S+?({re.escape(path)}\S+)", body):
+                return match.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no mail to {recipient} with a link to {path}")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a freshly migrated server with the demo data loaded."""
@@ -69,6 +93,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=ROOT,
     )
     base_url = f"http://127.0.0.1:{port}"
+    LIVE_VAR_DIRS[base_url] = var_dir
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import mailed_link, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,13 @@ async def test_new_doctor_completes_profile(
     await page.fill("#full_name", "Lina Browser-Test")
     await page.fill("#email", "lina.browser@example.org")
     await page.fill("#password", "a-long-password-2026")
+    await page.check("#privacy_notice")
     await page.click("form[action='/signup'] button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "Check your mail" in await page.inner_text("main")
+    # The account is created by the link mailed to the address.
+    await page.goto(live_server + mailed_link(live_server, "lina.browser@example.org", "/signup/"))
+    await page.click("main form button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert "Lina Browser-Test" in await page.inner_text("header")
     # A new doctor lands on the overview, which lists the steps left.

@@ -106,6 +106,12 @@ EXPECTATIONS: dict[str, Rule] = {
     "POST /api/session": PUBLIC,
     "/api/session/logout": SIGNED_IN,
     "/api/doctors/signup": PUBLIC,
+    "/api/doctors/signup/confirm": PUBLIC,
+    "/signup/confirm/{token:str}": PUBLIC,
+    "/privacy": PUBLIC,
+    "/consent": SIGNED_IN,
+    "/api/privacy-notice": PUBLIC,
+    "/api/privacy-notice/accept": SIGNED_IN,
     "/api/taxonomy/search": SIGNED_IN,
     "/schema/{path:str}": Rule(status=404),
     # Facilities and needs: heads for their own facility, coordinators for all.

@@ -20,6 +20,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.accounts.services import get_account
 from matching.accounts.tables import Role, User
+from matching.consent.notice import NOTICE_VERSION
 from matching.doctors.tables import DoctorProfile, Licence
 from matching.mail.tables import OutboxMail
 from matching.pairings import transitions
@@ -44,8 +45,16 @@ async def test_no_password_or_secret_in_logs(
     await post_form(
         client,
         "/signup",
-        {"full_name": "Dr. Log Test", "email": "logs@example.org", "password": first},
+        {
+            "full_name": "Dr. Log Test",
+            "email": "logs@example.org",
+            "password": first,
+            "privacy_notice": NOTICE_VERSION,
+        },
     )
+    mail = await OutboxMail.select().where(OutboxMail.recipient == "logs@example.org").first()
+    signup_token = re.search(r"/signup/confirm/(\S+)", mail["body_text"]).group(1)
+    await post_form(client, f"/signup/confirm/{signup_token}", {})
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
     await post_form(client, "/login", {"email": "logs@example.org", "password": wrong})
     await post_form(client, "/login", {"email": "logs@example.org", "password": first})
@@ -54,7 +63,13 @@ async def test_no_password_or_secret_in_logs(
         "/api/session", json={"email": "logs@example.org", "password": wrong}, headers=headers
     )
     await post_form(client, "/password/forgot", {"email": "logs@example.org"})
-    mail = await OutboxMail.select().where(OutboxMail.recipient == "logs@example.org").first()
+    mail = (
+        await OutboxMail.select()
+        .where(
+            OutboxMail.recipient == "logs@example.org", OutboxMail.body_text.like("%/password/%")
+        )
+        .first()
+    )
     token = re.search(r"/password/reset/(\S+)", mail["body_text"]).group(1)
     await post_form(client, f"/password/reset/{token}", {"password": second})
     await client.post(
@@ -66,11 +81,14 @@ async def test_no_password_or_secret_in_logs(
     # httpx is the test's own client (it logs the URLs it requests), not the server.
     records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in records)
-    for secret in (first, wrong, second, settings.secret_key, token):
+    for secret in (first, wrong, second, settings.secret_key, token, signup_token):
         assert secret not in text, f"a secret reached the logs: {secret[:6]}..."
     for row in await OutboxMail.select(OutboxMail.body_text, OutboxMail.body_html):
         assert first not in row["body_text"] + row["body_html"]
-    print(f"logs: {len(records)} records searched for 3 passwords, the reset token, SECRET_KEY")
+    print(
+        f"logs: {len(records)} records searched for 3 passwords, the reset and sign-up "
+        "tokens, SECRET_KEY"
+    )
 
 
 def _enclosing_function(source: str, offset: int) -> str:
@@ -137,7 +155,14 @@ async def test_deleted_account_leaves_no_personal_data(
             "email": markers["email"],
             "full_name": markers["name"],
             "password": "a-long-enough-password",
+            "privacy_notice": NOTICE_VERSION,
         },
+    )
+    assert signup.status_code == 202, signup.text
+    mail = await OutboxMail.select().where(OutboxMail.recipient == markers["email"]).first()
+    confirm_token = re.search(r"/signup/confirm/(\S+)", mail["body_text"]).group(1)
+    signup = await client.post(
+        "/api/doctors/signup/confirm", headers=headers, json={"token": confirm_token}
     )
     assert signup.status_code == 201, signup.text
     user_id = signup.json()["id"]

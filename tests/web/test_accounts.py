@@ -6,73 +6,12 @@ import re
 
 from litestar.testing import AsyncTestClient
 
-from matching.accounts.tables import Role, User
+from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.mail.tables import OutboxMail
 from tests.factories import PASSWORD, login, make_account, post_form
 
-
-async def test_doctor_signs_up_and_lands_signed_in(client: AsyncTestClient) -> None:
-    response = await post_form(
-        client,
-        "/signup",
-        {
-            "full_name": "Dr. Lina Haddad",
-            "email": "Lina@Example.org",
-            "password": PASSWORD,
-            "language": "en",
-        },
-    )
-    assert response.status_code == 200
-    home = await client.get("/")
-    assert "Dr. Lina Haddad" in home.text
-    row = (
-        await User.select(User.role, User.password_hash)
-        .where(User.email == "lina@example.org")
-        .first()
-    )
-    assert row["role"] == "doctor"
-    assert row["password_hash"].startswith("$argon2id$"), "passwords must be hashed with argon2id"
-    assert PASSWORD not in row["password_hash"]
-
-
-async def test_signup_rerenders_with_errors_next_to_fields(client: AsyncTestClient) -> None:
-    response = await post_form(
-        client,
-        "/signup",
-        {"full_name": "", "email": "not-an-email", "password": "short", "language": "en"},
-    )
-    assert response.status_code == 422
-    assert 'id="email-error"' in response.text and "is not a valid email address" in response.text
-    assert 'id="password-error"' in response.text and "at least 10 characters" in response.text
-    assert 'id="full_name-error"' in response.text
-    assert 'value="not-an-email"' in response.text, "what the user typed is kept"
-    assert await User.count() == 0
-
-
-async def test_signup_cannot_create_a_coordinator(client: AsyncTestClient) -> None:
-    await post_form(
-        client,
-        "/signup",
-        {
-            "full_name": "Eve",
-            "email": "eve@example.org",
-            "password": PASSWORD,
-            "role": "coordinator",
-        },
-    )
-    row = await User.select(User.role).where(User.email == "eve@example.org").first()
-    assert row["role"] == "doctor"
-
-
-async def test_duplicate_email_is_refused(client: AsyncTestClient) -> None:
-    await make_account(Role.DOCTOR, email="taken@example.org")
-    response = await post_form(
-        client, "/signup", {"full_name": "X", "email": "TAKEN@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 422
-    assert "already exists" in response.text
-    assert await User.count() == 1
+# Sign-up (which no longer says whether an address has an account): tests/web/test_signup.py.
 
 
 async def test_wrong_password_is_refused_without_saying_which(client: AsyncTestClient) -> None:

@@ -6,6 +6,7 @@ import re
 
 from matching.accounts.tables import Role, User
 from matching.audit.tables import AuditEvent
+from matching.consent.notice import NOTICE_VERSION
 from matching.facilities.tables import Facility, FacilityHead, Invitation
 from matching.mail.tables import OutboxMail
 from tests.factories import PASSWORD, login, make_account, make_facility, make_head, post_form
@@ -93,7 +94,12 @@ async def test_invited_person_creates_a_head_account(client) -> None:
     done = await post_form(
         client,
         f"/invitations/{token}",
-        {"full_name": "Dr. New", "password": PASSWORD, "language": "ar"},
+        {
+            "full_name": "Dr. New",
+            "password": PASSWORD,
+            "language": "ar",
+            "privacy_notice": NOTICE_VERSION,
+        },
     )
     assert done.status_code == 200
     user = await User.select(User.id, User.role).where(User.email == "new.head@example.org").first()

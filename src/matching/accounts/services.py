@@ -88,6 +88,28 @@ async def create_account(
     errors = _check_new_account(email, full_name, password, language)
     if errors:
         raise ValidationFailed(errors)
+    return await insert_account(
+        email=email,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role,
+        language=language,
+        timezone=timezone,
+        actor=actor,
+    )
+
+
+async def insert_account(
+    *,
+    email: str,
+    full_name: str,
+    password_hash: str,
+    role: Role,
+    language: str,
+    timezone: str = "UTC",
+    actor: Account | None = None,
+) -> Account:
+    """Insert an account whose fields were already checked (the password already hashed)."""
     async with User._meta.db.transaction():
         if await User.exists().where(User.email == email).run():
             raise ValidationFailed({"email": "an account with this email already exists"})
@@ -96,7 +118,7 @@ async def create_account(
                 User(
                     email=email,
                     full_name=full_name.strip(),
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     role=role.value,
                     language=language,
                     timezone=timezone,
@@ -115,12 +137,6 @@ async def create_account(
             after={"role": role.value},
         )
     return account
-
-
-async def sign_up_doctor(*, email: str, full_name: str, password: str, language: str) -> Account:
-    return await create_account(
-        email=email, full_name=full_name, password=password, role=Role.DOCTOR, language=language
-    )
 
 
 async def authenticate(email: str, password: str) -> Account | None:

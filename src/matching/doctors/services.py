@@ -21,6 +21,7 @@ from matching.audit.services import record_event
 from matching.audit.tables import AuditEvent
 from matching.availability import DateRange, slot_occurrences_utc
 from matching.availability import WeeklySlot as Slot
+from matching.consent.services import consents_of
 from matching.doctors import validation as v
 from matching.doctors.documents import (
     DocumentRejected,
@@ -957,6 +958,7 @@ async def export_doctor_data(account: Account) -> dict[str, Any]:
             "profile": profile_dict,
             "proposals": proposals,
             "activity": events,
+            "consent": [asdict(consent) for consent in await consents_of(account.id)],
         }
     )
 

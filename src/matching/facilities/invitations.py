@@ -16,6 +16,7 @@ from typing import Any
 from matching.accounts.services import Account, create_account, normalise_email
 from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
+from matching.consent.services import notice_problem, record_consent
 from matching.errors import Conflict, Forbidden, ValidationFailed
 from matching.facilities.services import get_facility, is_head_of, is_staff
 from matching.facilities.tables import FacilityHead, Invitation
@@ -125,20 +126,32 @@ async def _join(invitation: dict[str, Any], account: Account) -> None:
 
 
 async def accept_as_new_head(
-    token: str, *, full_name: str, password: str, language: str = "ar"
+    token: str, *, full_name: str, password: str, privacy_notice: str | None, language: str = "ar"
 ) -> Account:
-    """Create the invited person's facility-head account and join the facility."""
+    """Create the invited person's facility-head account, with their acceptance of the
+    privacy notice (``privacy_notice``: the version they accepted), and join the facility."""
+    notice_error = notice_problem(privacy_notice)
     async with Invitation._meta.db.transaction():
         invitation = await find_invitation(token)
         if invitation["account_exists"]:
             raise Conflict(N_("An account with this email exists: sign in to accept."))
-        account = await create_account(
-            email=invitation["email"],
-            full_name=full_name,
-            password=password,
-            role=Role.FACILITY_HEAD,
-            language=language,
-            timezone="Asia/Damascus",
+        try:
+            account = await create_account(
+                email=invitation["email"],
+                full_name=full_name,
+                password=password,
+                role=Role.FACILITY_HEAD,
+                language=language,
+                timezone="Asia/Damascus",
+            )
+        except ValidationFailed as exc:
+            if notice_error:
+                exc.errors["privacy_notice"] = notice_error
+            raise
+        if notice_error:
+            raise ValidationFailed({"privacy_notice": notice_error})
+        await record_consent(
+            account.id, actor_label=account.email, via="invitation", language=language
         )
         await _join(invitation, account)
     return account

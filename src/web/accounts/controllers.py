@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
@@ -12,11 +16,17 @@ from msgspec import Struct
 
 from matching.accounts import services
 from matching.errors import DomainError
+from matching.i18n import N_
+from matching.signup import services as signup
 from web.api_errors import document_errors
 from web.auth import LANGUAGE_COOKIE, account_of, requires_login, sign_in
+from web.consent.context import notice_context
 from web.forms import form_data, form_errors, render_form
 from web.ratelimit import client_address, hit
 from web.sessions import rotate_session, session_was_ended
+
+logger = logging.getLogger("web.accounts")
+SIGNUP_SENT = N_("We sent a message to this address. Open the link in it to finish.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,6 +45,26 @@ async def _limit(request: Request, bucket: str) -> None:
         client_address(request, settings.trusted_proxies),
         limit=settings.login_attempts_per_minute,
     )
+
+
+def _base_url(request: Request) -> str:
+    """Mailed links start with BASE_URL, never with the request's Host."""
+    return request.app.state.settings.base_url
+
+
+def _after_answer(
+    function: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
+) -> BackgroundTask:
+    """Run ``function`` once the answer is sent, so its cost does not show in the answer's
+    timing (which would tell whether an address has an account); failures are logged."""
+
+    async def run() -> None:
+        try:
+            await function(*args, **kwargs)
+        except Exception:
+            logger.exception("%s failed after the answer was sent", function.__name__)
+
+    return BackgroundTask(run)
 
 
 class AccountPages(Controller):
@@ -107,29 +137,46 @@ class AccountPages(Controller):
 
     @get("/signup")
     async def signup_page(self, request: Request) -> Template:
-        return render_form("accounts/signup.html", values={}, errors={})
+        return render_form("accounts/signup.html", values={}, errors={}, **notice_context())
 
     @post("/signup")
-    async def signup(self, request: Request) -> Template | Redirect:
+    async def signup(self, request: Request) -> Template:
+        """The same answer whether or not the address has an account (see matching.signup)."""
         data = await form_data(request)
-        values = {k: data.get(k, "") for k in ("email", "full_name", "language")}
+        values = {k: data.get(k, "") for k in ("email", "full_name", "language", "privacy_notice")}
         try:
             await _limit(request, "signup")
-        except DomainError as exc:
-            response = render_form("accounts/signup.html", values=values, errors=form_errors(exc))
-            response.status_code = exc.status_code
-            return response
-        try:
-            account = await services.sign_up_doctor(
-                email=str(data.get("email", "")),
-                full_name=str(data.get("full_name", "")),
-                password=str(data.get("password", "")),
-                language=str(data.get("language") or request.scope["state"]["language"]),
+            form = signup.check_signup(
+                signup.SignupForm(
+                    email=str(data.get("email", "")),
+                    full_name=str(data.get("full_name", "")),
+                    password=str(data.get("password", "")),
+                    language=str(data.get("language") or request.scope["state"]["language"]),
+                    privacy_notice=str(data.get("privacy_notice", "")),
+                )
             )
         except DomainError as exc:
-            return render_form("accounts/signup.html", values=values, errors=form_errors(exc))
+            return render_form(
+                "accounts/signup.html", values=values, errors=form_errors(exc), **notice_context()
+            )
+        return Template(
+            "accounts/signup_sent.html",
+            context={"email": form.email},
+            background=_after_answer(signup.request_signup, form, base_url=_base_url(request)),
+        )
+
+    @get("/signup/confirm/{token:str}")
+    async def confirm_page(self, token: FromPath[str]) -> Template:
+        pending = await signup.pending_signup(token)
+        return render_form(
+            "accounts/signup_confirm.html", values={}, errors={}, pending=pending, token=token
+        )
+
+    @post("/signup/confirm/{token:str}")
+    async def confirm(self, request: Request, token: FromPath[str]) -> Redirect:
+        account = await signup.confirm_signup(token)
         sign_in(request, account)
-        return Redirect("/")
+        return Redirect("/", status_code=303)
 
     @get("/password/forgot")
     async def forgot_page(self) -> Template:
@@ -144,10 +191,12 @@ class AccountPages(Controller):
             response = render_form("accounts/forgot.html", values=data, errors=form_errors(exc))
             response.status_code = exc.status_code
             return response
-        await services.request_password_reset(
-            str(data.get("email", "")), base_url=request.app.state.settings.base_url
+        # After the answer: it takes as long for an unknown address as for a known one.
+        response = render_form("accounts/forgot.html", values={}, errors={}, sent=True)
+        response.background = _after_answer(
+            services.request_password_reset, str(data.get("email", "")), base_url=_base_url(request)
         )
-        return render_form("accounts/forgot.html", values={}, errors={}, sent=True)
+        return response
 
     @get("/password/reset/{token:str}")
     async def reset_page(self, token: FromPath[str]) -> Template:
@@ -240,22 +289,54 @@ class SignupBody(Struct):
     email: str
     full_name: str
     password: str
+    privacy_notice: str
     language: str = "en"
+
+
+class SignupSent(Struct):
+    """The answer to every valid sign-up, whether or not the address has an account."""
+
+    email: str
+    detail: str
+
+
+class ConfirmBody(Struct):
+    token: str
 
 
 @document_errors(rate_limited=True)
 class SignupApi(Controller):
+    """Doctor sign-up in two steps: a link is mailed, following it creates the account.
+
+    ``privacy_notice`` is the version of the privacy notice (``GET
+    /api/privacy-notice``) the person read and accepted. A valid sign-up
+    always answers 202 with the same body: a new address gets the link, an
+    address that has an account gets a mail telling its owner instead.
+    """
+
     path = "/api/doctors/signup"
     tags = ["session"]
 
-    @post("/", status_code=201, summary="Sign up as a doctor")
-    async def create(self, request: Request, data: JSONBody[SignupBody]) -> AccountOut:
+    @post("/", status_code=202, summary="Sign up as a doctor (mails a link to finish)")
+    async def create(self, request: Request, data: JSONBody[SignupBody]) -> Response[SignupSent]:
         await _limit(request, "signup")
-        account = await services.sign_up_doctor(
-            email=data.email,
-            full_name=data.full_name,
-            password=data.password,
-            language=data.language,
+        form = signup.check_signup(
+            signup.SignupForm(
+                email=data.email,
+                full_name=data.full_name,
+                password=data.password,
+                language=data.language,
+                privacy_notice=data.privacy_notice,
+            )
         )
+        return Response(
+            SignupSent(email=form.email, detail=SIGNUP_SENT),
+            status_code=202,
+            background=_after_answer(signup.request_signup, form, base_url=_base_url(request)),
+        )
+
+    @post("/confirm", status_code=201, summary="Finish a sign-up with the mailed link's token")
+    async def confirm(self, request: Request, data: JSONBody[ConfirmBody]) -> AccountOut:
+        account = await signup.confirm_signup(data.token)
         sign_in(request, account)
         return _account_out(account)

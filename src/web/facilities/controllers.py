@@ -37,6 +37,7 @@ from web.auth import (
     requires_role,
     sign_in,
 )
+from web.consent.context import notice_context
 from web.forms import form_data, form_errors, render_form
 
 logger = logging.getLogger("web.facilities")
@@ -214,7 +215,8 @@ class FacilityPages(Controller):
                 facility_id,
                 email,
                 actor=account,
-                base_url=str(request.base_url).rstrip("/"),
+                # Mailed links come from BASE_URL, never from the request's Host header.
+                base_url=request.app.state.settings.base_url,
                 language=str(data.get("language", "ar")),
             )
         except ValidationFailed as exc:
@@ -547,6 +549,7 @@ class InvitationPages(Controller):
             errors={},
             invitation=invitation,
             token=token,
+            **notice_context(),
         )
 
     @post("/{token:str}")
@@ -562,6 +565,7 @@ class InvitationPages(Controller):
                 full_name=str(data.get("full_name", "")),
                 password=str(data.get("password", "")),
                 language=str(data.get("language", "ar")),
+                privacy_notice=str(data.get("privacy_notice", "")),
             )
         except ValidationFailed as exc:
             return render_form(
@@ -570,6 +574,7 @@ class InvitationPages(Controller):
                 errors=form_errors(exc),
                 invitation=await invitations.find_invitation(token),
                 token=token,
+                **notice_context(),
             )
         sign_in(request, new)
         return Redirect("/facilities")
