@@ -63,19 +63,19 @@ import asyncio
 import inspect
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
 from matching.db import is_transient_error, json_object
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
-from matching.pairings.loader import LoadedInputs, load_decided_pairs, load_inputs
-from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
+from matching.pairings.loader import LoadedInputs, load_inputs
+from matching.pairings.run_writes import mark_overtaken, overtaking_runs, transaction, write_plan
+from matching.pairings.tables import Proposal, RankingRun, RunKind, RunStatus
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
 
@@ -218,7 +218,7 @@ async def _progress(run_id: int, value: int, callback: ProgressCallback | None) 
 
 
 async def fail_run(run_id: int, reason: str) -> None:
-    """Mark a run failed with the reason (never a succeeded one)."""
+    """Mark a run failed with the reason (never a succeeded or overtaken one)."""
     await (
         RankingRun.update(
             {
@@ -227,7 +227,7 @@ async def fail_run(run_id: int, reason: str) -> None:
                 RankingRun.finished_at: _now(),
             }
         )
-        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .where((RankingRun.id == run_id) & RankingRun.status.not_in(list(FINISHED)))
         .run()
     )
 
@@ -406,78 +406,15 @@ def learn_from_decisions(decisions: Decisions) -> tuple[LearnedModel | None, dic
     return model, summary(decisions, model, held)
 
 
-def _transaction() -> Any:
-    """One transaction; IMMEDIATE on SQLite so concurrent writers wait their turn
-    instead of failing with "database is locked" when upgrading a read."""
-    engine = RankingRun._meta.db
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+#: One transaction, IMMEDIATE on SQLite (see :mod:`matching.pairings.run_writes`).
+_transaction = transaction
+#: A run in one of these states is done: executing it again returns it untouched.
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.OVERTAKEN)
 
 
-async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
-    """Write the plan in one transaction; False when the run was already written."""
-    async with _transaction():
-        query = RankingRun.select(RankingRun.status).where(RankingRun.id == run_id)
-        if not isinstance(RankingRun._meta.db, SQLiteEngine):
-            # Two deliveries racing: the second waits here, then sees 'succeeded'.
-            query = query.lock_rows()
-        row = await query.first().run()
-        written = await Proposal.count().where(Proposal.run == run_id).run()
-        if row is None or row["status"] != RunStatus.RUNNING or written:
-            return False
-        # A person may have decided a pair since the inputs were loaded (the run
-        # paused, or a worker was killed and this is a later delivery): never propose
-        # a decided (need, doctor) pair again.
-        decided = await load_decided_pairs(plan.needs)
-        proposals = [p for p in plan.proposals if (p.need_id, p.doctor_id) not in decided]
-        if len(proposals) < len(plan.proposals):
-            logger.info(
-                "run %s: %s pairs were decided while it ran; not proposed again",
-                run_id,
-                len(plan.proposals) - len(proposals),
-            )
-            plan.outcome["total_score"] = float(sum(p.score for p in proposals))
-        supersede = (Proposal.state == ProposalState.PROPOSED) & (Proposal.run < run_id)
-        if not full:
-            supersede &= Proposal.need.is_in(plan.needs or [-1])
-        await Proposal.update({Proposal.state: ProposalState.SUPERSEDED}).where(supersede).run()
-        if proposals:
-            await (
-                Proposal.insert(
-                    *[
-                        Proposal(
-                            run=run_id,
-                            need=p.need_id,
-                            doctor=p.doctor_id,
-                            score=p.score,
-                            rank=p.rank,
-                            explanation=json.dumps(p.explanation),
-                            state=ProposalState.PROPOSED,
-                        )
-                        for p in proposals
-                    ]
-                )
-                .on_conflict(action="DO NOTHING")
-                .run()
-            )
-        await (
-            RankingRun.update(
-                {
-                    RankingRun.status: RunStatus.SUCCEEDED,
-                    RankingRun.progress: PROGRESS_DONE,
-                    RankingRun.doctors_considered: plan.doctors,
-                    RankingRun.needs_considered: len(plan.needs),
-                    RankingRun.proposals_made: len(proposals),
-                    RankingRun.outcome: json.dumps(plan.outcome),
-                    RankingRun.error: "",
-                    RankingRun.finished_at: _now(),
-                }
-            )
-            .where(RankingRun.id == run_id)
-            .run()
-        )
-    return True
+async def _write(run_id: int, kind: RunKind, need_id: int | None, plan: RunPlan) -> str:
+    """Write the plan in one transaction: ``"written"``, ``"overtaken"`` or ``"skipped"``."""
+    return await write_plan(run_id, kind, need_id, plan)
 
 
 class TryAgain(Exception):
@@ -516,7 +453,7 @@ async def mark_retrying(run_id: int, reason: str, attempt: int, attempts: int) -
                 RankingRun.finished_at: None,
             }
         )
-        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .where((RankingRun.id == run_id) & RankingRun.status.not_in(list(FINISHED)))
         .run()
     )
 
@@ -569,7 +506,7 @@ async def execute_run(
 
 async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) -> dict[str, Any]:
     run = await get_run(run_id)
-    if run["status"] == RunStatus.SUCCEEDED:
+    if run["status"] in FINISHED:
         return run
     if await Proposal.count().where(Proposal.run == run_id).run():
         # Guard only: writing proposals and marking succeeded share one transaction.
@@ -595,37 +532,55 @@ async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) 
     params = run["parameters"]
     top_k = int(params.get("top_k", DEFAULT_TOP_K))
     kind = RunKind(run["kind"])
+    need_id = None if run["need"] is None else int(run["need"])
+    if kind == RunKind.ONE_NEED and need_id is None:
+        raise ValueError("the need of this run was deleted")
+    # A re-delivered run that a newer one has overtaken stops here, before ranking
+    # (the write checks again, inside its transaction).
+    whole, _ = await overtaking_runs(run_id, kind, need_id)
+    if whole is not None:
+        await mark_overtaken(run_id, whole, kind)
+        logger.info("run %s: overtaken by run %s before ranking; nothing written", run_id, whole)
+        return await _finish(run_id, progress_callback)
     await _progress(run_id, PROGRESS_LOADING, progress_callback)
-    if kind == RunKind.ONE_NEED:
-        if run["need"] is None:
-            raise ValueError("the need of this run was deleted")
-        inputs = await load_inputs([int(run["need"])])
-    else:
-        inputs = await load_inputs()
+    clock = time.perf_counter()
+    one_need = [need_id] if kind == RunKind.ONE_NEED and need_id is not None else None
+    inputs = await load_inputs(one_need)
     decisions = await load_decisions()
+    seconds = {"load": time.perf_counter() - clock}
+    clock = time.perf_counter()
     model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
+    seconds["learn"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if kind == RunKind.ONE_NEED:
         plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
     elif kind == RunKind.STABLE:
         plan = await plan_stable(inputs, top_k, learned=model)
     else:
         plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
+    seconds["rank"] = time.perf_counter() - clock
+    del inputs, decisions
     plan.outcome["kind"] = kind.value
     plan.outcome["learned"] = learned
+    plan.outcome["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
     await _progress(run_id, PROGRESS_SCORING, progress_callback)
     pause = float(params.get("pause_after_scoring_s", 0) or 0)
     if pause > 0:
         await asyncio.sleep(min(pause, MAX_TEST_PAUSE_S))
     await _progress(run_id, PROGRESS_WRITING, progress_callback)
-    written = await _write(run_id, plan, full=kind != RunKind.ONE_NEED)
-    if written:
+    result = await _write(run_id, kind, need_id, plan)
+    if result == "written":
         logger.info(
-            "run %s (%s): %s proposals, %s unfillable needs",
+            "run %s (%s): %s proposals planned, %s unfillable needs",
             run_id,
             kind.value,
             len(plan.proposals),
             len(plan.outcome["unfillable"]),
         )
+    return await _finish(run_id, progress_callback)
+
+
+async def _finish(run_id: int, progress_callback: ProgressCallback | None) -> dict[str, Any]:
     if progress_callback is not None:
         result = progress_callback(PROGRESS_DONE)
         if inspect.isawaitable(result):
