@@ -220,9 +220,7 @@ async def run_job(url: str) -> str:
         wall = time.perf_counter() - started
         run = await get_run(run_id)
         rows = await Proposal.count().where(Proposal.run == run_id).run()
-        filled = await Proposal.count(distinct=[Proposal.need]).where(
-            Proposal.run == run_id
-        )
+        filled = await Proposal.count(distinct=[Proposal.need]).where(Proposal.run == run_id)
     finally:
         await engine.close_connection_pool()
     outcome = json_object(run["outcome"])
