@@ -102,6 +102,22 @@ class Plan(Protocol):
     needs: list[int]
 
 
+class Stopwatch:
+    """Wall and CPU seconds (this process, all threads) per stage of a run."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._start = (time.perf_counter(), time.process_time())
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the last lap (or the start) as ``stage``."""
+        now = (time.perf_counter(), time.process_time())
+        self.wall[stage] = round(now[0] - self._start[0], 3)
+        self.cpu[stage] = round(now[1] - self._start[1], 3)
+        self._start = now
+
+
 def transaction() -> Any:
     """One transaction; IMMEDIATE on SQLite so concurrent writers wait their turn
     instead of failing with "database is locked" when upgrading a read."""
@@ -296,9 +312,10 @@ async def write_plan(run_id: int, kind: RunKind, need_id: int | None, plan: Plan
 
     Returns what happened: ``"written"``, ``"overtaken"`` or ``"skipped"`` (the run
     was not ``running`` or already had proposals). ``plan.outcome`` gains
-    ``not_written``, ``needs_overtaken`` (when any) and ``seconds["write"]``.
+    ``not_written``, ``needs_overtaken`` (when any), ``planned``, and ``write`` in
+    ``seconds`` and ``cpu_seconds``.
     """
-    started = time.perf_counter()
+    stopwatch = Stopwatch()
     full = kind in COVERS_ALL
     async with transaction():
         if _postgres():
@@ -333,7 +350,9 @@ async def write_plan(run_id: int, kind: RunKind, need_id: int | None, plan: Plan
             outcome["needs_overtaken"] = {str(k): v for k, v in sorted(needs_overtaken.items())}
         outcome["planned"] = len(plan.proposals)
         outcome["total_score"] = float(sum(p.score for p in chosen))
-        outcome.setdefault("seconds", {})["write"] = round(time.perf_counter() - started, 3)
+        stopwatch.lap("write")  # all but the run row update and the commit
+        outcome.setdefault("seconds", {}).update(stopwatch.wall)
+        outcome.setdefault("cpu_seconds", {}).update(stopwatch.cpu)
         await (
             RankingRun.update(
                 {
@@ -357,6 +376,7 @@ __all__ = [
     "DECIDED_STATES",
     "INSERT_BATCH_ROWS",
     "LIVE_STATES",
+    "Stopwatch",
     "mark_overtaken",
     "overtaking_runs",
     "transaction",

@@ -63,7 +63,6 @@ import asyncio
 import inspect
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -74,7 +73,13 @@ from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
 from matching.pairings.loader import LoadedInputs, load_inputs
-from matching.pairings.run_writes import mark_overtaken, overtaking_runs, transaction, write_plan
+from matching.pairings.run_writes import (
+    Stopwatch,
+    mark_overtaken,
+    overtaking_runs,
+    transaction,
+    write_plan,
+)
 from matching.pairings.tables import Proposal, RankingRun, RunKind, RunStatus
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
@@ -543,26 +548,24 @@ async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) 
         logger.info("run %s: overtaken by run %s before ranking; nothing written", run_id, whole)
         return await _finish(run_id, progress_callback)
     await _progress(run_id, PROGRESS_LOADING, progress_callback)
-    clock = time.perf_counter()
     one_need = [need_id] if kind == RunKind.ONE_NEED and need_id is not None else None
+    stages = Stopwatch()
     inputs = await load_inputs(one_need)
     decisions = await load_decisions()
-    seconds = {"load": time.perf_counter() - clock}
-    clock = time.perf_counter()
+    stages.lap("load")
     model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
-    seconds["learn"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    stages.lap("learn")
     if kind == RunKind.ONE_NEED:
         plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
     elif kind == RunKind.STABLE:
         plan = await plan_stable(inputs, top_k, learned=model)
     else:
         plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
-    seconds["rank"] = time.perf_counter() - clock
+    stages.lap("rank")
     del inputs, decisions
     plan.outcome["kind"] = kind.value
     plan.outcome["learned"] = learned
-    plan.outcome["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+    plan.outcome["seconds"], plan.outcome["cpu_seconds"] = stages.wall, stages.cpu
     await _progress(run_id, PROGRESS_SCORING, progress_callback)
     pause = float(params.get("pause_after_scoring_s", 0) or 0)
     if pause > 0:
