@@ -3,17 +3,21 @@
 A run is one :class:`RankingRun` row. Delivery by the job queue is at least
 once, so the database makes a second execution harmless:
 
-* every proposal of a run is written in ONE transaction at the very end, after
-  checking (inside that transaction) that the run is still ``running`` and has
-  written nothing yet; the unique index on ``proposal(run, need, doctor)`` plus
-  ``ON CONFLICT DO NOTHING`` covers two workers racing past that check;
+* every proposal of a run is written in ONE transaction at the very end, in
+  batches, by :func:`matching.pairings.run_writes.write_plan`, which states and
+  re-checks the invariants inside that transaction: the run is still
+  ``running`` and has written nothing yet; no newer completed run ranked the
+  same needs (else the run ends ``overtaken``, writing nothing); no decided
+  pair is proposed again; no (need, doctor) pair is live twice; no need gets
+  more live proposals than its places; only open needs get proposals;
 * a worker killed mid-run has written no proposals, so re-entering a run left
-  ``running`` simply starts it again; a ``succeeded`` run is never executed twice;
+  ``running`` starts it again, unless a newer run has completed meanwhile (then
+  it ends ``overtaken`` before ranking); a ``succeeded`` or ``overtaken`` run is
+  never executed twice;
 * the same transaction supersedes the undecided (``proposed``) proposals of
   EARLIER runs (lower run id) for the needs this run ranked; what a person has
   decided (approved, rejected, accepted, declined, confirmed, withdrawn) is never
-  touched, and a decided (need, doctor) pair is never proposed again (checked
-  again inside that transaction, for decisions made while the run worked);
+  touched;
 * a transient failure (database unreachable, connection dropped) before the last
   try puts the run back to ``queued`` with the reason and ``outcome['retrying']``
   (:func:`execute_run`, :class:`TryAgain`); the job queue tries it again later.
@@ -28,6 +32,8 @@ Outcome (``RankingRun.outcome``, JSON)::
 
     {"retrying": {"failed_try": 1, "tries": 3}}   # while queued again after a failed try
 
+    {"kind": "full", "overtaken_by": 12}          # status overtaken: run 12 ranked first
+
     {
       "unfillable": [            # needs no doctor passes every hard rule for
         {"need_id": 7, "doctors": 120,
@@ -36,8 +42,14 @@ Outcome (``RankingRun.outcome``, JSON)::
          "reasons": ["availability"]}   # rules that alone eliminate everybody;
       ],                                # [] when only their combination does
       "short": [{"need_id": 9, "places_left": 2, "proposed": 1}],
-      "total_score": 12.34,
+      "total_score": 12.34,              # of the proposals written
       "kind": "full",
+      "planned": 120,                    # proposals the ranking chose
+      "not_written": {"overtaken": 0, "closed": 0, "decided": 0, "live": 0,
+                      "places": 0, "conflict": 0},   # see run_writes, by reason
+      "needs_overtaken": {"7": 13},      # need -> newer one_need run (full runs)
+      "seconds": {"load": 1.2, "learn": 0.1, "rank": 3.4, "write": 0.5},
+      "cpu_seconds": {...},              # the same stages, CPU of this process
       "learned": {               # the model learned from coordinators' decisions
         "used": true,            # false below the minimum (then only the next
         "decisions": 240,        #   three keys), or when the fitted model ranked
