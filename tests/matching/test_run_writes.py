@@ -11,6 +11,8 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from matching.facilities.tables import Need
 from matching.pairings import runs
 from matching.pairings.run_writes import INSERT_BATCH_ROWS, LIVE_STATES
@@ -44,6 +46,7 @@ def _at_writing(action: Callable[[], Awaitable[None]]) -> Callable[[int], Awaita
     return callback
 
 
+@pytest.mark.slow
 async def test_a_run_of_6000_proposals_writes_every_one(db: str) -> None:
     """PostgreSQL refuses a statement of more than 32,767 parameters (2,730 proposals)."""
     doctors, needs = await make_population(2000, 3)
@@ -153,6 +156,7 @@ async def test_write_rechecks_live_pairs_places_and_open_needs(db: str) -> None:
     await _assert_invariants()
 
 
+@pytest.mark.slow
 async def test_two_runs_writing_at_once_never_duplicate(db: str) -> None:
     """Two runs reach their write at the same moment (two connections on PostgreSQL,
     one IMMEDIATE writer at a time on SQLite), 20 times: whichever writes second,
