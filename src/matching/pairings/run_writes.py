@@ -49,7 +49,8 @@ from typing import Any, Protocol
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from matching.facilities.tables import Need, NeedStatus
+from matching.facilities.tables import Need
+from matching.pairings.loader import DECIDED_STATES, HOLDING_STATES, OPEN_STATUSES
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
 
 logger = logging.getLogger("matching.runs")
@@ -59,25 +60,9 @@ logger = logging.getLogger("matching.runs")
 #: per batch (arrays, or one JSON document), so the batch only bounds statement size.
 INSERT_BATCH_ROWS = 2000
 #: Proposals that count against a need's places and block a second proposal of the pair.
-LIVE_STATES = (
-    ProposalState.PROPOSED,
-    ProposalState.APPROVED,
-    ProposalState.ACCEPTED,
-    ProposalState.CONFIRMED,
-)
-#: Proposals a person has decided: that pair is never proposed again.
-DECIDED_STATES = (
-    ProposalState.APPROVED,
-    ProposalState.REJECTED,
-    ProposalState.ACCEPTED,
-    ProposalState.DECLINED,
-    ProposalState.CONFIRMED,
-    ProposalState.WITHDRAWN,
-)
+LIVE_STATES = (ProposalState.PROPOSED, *HOLDING_STATES)
 #: Run kinds that rank every open need.
 COVERS_ALL = (RunKind.FULL, RunKind.SCHEDULED, RunKind.STABLE)
-#: Needs a run may write proposals for.
-OPEN_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED)
 #: Key of the PostgreSQL advisory lock every run write takes ("runs" in ASCII).
 WRITE_LOCK_KEY = 0x72756E73
 PROGRESS_DONE = 100
@@ -373,7 +358,6 @@ async def write_plan(run_id: int, kind: RunKind, need_id: int | None, plan: Plan
 
 
 __all__ = [
-    "DECIDED_STATES",
     "INSERT_BATCH_ROWS",
     "LIVE_STATES",
     "Stopwatch",
