@@ -10,10 +10,11 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import account_timing, learned, needs_list, ranking, stable
+from benchmarks import account_timing, learned, needs_list, product_run, ranking, stable
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
+    product_run.bench_product_run,
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,

@@ -89,6 +89,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "running": N_("Running"),
         "succeeded": N_("Finished"),
         "failed": N_("Failed"),
+        "overtaken": N_("Replaced by a newer run"),
     },
     "run_kind": {
         "full": N_("Full ranking"),

@@ -124,3 +124,32 @@ async def test_outbox_lists_and_shows_mail(client) -> None:
     assert "مرحبا بكم في المنصة" in detail.text and 'dir="rtl"' in detail.text
     assert (await client.get("/coordinator/outbox/999999")).status_code == 404
     assert (await client.get(f"/coordinator/outbox/{2**40}")).status_code == 404
+
+
+async def test_overtaken_run_says_why_on_its_pages_and_in_the_api(client) -> None:
+    from matching.i18n import gettext
+    from matching.pairings import runs
+
+    await make_doctor()
+    await make_need()
+    older = await runs.create_run("full")
+    await RankingRun.update({RankingRun.status: "running"}).where(RankingRun.id == older).run()
+    newer = (await runs.execute_run(await runs.create_run("full")))["id"]
+    assert (await runs.execute_run(older))["status"] == "overtaken"
+
+    await login(client, await make_account(Role.COORDINATOR))
+    body = (await client.get(f"/api/runs/{older}")).json()
+    assert body["status"] == "overtaken" and body["overtaken_by"] == newer
+    assert (await client.get(f"/api/runs/{newer}")).json()["overtaken_by"] is None
+    page = (await client.get(f"/coordinator/runs/{older}")).text
+    assert "so this run proposed nothing" in page
+    assert f'<a href="/coordinator/runs/{newer}">See ranking run {newer}</a>' in page
+    listing = (await client.get("/coordinator/runs")).text
+    assert "A newer run ranked the same needs first; this one proposed nothing." in listing
+    assert "Replaced by a newer run" in listing
+
+    await login(client, await make_account(Role.COORDINATOR, language="ar"))
+    arabic = (await client.get("/coordinator/runs")).text
+    said = "A newer run ranked the same needs first; this one proposed nothing."
+    assert gettext("ar", said) in arabic and said not in arabic
+    assert gettext("ar", "See ranking run %(id)s", id=newer) in arabic

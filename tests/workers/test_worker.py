@@ -291,3 +291,70 @@ async def test_in_process_schedule_delivers_the_outbox_and_stops(db: str, settin
         controller.stop()
     assert len(recorder.messages) == 1
     assert await OutboxMail.select(OutboxMail.status).first() == {"status": MailStatus.SENT}
+
+
+async def test_killed_run_redelivered_after_a_newer_run_is_overtaken(
+    db: str, arq_queue: ArqQueue, workers: Workers, client
+) -> None:
+    """Issue 12 item 3: run A is killed mid-run, run B is queued and completed by
+    another worker, then A is re-delivered and completes: A writes nothing, so no
+    (need, doctor) pair is live twice and no need holds more than its places; A's
+    page says a newer run overtook it, in English and Arabic."""
+    from collections import Counter
+
+    from matching.db import json_object
+    from matching.i18n import gettext
+    from matching.pairings.run_writes import LIVE_STATES
+    from tests.factories import login
+    from tests.workers.data import make_population
+
+    if not db.startswith("postgres"):
+        pytest.skip("kill and re-delivery are proven on PostgreSQL (the production engine)")
+    _, needs = await make_population(30, 2)
+    run_a = await runs.create_run("full", None, {"pause_after_scoring_s": 4})
+    await runs.set_job_id(run_a, ranking_run_job_id(run_a))
+    assert await enqueue_ranking_run(arq_queue, run_a)
+    killed = workers.start()
+
+    async def scored() -> bool:
+        run = await _run(run_a)
+        return run["status"] == RunStatus.RUNNING and run["progress"] >= runs.PROGRESS_SCORING
+
+    await until(scored, 40, "run A to be scored", killed)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert await Proposal.count().where(Proposal.run == run_a).run() == 0
+
+    run_b = await runs.create_run("full")
+    await runs.set_job_id(run_b, ranking_run_job_id(run_b))
+    assert await enqueue_ranking_run(arq_queue, run_b)
+    other = workers.start(burst=True)
+    # B first; A once its in-progress key expires (JOB_TIMEOUT_S + 10 s); then it exits.
+    output = await workers.wait(other, timeout=JOB_TIMEOUT_S + 10 + 40)
+
+    a, b = await _run(run_a), await _run(run_b)
+    assert b["status"] == RunStatus.SUCCEEDED and b["proposals_made"] == 60, output
+    assert a["status"] == RunStatus.OVERTAKEN, output
+    assert json_object(a["outcome"])["overtaken_by"] == run_b
+    assert a["finished_at"] > b["finished_at"], "A was re-delivered after B completed"
+    assert await Proposal.count().where(Proposal.run == run_a).run() == 0
+    live = [
+        (r["need"], r["doctor"])
+        for r in await Proposal.select(Proposal.need, Proposal.doctor).where(
+            Proposal.state.is_in(list(LIVE_STATES))
+        )
+    ]
+    assert len(live) == len(set(live)) == 60
+    assert Counter(need for need, _ in live) == dict.fromkeys(needs, 2)
+
+    await login(client, await make_account(Role.COORDINATOR))
+    page = (await client.get(f"/coordinator/runs/{run_a}")).text
+    said = "A newer run ranked the same needs and finished first, so this run proposed nothing"
+    assert said in page and f'href="/coordinator/runs/{run_b}"' in page
+    assert "Replaced by a newer run" in page
+    api = (await client.get(f"/api/runs/{run_a}")).json()
+    assert api["status"] == "overtaken" and api["overtaken_by"] == run_b
+    await login(client, await make_account(Role.COORDINATOR, language="ar"))
+    arabic = (await client.get(f"/coordinator/runs/{run_a}")).text
+    assert gettext("ar", said + ": its pairings would have duplicated that run's.") in arabic
+    assert gettext("ar", "Replaced by a newer run") in arabic

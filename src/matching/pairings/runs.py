@@ -3,17 +3,21 @@
 A run is one :class:`RankingRun` row. Delivery by the job queue is at least
 once, so the database makes a second execution harmless:
 
-* every proposal of a run is written in ONE transaction at the very end, after
-  checking (inside that transaction) that the run is still ``running`` and has
-  written nothing yet; the unique index on ``proposal(run, need, doctor)`` plus
-  ``ON CONFLICT DO NOTHING`` covers two workers racing past that check;
+* every proposal of a run is written in ONE transaction at the very end, in
+  batches, by :func:`matching.pairings.run_writes.write_plan`, which states and
+  re-checks the invariants inside that transaction: the run is still
+  ``running`` and has written nothing yet; no newer completed run ranked the
+  same needs (else the run ends ``overtaken``, writing nothing); no decided
+  pair is proposed again; no (need, doctor) pair is live twice; no need gets
+  more live proposals than its places; only open needs get proposals;
 * a worker killed mid-run has written no proposals, so re-entering a run left
-  ``running`` simply starts it again; a ``succeeded`` run is never executed twice;
+  ``running`` starts it again, unless a newer run has completed meanwhile (then
+  it ends ``overtaken`` before ranking); a ``succeeded`` or ``overtaken`` run is
+  never executed twice;
 * the same transaction supersedes the undecided (``proposed``) proposals of
   EARLIER runs (lower run id) for the needs this run ranked; what a person has
   decided (approved, rejected, accepted, declined, confirmed, withdrawn) is never
-  touched, and a decided (need, doctor) pair is never proposed again (checked
-  again inside that transaction, for decisions made while the run worked);
+  touched;
 * a transient failure (database unreachable, connection dropped) before the last
   try puts the run back to ``queued`` with the reason and ``outcome['retrying']``
   (:func:`execute_run`, :class:`TryAgain`); the job queue tries it again later.
@@ -28,6 +32,8 @@ Outcome (``RankingRun.outcome``, JSON)::
 
     {"retrying": {"failed_try": 1, "tries": 3}}   # while queued again after a failed try
 
+    {"kind": "full", "overtaken_by": 12}          # status overtaken: run 12 ranked first
+
     {
       "unfillable": [            # needs with places no doctor can take
         {"need_id": 7, "doctors": 120,
@@ -41,8 +47,14 @@ Outcome (``RankingRun.outcome``, JSON)::
          "decided": 0}                      # pairs left out, already decided
       ],
       "short": [{"need_id": 9, "places_left": 2, "proposed": 1}],
-      "total_score": 12.34,
+      "total_score": 12.34,              # of the proposals written
       "kind": "full",
+      "planned": 120,                    # proposals the ranking chose
+      "not_written": {"overtaken": 0, "closed": 0, "decided": 0, "live": 0,
+                      "places": 0, "conflict": 0},   # see run_writes, by reason
+      "needs_overtaken": {"7": 13},      # need -> newer one_need run (full runs)
+      "seconds": {"load": 1.2, "learn": 0.1, "rank": 3.4, "write": 0.5},
+      "cpu_seconds": {...},              # the same stages, CPU of this process
       "learned": {               # the model learned from coordinators' decisions
         "used": true,            # false below the minimum (then only the next
         "decisions": 240,        #   three keys), or when the fitted model ranked
@@ -73,14 +85,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
 from matching.db import is_transient_error, json_object
 from matching.errors import NotFound, ValidationFailed
 from matching.i18n import N_
 from matching.pairings.decisions import load_decisions
-from matching.pairings.loader import LoadedInputs, load_decided_pairs, load_inputs
-from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
+from matching.pairings.loader import LoadedInputs, load_inputs
+from matching.pairings.run_writes import (
+    Stopwatch,
+    mark_overtaken,
+    overtaking_runs,
+    transaction,
+    write_plan,
+)
+from matching.pairings.tables import Proposal, RankingRun, RunKind, RunStatus
 from matching.pairings.why_unfilled import REASONS
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
@@ -224,7 +241,7 @@ async def _progress(run_id: int, value: int, callback: ProgressCallback | None) 
 
 
 async def fail_run(run_id: int, reason: str) -> None:
-    """Mark a run failed with the reason (never a succeeded one)."""
+    """Mark a run failed with the reason (never a succeeded or overtaken one)."""
     await (
         RankingRun.update(
             {
@@ -233,7 +250,7 @@ async def fail_run(run_id: int, reason: str) -> None:
                 RankingRun.finished_at: _now(),
             }
         )
-        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .where((RankingRun.id == run_id) & RankingRun.status.not_in(list(FINISHED)))
         .run()
     )
 
@@ -426,78 +443,15 @@ def learn_from_decisions(decisions: Decisions) -> tuple[LearnedModel | None, dic
     return model, summary(decisions, model, held)
 
 
-def _transaction() -> Any:
-    """One transaction; IMMEDIATE on SQLite so concurrent writers wait their turn
-    instead of failing with "database is locked" when upgrading a read."""
-    engine = RankingRun._meta.db
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+#: One transaction, IMMEDIATE on SQLite (see :mod:`matching.pairings.run_writes`).
+_transaction = transaction
+#: A run in one of these states is done: executing it again returns it untouched.
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.OVERTAKEN)
 
 
-async def _write(run_id: int, plan: RunPlan, full: bool) -> bool:
-    """Write the plan in one transaction; False when the run was already written."""
-    async with _transaction():
-        query = RankingRun.select(RankingRun.status).where(RankingRun.id == run_id)
-        if not isinstance(RankingRun._meta.db, SQLiteEngine):
-            # Two deliveries racing: the second waits here, then sees 'succeeded'.
-            query = query.lock_rows()
-        row = await query.first().run()
-        written = await Proposal.count().where(Proposal.run == run_id).run()
-        if row is None or row["status"] != RunStatus.RUNNING or written:
-            return False
-        # A person may have decided a pair since the inputs were loaded (the run
-        # paused, or a worker was killed and this is a later delivery): never propose
-        # a decided (need, doctor) pair again.
-        decided = await load_decided_pairs(plan.needs)
-        proposals = [p for p in plan.proposals if (p.need_id, p.doctor_id) not in decided]
-        if len(proposals) < len(plan.proposals):
-            logger.info(
-                "run %s: %s pairs were decided while it ran; not proposed again",
-                run_id,
-                len(plan.proposals) - len(proposals),
-            )
-            plan.outcome["total_score"] = float(sum(p.score for p in proposals))
-        supersede = (Proposal.state == ProposalState.PROPOSED) & (Proposal.run < run_id)
-        if not full:
-            supersede &= Proposal.need.is_in(plan.needs or [-1])
-        await Proposal.update({Proposal.state: ProposalState.SUPERSEDED}).where(supersede).run()
-        if proposals:
-            await (
-                Proposal.insert(
-                    *[
-                        Proposal(
-                            run=run_id,
-                            need=p.need_id,
-                            doctor=p.doctor_id,
-                            score=p.score,
-                            rank=p.rank,
-                            explanation=json.dumps(p.explanation),
-                            state=ProposalState.PROPOSED,
-                        )
-                        for p in proposals
-                    ]
-                )
-                .on_conflict(action="DO NOTHING")
-                .run()
-            )
-        await (
-            RankingRun.update(
-                {
-                    RankingRun.status: RunStatus.SUCCEEDED,
-                    RankingRun.progress: PROGRESS_DONE,
-                    RankingRun.doctors_considered: plan.doctors,
-                    RankingRun.needs_considered: len(plan.needs),
-                    RankingRun.proposals_made: len(proposals),
-                    RankingRun.outcome: json.dumps(plan.outcome),
-                    RankingRun.error: "",
-                    RankingRun.finished_at: _now(),
-                }
-            )
-            .where(RankingRun.id == run_id)
-            .run()
-        )
-    return True
+async def _write(run_id: int, kind: RunKind, need_id: int | None, plan: RunPlan) -> str:
+    """Write the plan in one transaction: ``"written"``, ``"overtaken"`` or ``"skipped"``."""
+    return await write_plan(run_id, kind, need_id, plan)
 
 
 class TryAgain(Exception):
@@ -536,7 +490,7 @@ async def mark_retrying(run_id: int, reason: str, attempt: int, attempts: int) -
                 RankingRun.finished_at: None,
             }
         )
-        .where((RankingRun.id == run_id) & (RankingRun.status != RunStatus.SUCCEEDED))
+        .where((RankingRun.id == run_id) & RankingRun.status.not_in(list(FINISHED)))
         .run()
     )
 
@@ -589,7 +543,7 @@ async def execute_run(
 
 async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) -> dict[str, Any]:
     run = await get_run(run_id)
-    if run["status"] == RunStatus.SUCCEEDED:
+    if run["status"] in FINISHED:
         return run
     if await Proposal.count().where(Proposal.run == run_id).run():
         # Guard only: writing proposals and marking succeeded share one transaction.
@@ -615,37 +569,53 @@ async def _execute_run(run_id: int, progress_callback: ProgressCallback | None) 
     params = run["parameters"]
     top_k = int(params.get("top_k", DEFAULT_TOP_K))
     kind = RunKind(run["kind"])
+    need_id = None if run["need"] is None else int(run["need"])
+    if kind == RunKind.ONE_NEED and need_id is None:
+        raise ValueError("the need of this run was deleted")
+    # A re-delivered run that a newer one has overtaken stops here, before ranking
+    # (the write checks again, inside its transaction).
+    whole, _ = await overtaking_runs(run_id, kind, need_id)
+    if whole is not None:
+        await mark_overtaken(run_id, whole, kind)
+        logger.info("run %s: overtaken by run %s before ranking; nothing written", run_id, whole)
+        return await _finish(run_id, progress_callback)
     await _progress(run_id, PROGRESS_LOADING, progress_callback)
-    if kind == RunKind.ONE_NEED:
-        if run["need"] is None:
-            raise ValueError("the need of this run was deleted")
-        inputs = await load_inputs([int(run["need"])])
-    else:
-        inputs = await load_inputs()
+    one_need = [need_id] if kind == RunKind.ONE_NEED and need_id is not None else None
+    stages = Stopwatch()
+    inputs = await load_inputs(one_need)
     decisions = await load_decisions()
+    stages.lap("load")
     model, learned = await asyncio.to_thread(learn_from_decisions, decisions)
+    stages.lap("learn")
     if kind == RunKind.ONE_NEED:
         plan = await asyncio.to_thread(plan_one_need, inputs, top_k, None, model)
     elif kind == RunKind.STABLE:
         plan = await plan_stable(inputs, top_k, learned=model)
     else:
         plan = await asyncio.to_thread(plan_full, inputs, top_k, None, model)
+    stages.lap("rank")
+    del inputs, decisions
     plan.outcome["kind"] = kind.value
     plan.outcome["learned"] = learned
+    plan.outcome["seconds"], plan.outcome["cpu_seconds"] = stages.wall, stages.cpu
     await _progress(run_id, PROGRESS_SCORING, progress_callback)
     pause = float(params.get("pause_after_scoring_s", 0) or 0)
     if pause > 0:
         await asyncio.sleep(min(pause, MAX_TEST_PAUSE_S))
     await _progress(run_id, PROGRESS_WRITING, progress_callback)
-    written = await _write(run_id, plan, full=kind != RunKind.ONE_NEED)
-    if written:
+    result = await _write(run_id, kind, need_id, plan)
+    if result == "written":
         logger.info(
-            "run %s (%s): %s proposals, %s unfillable needs",
+            "run %s (%s): %s proposals planned, %s unfillable needs",
             run_id,
             kind.value,
             len(plan.proposals),
             len(plan.outcome["unfillable"]),
         )
+    return await _finish(run_id, progress_callback)
+
+
+async def _finish(run_id: int, progress_callback: ProgressCallback | None) -> dict[str, Any]:
     if progress_callback is not None:
         result = progress_callback(PROGRESS_DONE)
         if inspect.isawaitable(result):

@@ -28,6 +28,8 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    #: A newer completed run ranked the same needs first: this one wrote nothing.
+    OVERTAKEN = "overtaken"
 
 
 class RunKind(StrEnum):

@@ -53,6 +53,8 @@ class RunOut(Struct):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    #: Status "overtaken": the newer run that ranked the same needs first.
+    overtaken_by: int | None = None
 
 
 def _run_out(run: dict[str, Any]) -> RunOut:
@@ -79,6 +81,7 @@ def _run_out(run: dict[str, Any]) -> RunOut:
         created_at=run["created_at"],
         started_at=run["started_at"],
         finished_at=run["finished_at"],
+        overtaken_by=run["outcome"].get("overtaken_by"),
     )
 
 

@@ -4,7 +4,7 @@
 // page still works: reload it by hand.
 (function () {
   "use strict";
-  const FINISHED = ["succeeded", "failed"];
+  const FINISHED = ["succeeded", "failed", "overtaken"];
 
   function update(box, run) {
     box.querySelectorAll("[data-run-field]").forEach(function (el) {
