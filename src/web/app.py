@@ -27,6 +27,7 @@ from matching.migrate import ensure_migrated
 from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
 from web.errors import EXCEPTION_HANDLERS
+from web.input_guard import check_input
 from web.routes import ROUTE_HANDLERS
 from web.security import SecurityHeadersMiddleware
 from web.sessions import SessionConfig
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             engine=JinjaTemplateEngine.from_environment(make_environment())
         ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=check_input,  # control characters, strict JSON (web.input_guard)
         openapi_config=OpenAPIConfig(
             title="Homs Health Bridge API",
             version="0.1.0",
