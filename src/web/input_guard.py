@@ -44,6 +44,7 @@ PAGE_MESSAGE = N_(
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = frozenset({RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART})
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_MSGSPEC_FIELD = re.compile(r"field `([^`]+)`")
 
 
 class ControlCharacterRefused(ValidationFailed):
@@ -101,7 +102,11 @@ def _strict(document: Any, data_type: Any) -> None:
     except msgspec.ValidationError as exc:
         text = str(exc)
         match = _MSGSPEC_PATH.search(text)
-        field = (match["path"].lstrip(".") if match else "") or "body"
+        path = match["path"].lstrip(".") if match else ""
+        named = _MSGSPEC_FIELD.search(text)  # "Object missing required field `password`"
+        if named:
+            path = f"{path}.{named[1]}" if path else named[1]
+        field = path or "body"
         message = _MSGSPEC_PATH.sub("", text)
         raise ValidationFailed({field: message}) from None
     except (TypeError, msgspec.MsgspecError):
