@@ -28,6 +28,7 @@ from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
 from web.errors import EXCEPTION_HANDLERS
 from web.input_guard import check_input
+from web.openapi import tighten_app_document
 from web.routes import ROUTE_HANDLERS
 from web.security import SecurityHeadersMiddleware
 from web.sessions import SessionConfig
@@ -154,4 +155,5 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         request_max_body_size=12 * 1024 * 1024,
         debug=False,
     )
+    tighten_app_document(app)  # the document states what the validation accepts
     return app

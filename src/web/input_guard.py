@@ -25,13 +25,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 
 from matching.errors import ValidationFailed
 from matching.i18n import N_, gettext
 from matching.plain_text import has_refused_control, is_multiline
+from web.allow import options_answer
 from web.context import current_language
 
 CONTROL_MESSAGE = N_(
@@ -129,16 +130,20 @@ async def _check_json(request: Request) -> None:
     _strict(document, data_type)
 
 
-async def check_input(request: Request) -> None:
-    """``before_request`` hook: refuse control characters; decode JSON bodies strictly."""
+async def check_input(request: Request) -> Response[None] | None:
+    """``before_request`` hook: refuse control characters; decode JSON bodies strictly;
+    answer ``OPTIONS`` with the path's real methods (``web.allow``)."""
     for name, value in request.path_params.items():
         _check(name, value)
     for name, value in request.query_params.multi_items():
         _check(name, name)
         _check(name, value)
+    if request.method == "OPTIONS":
+        return options_answer(request)
     if request.method not in _BODY_METHODS:
-        return
+        return None
     if request.content_type[0] in _FORMS:
         await _check_form(request)
     else:
         await _check_json(request)
+    return None
