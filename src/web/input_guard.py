@@ -97,9 +97,11 @@ def _data_type(request: Request) -> Any:
     return None if field is None else field.annotation
 
 
-def _strict(document: Any, data_type: Any) -> None:
+def _strict(document: Any, data_type: Any) -> Any:
+    """``document`` converted strictly to ``data_type``, as plain data holding only
+    what the handler reads (unknown fields of a struct are ignored, as Litestar does)."""
     try:
-        msgspec.convert(document, type=data_type, strict=True)
+        return msgspec.to_builtins(msgspec.convert(document, type=data_type, strict=True))
     except msgspec.ValidationError as exc:
         text = str(exc)
         match = _MSGSPEC_PATH.search(text)
@@ -111,7 +113,7 @@ def _strict(document: Any, data_type: Any) -> None:
         message = _MSGSPEC_PATH.sub("", text)
         raise ValidationFailed({field: message}) from None
     except (TypeError, msgspec.MsgspecError):
-        return  # a type msgspec cannot check strictly: Litestar decides alone
+        return document  # a type msgspec cannot check strictly: Litestar decides alone
 
 
 async def _check_json(request: Request) -> None:
@@ -125,9 +127,8 @@ async def _check_json(request: Request) -> None:
         document = msgspec.json.decode(body)
     except msgspec.DecodeError:
         return  # not JSON: Litestar answers 400
-    for path, key, text in _json_texts(document):
+    for path, key, text in _json_texts(_strict(document, data_type)):
         _check(path, text, last_key=key or path)
-    _strict(document, data_type)
 
 
 async def check_input(request: Request) -> Response[None] | None:

@@ -8,7 +8,7 @@ characters) were missing, so ``sort=00`` was documented as valid and refused.
 * every free text (a string with no enum, format or pattern) gets the pattern
   of ``matching.plain_text``: no C0 control character, tab and line breaks
   only in multi-line fields (``web.input_guard`` refuses the rest); so do
-  the keys of every object (``propertyNames``);
+  the keys of every mapping (``propertyNames``);
 * query parameters checked against a list get that list as ``enum``
   (an empty value means "no filter" where the service reads it so).
 
@@ -83,9 +83,9 @@ def _add_text_patterns(schema: Schema | Reference | None, field: str) -> None:
         return
     if _is_free_text(schema):
         schema.pattern = MULTILINE_PATTERN if is_multiline(field) else SINGLE_LINE_PATTERN
-    types = schema.type if isinstance(schema.type, list | tuple) else [schema.type]
-    if OpenAPIType.OBJECT in types and schema.property_names is None:
-        # Keys are single-line texts too (web.input_guard checks them).
+    if isinstance(schema.additional_properties, Schema) and schema.property_names is None:
+        # A mapping's keys are single-line texts too (web.input_guard checks them);
+        # a struct's unknown fields are ignored, whatever their names.
         schema.property_names = Schema(type=OpenAPIType.STRING, pattern=SINGLE_LINE_PATTERN)
     for name, child in _children(schema):
         _add_text_patterns(child, name or field)
