@@ -109,8 +109,8 @@ def _strict(document: Any, data_type: Any) -> Any:
         named = _MSGSPEC_FIELD.search(text)  # "Object missing required field `password`"
         if named:
             path = f"{path}.{named[1]}" if path else named[1]
-        field = path or "body"
-        message = _MSGSPEC_PATH.sub("", text)
+        field = _printable(path or "body")
+        message = _printable(_MSGSPEC_PATH.sub("", text))
         raise ValidationFailed({field: message}) from None
     except (TypeError, msgspec.MsgspecError):
         return document  # a type msgspec cannot check strictly: Litestar decides alone
