@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -26,6 +26,8 @@ from matching.settings import VAR_DIR, Settings, load_settings
 from web.auth import AccountMiddleware
 from web.consent.gate import consent_gate
 from web.errors import EXCEPTION_HANDLERS
+from web.input_guard import check_input
+from web.openapi import tighten_app_document
 from web.ratelimit import CountingMemoryStore, CountingRedisStore
 from web.routes import ROUTE_HANDLERS
 from web.runs.controllers import OutboxPages
@@ -76,6 +78,12 @@ class _UnreachableQueue:
 
     async def close(self) -> None:
         return None
+
+
+async def _before_request(request: Request) -> Response | None:
+    """Every request: refuse control characters and loose JSON first (web.input_guard),
+    then ask for the privacy notice before anything else (web.consent.gate)."""
+    return await check_input(request) or await consent_gate(request)
 
 
 def create_app(settings: Settings | None = None, *, check_migrations: bool = True) -> Litestar:
@@ -145,7 +153,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             AccountMiddleware(),
         ],
         csrf_config=csrf_config,
-        before_request=consent_gate,  # the privacy notice before anything else
+        before_request=_before_request,
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(make_environment())
         ),
@@ -164,4 +172,5 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         request_max_body_size=12 * 1024 * 1024,
         debug=False,
     )
+    tighten_app_document(app)  # the document states what the validation accepts
     return app

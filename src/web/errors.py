@@ -33,8 +33,13 @@ try:  # asyncpg's connection failures do not all derive from OSError
     import asyncpg
 
     DATABASE_DOWN_ERRORS += (
+        # Class 57 (operator intervention): the server shutting down (57P01), crashed
+        # (57P02), not accepting connections yet (57P03).
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.CrashShutdownError,
         asyncpg.exceptions.CannotConnectNowError,
-        asyncpg.exceptions.ConnectionDoesNotExistError,
+        # Class 08 (connection exception), the connection gone, the pool closing.
+        asyncpg.exceptions.PostgresConnectionError,
         asyncpg.exceptions.InterfaceError,
         asyncpg.exceptions.TooManyConnectionsError,
     )

@@ -46,6 +46,10 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.scope.state import ScopeState
+
+from matching.errors import DomainError
+from matching.i18n import N_
 
 logger = logging.getLogger("web.sessions")
 
@@ -60,6 +64,40 @@ _ROTATE = "_session_rotate"
 _NEW_ID = "_session_new_id"
 _STORE_DOWN = "_session_store_down"
 _ENDED = "_session_ended"
+_NOT_SAVED = "_session_not_saved"
+
+
+class SessionNotSaved(DomainError):
+    """A sign-in whose new session cannot be stored (Redis down): say so, never a
+    redirect that leaves the user signed out without a word."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "You could not be signed in: the session store cannot be reached right now. "
+                "Your password was right; please try again in a few minutes."
+            )
+        )
+
+
+def _signing_in(scope_session: ScopeSession, state: dict[str, Any]) -> bool:
+    """A new session id with data to keep: what a sign-in writes."""
+    return bool(state.get(_ROTATE)) and scope_session is not Empty and bool(scope_session)
+
+
+def _refuse_sign_in(connection: ASGIConnection) -> SessionNotSaved:
+    """The error to raise from the send wrapper, before any byte is sent.
+
+    Litestar's exception middleware marks the response started as soon as the
+    handler's start message passes it; nothing has reached the client yet, so
+    the mark is taken back and the 503 answer is sent instead. The answer's own
+    start message then passes here without writing anything.
+    """
+    connection.scope.setdefault("state", {})[_NOT_SAVED] = True
+    ScopeState.from_scope(connection.scope).response_started = False
+    return SessionNotSaved()
 
 
 def rotate_session(connection: ASGIConnection) -> None:
@@ -143,7 +181,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
     ) -> None:
         state = connection.scope.setdefault("state", {})
+        if state.get(_NOT_SAVED):
+            return  # the 503 that replaced a sign-in whose session could not be stored
         if state.get(_STORE_DOWN):
+            if _signing_in(scope_session, state):
+                raise _refuse_sign_in(connection)
             return  # keep the client's cookie; nothing can be written now
         if not self._needs_write(scope_session, connection):
             return
@@ -164,6 +206,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             await super().store_in_message(scope_session, message, connection)
         except Exception as exc:  # the store (Redis) is down: the page still serves
             logger.warning("session store unreachable on save: %s", type(exc).__name__)
+            if _signing_in(scope_session, state):
+                raise _refuse_sign_in(connection) from exc  # a sign-in says it failed
 
 
 @dataclass

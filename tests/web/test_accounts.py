@@ -132,4 +132,4 @@ async def test_api_session_login_and_me(client: AsyncTestClient) -> None:
     me = await client.get("/api/session")
     assert me.json()["email"] == account.email
     missing = await client.post("/api/session", json={"email": account.email}, headers=headers)
-    assert missing.status_code == 400 and "password" in missing.text
+    assert missing.status_code == 422 and missing.json()["field"] == "password"

@@ -36,7 +36,7 @@ async def test_api_creates_validates_and_changes_status(client) -> None:
     wrong_type = await client.post(
         "/api/needs", json={**MENTORSHIP, "facility_id": "x"}, headers=headers
     )
-    assert wrong_type.status_code == 400 and "facility_id" in wrong_type.text
+    assert wrong_type.status_code == 422 and wrong_type.json()["field"] == "facility_id"
     created = await client.post(
         "/api/needs", json={**MENTORSHIP, "facility_id": facility}, headers=headers
     )

@@ -54,7 +54,7 @@ async def test_api_names_bad_fields_and_unknown_runs(client) -> None:
     )
     assert response.status_code == 422 and "top_k" in response.text
     response = await client.post("/api/runs", json={"colour": 1}, headers=headers)
-    assert response.status_code == 400
+    assert response.status_code == 422 and response.json()["field"] == "colour"
     response = await client.post(
         "/api/runs", json={"parameters": {"colour": "blue"}}, headers=headers
     )

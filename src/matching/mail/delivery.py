@@ -4,7 +4,9 @@ Each message is claimed (``queued`` -> ``sending``) by a conditional UPDATE
 before it is sent, and marked ``sent`` after, so two workers, or the same job
 delivered twice, never send one message twice. A send that fails puts it back
 to ``queued`` with ``attempts + 1`` and ``next_attempt_at`` doubled each time
-(1, 2, 4, 8 minutes); the fifth failure marks it ``failed``. A worker killed
+(1, 2, 4, 8 minutes); the fifth failure marks it ``failed``. A message that
+cannot be sent at all (the mail library refuses a header) is marked ``failed``
+at once, with the reason; no failure leaves a message ``sending``. A worker killed
 between claiming and marking leaves the message ``sending``: it is not re-sent
 on its own (the recipient may have it already); the coordinator sees it on the
 outbox page.
@@ -23,6 +25,7 @@ masked; the operator prints a message in full with ``python -m web outbox``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -36,6 +39,9 @@ from matching.errors import NotFound
 from matching.i18n import N_
 from matching.mail.secrets import mask_secrets
 from matching.mail.tables import MailStatus, OutboxMail
+from matching.plain_text import single_line
+
+logger = logging.getLogger("matching.mail")
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
@@ -60,7 +66,8 @@ def build_message(mail: dict[str, Any], mail_from: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = mail["recipient"]
-    message["Subject"] = mail["subject"]
+    # One line by construction, also for mail queued before render_mail collapsed it.
+    message["Subject"] = single_line(mail["subject"])
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail['id']}", domain=domain)
@@ -106,6 +113,43 @@ async def _claim(mail: dict[str, Any]) -> bool:
     return bool(rows)
 
 
+async def _record_failure(
+    mail: dict[str, Any], exc: Exception, now: datetime, *, final: bool = False
+) -> bool:
+    """Put a claimed mail back in the queue with backoff, or mark it failed; the reason
+    is kept in ``last_error``. Returns whether it failed for good."""
+    attempts = int(mail["attempts"]) + 1
+    done = final or attempts >= MAX_ATTEMPTS
+    # The claim stored the masked bodies (matching.mail.secrets); a retry needs the
+    # secrets back, a mail failed for good keeps none.
+    retry: dict[Any, Any] = (
+        {}
+        if done
+        else {OutboxMail.body_text: mail["body_text"], OutboxMail.body_html: mail["body_html"]}
+    )
+    await (
+        OutboxMail.update(
+            {
+                **retry,
+                OutboxMail.status: MailStatus.FAILED if done else MailStatus.QUEUED,
+                OutboxMail.attempts: attempts,
+                OutboxMail.last_error: f"{type(exc).__name__}: {exc}"[:1000],
+                OutboxMail.next_attempt_at: now + backoff(attempts),
+            }
+        )
+        .where(OutboxMail.id == mail["id"])
+        .run()
+    )
+    return done
+
+
+def _count_failure(report: DeliveryReport, failed_for_good: bool) -> None:
+    if failed_for_good:
+        report.failed += 1
+    else:
+        report.retrying += 1
+
+
 async def deliver_outbox(
     smtp_url: str | None, mail_from: str, *, now: datetime | None = None, batch: int = BATCH
 ) -> DeliveryReport:
@@ -125,35 +169,14 @@ async def deliver_outbox(
         if not await _claim(mail):
             continue  # another worker has it
         try:
-            await asyncio.to_thread(send_message, smtp_url, build_message(mail, mail_from))
-        except (OSError, smtplib.SMTPException) as exc:
-            attempts = int(mail["attempts"]) + 1
-            done = attempts >= MAX_ATTEMPTS
-            retry: dict = (
-                {}
-                if done
-                else {  # a retry needs the secrets back
-                    OutboxMail.body_text: mail["body_text"],
-                    OutboxMail.body_html: mail["body_html"],
-                }
-            )
-            await (
-                OutboxMail.update(
-                    {
-                        **retry,
-                        OutboxMail.status: MailStatus.FAILED if done else MailStatus.QUEUED,
-                        OutboxMail.attempts: attempts,
-                        OutboxMail.last_error: f"{type(exc).__name__}: {exc}"[:1000],
-                        OutboxMail.next_attempt_at: now + backoff(attempts),
-                    }
-                )
-                .where(OutboxMail.id == mail["id"])
-                .run()
-            )
-            if done:
-                report.failed += 1
-            else:
-                report.retrying += 1
+            message = build_message(mail, mail_from)
+            await asyncio.to_thread(send_message, smtp_url, message)
+        except (OSError, smtplib.SMTPException) as exc:  # the server: try again later
+            _count_failure(report, await _record_failure(mail, exc, now))
+            continue
+        except Exception as exc:  # the message itself cannot be sent: never left `sending`
+            logger.warning("mail %s cannot be sent: %s", mail["id"], exc)
+            _count_failure(report, await _record_failure(mail, exc, now, final=True))
             continue
         await (
             OutboxMail.update(

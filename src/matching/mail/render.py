@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from matching.i18n import direction, get_translations
+from matching.plain_text import single_line
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -35,10 +36,15 @@ def _environment(language: str) -> Environment:
 
 
 def render_mail(template: str, language: str, **context: Any) -> RenderedMail:
-    """Render ``templates/<name>.subject.txt``, ``.txt`` and ``.html``."""
+    """Render ``templates/<name>.subject.txt``, ``.txt`` and ``.html``.
+
+    The subject is one line by construction: a need title with a line break
+    (stored before the edge refused them) would make the mail library refuse
+    the header.
+    """
     env = _environment(language)
     context = {"language": language, "dir": direction(language), **context}
-    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
+    subject = single_line(env.get_template(f"{template}.subject.txt").render(context))
     text = env.get_template(f"{template}.txt").render(context)
     html = env.get_template(f"{template}.html").render(context)
     return RenderedMail(subject=subject, body_text=text, body_html=html)
