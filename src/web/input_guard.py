@@ -33,7 +33,6 @@ from matching.errors import ValidationFailed
 from matching.i18n import N_, gettext
 from matching.plain_text import has_refused_control, is_multiline
 from web.allow import options_answer
-from web.context import current_language
 
 CONTROL_MESSAGE = N_(
     "contains a control character (such as a NUL byte, or a line break where one is not allowed)"
@@ -53,7 +52,11 @@ class ControlCharacterRefused(ValidationFailed):
 
     def __init__(self, field: str) -> None:
         super().__init__({field: CONTROL_MESSAGE})
-        self.message = gettext(current_language.get(), PAGE_MESSAGE, field=field)
+        self.message = gettext("en", PAGE_MESSAGE, field=field)
+
+    def translated(self, language: str) -> str:
+        """The whole sentence naming the field, for the page and the API's ``detail``."""
+        return gettext(language, PAGE_MESSAGE, field=self.field)
 
 
 def _printable(name: str) -> str:

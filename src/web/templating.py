@@ -43,6 +43,7 @@ from matching.i18n import (
 )
 from matching.labels import label as _label
 from matching.pairings import why_unfilled
+from matching.pairings.transitions import REJECT_REASONS, SWAPPED_REASON
 from matching.taxonomy import load_taxonomy
 from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
@@ -223,6 +224,20 @@ def audit_value(value: Shown | None) -> object:
     return bdi(value.value)
 
 
+def reason_text(reason: str | None) -> Markup:
+    """A stored decision reason: a listed reason in the reader's language, what a person
+    typed escaped and isolated in ``<bdi>`` (never through ``_()``, whose output the
+    i18n extension marks safe)."""
+    text = reason or ""
+    listed = set(REJECT_REASONS.values()) | {SWAPPED_REASON}
+    if text in listed:
+        return Markup.escape(_gettext(text))
+    head, sep, note = text.partition(": ")
+    if sep and head in listed:
+        return Markup("{}: {}").format(_gettext(head), bdi(note))
+    return bdi(text)
+
+
 def country_name(code: str | None) -> str:
     """A country code as its name in the reader's language."""
     return validation.country_name(code, current_language.get())
@@ -267,6 +282,7 @@ def make_environment() -> Environment:
         "country_name": country_name,
         "tr": tr,
         "audit_value": audit_value,
+        "reason_text": reason_text,
         "action_name": action_name,
         "unfillable_reason": why_unfilled.reason_message,
         "unfillable_exclusions": why_unfilled.exclusions,

@@ -32,6 +32,7 @@ from matching.accounts.passwords import verify_password
 from matching.accounts.services import request_password_reset
 from matching.accounts.tables import Role, User
 from matching.audit.tables import AuditEvent
+from matching.consent.notice import NOTICE_VERSION
 from matching.db import make_engine, use_engine
 from matching.mail.tables import OutboxMail
 from tests.conftest import TEST_REDIS_URL, _create_postgres_database, _drop_postgres_database
@@ -109,13 +110,20 @@ def _request(route: str, url: str, token: str, address: str, n: int) -> httpx.Re
     if route.startswith("/api/"):
         body = {"email": email, "password": "wrong-password-1"}
         if route == "/api/doctors/signup":
-            body = {"email": "not-an-email", "full_name": "X", "password": "short"}
+            body = {
+                "email": "not-an-email",
+                "full_name": "X",
+                "password": "short",
+                "privacy_notice": NOTICE_VERSION,
+            }
         return httpx.Request(
             "POST", url + route, json=body, headers={**headers, "x-csrftoken": token}
         )
     form = {"email": email, "password": "wrong-password-1", "_csrf_token": token}
     if route == "/signup":
-        form.update(email="not-an-email", full_name="X", password="short")
+        form.update(
+            email="not-an-email", full_name="X", password="short", privacy_notice=NOTICE_VERSION
+        )
     return httpx.Request("POST", url + route, data=form, headers=headers)
 
 

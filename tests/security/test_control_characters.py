@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from litestar.routes import HTTPRoute
 
+from matching.consent.notice import NOTICE_VERSION
 from tests.security.conftest import ANONYMOUS, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
 
 NUL = "a\x00b"
@@ -45,7 +46,12 @@ PROBES = [
         "POST",
         "/api/doctors/signup",
         "full_name",
-        json={"email": "n@example.org", "full_name": NUL, "password": "long-enough-pw"},
+        json={
+            "email": "n@example.org",
+            "full_name": NUL,
+            "password": "long-enough-pw",
+            "privacy_notice": NOTICE_VERSION,
+        },
     ),
     Probe(
         ANONYMOUS,

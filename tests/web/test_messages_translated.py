@@ -101,7 +101,7 @@ async def test_api_refusal_in_english_for_an_english_reader(client: AsyncTestCli
     response = await client.post(
         f"/api/needs/{need}/status", json={"status": "open"}, headers=await api_headers(client)
     )
-    assert response.json()["detail"] == "A need that is Cancelled cannot become Open."
+    assert response.json()["detail"] == "A need that is cancelled cannot become open."
 
 
 async def test_missing_pairing_page_is_arabic(client: AsyncTestClient) -> None:

@@ -156,9 +156,11 @@ class AccountPages(Controller):
                 )
             )
         except DomainError as exc:
-            return render_form(
+            response = render_form(
                 "accounts/signup.html", values=values, errors=form_errors(exc), **notice_context()
             )
+            response.status_code = exc.status_code  # 429 when limited, 422 for a field
+            return response
         return Template(
             "accounts/signup_sent.html",
             context={"email": form.email},
