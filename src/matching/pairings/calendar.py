@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from matching.i18n import SUPPORTED_LANGUAGES, gettext
+from matching.i18n import N_, SUPPORTED_LANGUAGES, gettext
 from matching.pairings.review import PairingDetail
 
 PRODID = "-//Homs Health Bridge//pairings//EN"
@@ -99,7 +99,7 @@ def build_calendar(detail: PairingDetail, *, for_doctor: bool, language: str = "
         event.add("rrule", {"freq": "weekly", "until": until})
         event.add(
             "description",
-            gettext(language, "Mentorship of %(name)s", name=need.get("mentee_name") or ""),
+            gettext(language, N_("Mentorship of %(name)s"), name=need.get("mentee_name") or ""),
             parameters=words,
         )
         event.add("location", place, parameters=words)
