@@ -47,6 +47,7 @@ from matching.pairings.transitions import REJECT_REASONS, SWAPPED_REASON
 from matching.taxonomy import load_taxonomy
 from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
+from web.flash import flashes
 from web.notices import queue_notice
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -277,6 +278,7 @@ def make_environment() -> Environment:
         "format_datetime": format_datetime,
         "format_number": format_number,
         "queue_notice": queue_notice,
+        "flashes": flashes,
         "notice": notice,
         "viewer_zone_name": lambda: zone_name(_viewer_zone(None)),
         "country_name": country_name,

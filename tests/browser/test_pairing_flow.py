@@ -71,7 +71,7 @@ async def test_head_posts_coordinator_approves_doctor_accepts_head_sees_contact(
     await page.screenshot(path=str(artifacts_dir / "pairing-3-review.png"), full_page=True)
     await proposal.get_by_role("button", name="Approve").click()
     await page.wait_for_load_state("networkidle")
-    assert "Saved." in await page.content()
+    assert "Pairing approved. The doctor is asked to accept or decline it" in await page.content()
 
     # 3. The doctor accepts.
     await _as(page, live_server, DOCTOR)

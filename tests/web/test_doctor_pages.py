@@ -105,12 +105,22 @@ async def test_licence_upload_checks_the_content(client: AsyncTestClient) -> Non
     assert "badge-pending" in response.text and "licence.pdf" in response.text
 
 
-async def test_expired_licence_is_accepted_and_shown_expired(client: AsyncTestClient) -> None:
-    await _signed_in_doctor(client)
+async def test_expired_licence_is_saved_only_when_confirmed(client: AsyncTestClient) -> None:
+    account = await _signed_in_doctor(client)
     await client.get("/doctors/me/licences")
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    response = await _upload(client, PDF, expires_on=yesterday)
+    refused = await _upload(client, PDF, expires_on=yesterday)
+    assert refused.status_code == 422 and await Licence.count() == 0
+    assert f"expired on {yesterday}, so it would never count as valid" in refused.text
+    assert 'name="confirm_expired"' in refused.text, "the warning offers to save it anyway"
+    assert 'value="BE-2024-77"' in refused.text, "what was typed is kept"
+    response = await _upload(client, PDF, expires_on=yesterday, confirm_expired="1")
     assert response.status_code == 200 and "badge-expired" in response.text
+    assert "saved as expired: it will not count as valid" in response.text
+    licence = await Licence.select().first()
+    assert licence["state"] == "pending"
+    profile = await services.my_profile(account)
+    assert profile.licence_verified_until() is None, "an expired licence never counts valid"
 
 
 async def test_licence_document_privacy_and_coordinator_verification(

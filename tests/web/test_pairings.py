@@ -166,7 +166,8 @@ async def test_decline_tells_the_coordinators_in_their_language(client: AsyncTes
     declined = await post_form(
         client, f"/pairings/{s['proposal']}/decline", {"note": "mission dates clash with exams"}
     )
-    assert declined.status_code == 200 and "You declined this pairing." in declined.text
+    assert declined.status_code == 200
+    assert "You declined this pairing. The coordinators will look for another" in declined.text
 
     mails = {
         m["recipient"]: m

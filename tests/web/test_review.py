@@ -63,7 +63,8 @@ async def test_approve_then_approve_again_is_409_page(client: AsyncTestClient) -
     s = await scene()
     await login(client, s["coordinator"])
     response = await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
-    assert response.status_code == 200 and "Saved." in response.text
+    assert response.status_code == 200
+    assert "Pairing approved. The doctor is asked to accept or decline it" in response.text
     again = await post_form(client, f"/coordinator/review/{s['proposal']}/approve", {})
     assert again.status_code == 409
     assert "cannot be approved: it is approved" in again.text
@@ -255,7 +256,7 @@ async def test_queue_is_paginated_by_need_in_a_stable_order(client: AsyncTestCli
         "/coordinator/review/bulk-approve",
         {"proposal_id": [str(p) for p in routine[23:]], "page": "2"},
     )
-    assert approved.status_code == 200 and "Saved." in approved.text
+    assert approved.status_code == 200 and "<bdi>2</bdi> pairing(s) approved." in approved.text
     assert [await _state(p) for p in routine[23:]] == ["approved", "approved"]
     assert "Showing 1–25 of 25" in approved.text, "page 2 is gone: the last page is shown"
     assert await _state(critical[0]) == "proposed"

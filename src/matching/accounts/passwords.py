@@ -35,5 +35,5 @@ def password_problem(password: str) -> str | None:
     if len(password) > 1024:
         return N_("must be at most 1024 characters")
     if password.strip() == "" or len(set(password)) < 4:
-        return N_("is too simple")
+        return N_("is too simple: use at least 4 different characters")
     return None

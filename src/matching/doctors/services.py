@@ -42,7 +42,7 @@ from matching.doctors.tables import (
 )
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.tables import FacilityHead, Need
-from matching.i18n import N_
+from matching.i18n import N_, Message
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal, ProposalState
 from matching.taxonomy import load_taxonomy
@@ -581,10 +581,14 @@ async def add_licence(
     document: bytes | None,
     filename: str = "",
     uploads_dir: Path,
+    confirm_expired: bool = False,
+    today: date | None = None,
 ) -> LicenceView:
     """Add a licence; with a document it waits for verification (``pending``).
 
-    An expiry date in the past is accepted; the licence is then shown as expired.
+    A licence whose expiry date has passed is refused unless the doctor confirms
+    it (``confirm_expired``): it is then kept, shown as expired and never counted
+    valid (a coordinator cannot verify it, the ranking ignores it).
     """
     profile_id = await ensure_profile(account)
     errors: dict[str, str] = {}
@@ -592,6 +596,14 @@ async def add_licence(
     authority = v.text(errors, "authority", authority, max_length=200, required=True)
     number = v.text(errors, "number", number, max_length=80, required=True)
     expiry = v.a_date(errors, "expires_on", expires_on)
+    today = today or date.today()
+    if expiry is not None and expiry < today and not confirm_expired:
+        errors["expires_on"] = Message(
+            "expired on %(date)s, so it would never count as valid: give an expiry date "
+            'of %(today)s or later, or confirm "Save it as expired" to keep it anyway',
+            date=expiry.isoformat(),
+            today=today.isoformat(),
+        )
     stored: StoredDocument | None = None
     if document and not errors:
         try:
@@ -635,7 +647,11 @@ async def add_licence(
                 action="licence.added",
                 subject_type="licence",
                 subject_id=licence.id,
-                after={"state": state.value, "document": bool(stored)},
+                after={
+                    "state": state.value,
+                    "document": bool(stored),
+                    **({"expired": True} if expiry < today else {}),
+                },
             )
     except BaseException:
         if stored:
@@ -798,7 +814,9 @@ async def add_travel_window(
         if end < start:
             errors["ends_on"] = N_("must not be before the start date")
         elif end < today:
-            errors["ends_on"] = N_("is in the past")
+            errors["ends_on"] = Message(
+                "must be today (%(today)s) or later", today=today.isoformat()
+            )
         elif (end - start).days > 366:
             errors["ends_on"] = N_("a window can last at most a year")
     if errors:

@@ -14,7 +14,7 @@ from babel import Locale
 
 from matching.availability import BIN_MINUTES, is_valid_timezone
 from matching.doctors.tables import Level
-from matching.i18n import N_
+from matching.i18n import N_, Message
 
 LANGUAGE_LEVELS = ("basic", "working", "fluent", "native")
 LEVELS = tuple(level.value for level in Level)
@@ -65,7 +65,7 @@ def text(
     elif required and not result:
         errors[field] = N_("is required")
     elif len(result) > max_length:
-        errors[field] = N_("is too long")
+        errors[field] = Message("must be at most %(n)s characters", n=max_length)
     return result
 
 
@@ -81,7 +81,7 @@ def integer(
         errors[field] = N_("must be a whole number")
         return None
     if not minimum <= number <= maximum:
-        errors[field] = N_("is out of the allowed range")
+        errors[field] = Message("must be between %(low)s and %(high)s", low=minimum, high=maximum)
         return None
     return number
 
@@ -170,5 +170,5 @@ def choice(
 ) -> str:
     result = str(value or "").strip()
     if result not in allowed:
-        errors[field] = N_("is not one of the choices")
+        errors[field] = Message("must be one of: %(choices)s", choices=", ".join(sorted(allowed)))
     return result

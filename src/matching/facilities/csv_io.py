@@ -220,7 +220,7 @@ async def import_needs_csv(text: str, *, actor: Account, dry_run: bool) -> Impor
         if status not in (NeedStatus.DRAFT.value, NeedStatus.OPEN.value):
             problems["status"] = N_("choose draft or open")
         try:
-            fields = services.parse_need(values)
+            fields = services.parse_need(values, today=services.today_utc())
         except ValidationFailed as exc:
             problems = {**problems, **exc.errors}
         if problems:

@@ -22,7 +22,7 @@ from matching.availability import WeeklySlot
 from matching.db import write_transaction
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.status import (
-    confirmed_count,
+    confirmed_doctors,
     lock_need,
     refresh,
     refresh_need_status,
@@ -321,7 +321,14 @@ async def facilities_page(
     clauses: list = []
     if district:
         if district not in {d.value for d in District}:
-            raise ValidationFailed({"district": N_("is not one of the choices")})
+            raise ValidationFailed(
+                {
+                    "district": Message(
+                        "must be one of: %(choices)s",
+                        choices=", ".join(d.value for d in District),
+                    )
+                }
+            )
         clauses.append(Facility.district == district)
     if search and search.strip():
         pattern = f"%{search.strip()}%"
@@ -438,8 +445,42 @@ def parse_acceptable_specialties(
     return ",".join(dict.fromkeys([specialty, *chosen])), False
 
 
-def parse_need(data: Mapping[str, Any]) -> NeedFields:
-    """Validate a need (form, JSON or CSV row); impossible states raise ``ValidationFailed``."""
+def today_utc() -> date:
+    """Today's date in UTC: on or before the date in Homs, so never stricter than a head's."""
+    return datetime.now(UTC).date()
+
+
+def _past_dates(
+    errors: dict[str, str],
+    dates: Mapping[str, date | None],
+    today: date,
+    kept: Mapping[str, Any] | None,
+) -> None:
+    """Refuse a date before ``today``, unless it is the date the need already had
+    (``kept``, the stored row of an edited need: its dates stay valid as they were)."""
+    for key, value in dates.items():
+        if value is None or key in errors or value >= today:
+            continue
+        if kept is not None and kept.get(key) == value:
+            continue
+        errors[key] = Message(
+            "must be today (%(today)s) or later: a need dated in the past cannot be filled",
+            today=today.isoformat(),
+        )
+
+
+def parse_need(
+    data: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    kept: Mapping[str, Any] | None = None,
+) -> NeedFields:
+    """Validate a need (form, JSON or CSV row); impossible states raise ``ValidationFailed``.
+
+    With ``today``, dates before it are refused (a new need dated in the past could
+    never be filled); ``kept`` is the stored row of an edited need, whose own dates
+    stay valid as they were.
+    """
     taxonomy = load_taxonomy()
     errors: dict[str, str] = {}
     kind = _text(data, "kind")
@@ -543,6 +584,8 @@ def parse_need(data: Mapping[str, Any]) -> NeedFields:
             ends_on = starts_on
     if starts_on and ends_on and ends_on < starts_on and "ends_on" not in errors:
         errors["ends_on"] = N_("cannot be before the start date")
+    if today is not None:
+        _past_dates(errors, {"starts_on": starts_on, "ends_on": ends_on}, today, kept)
     if errors:
         raise ValidationFailed(errors)
     row["starts_on"], row["ends_on"] = starts_on, ends_on
@@ -583,7 +626,7 @@ async def create_need(
     """A head (or coordinator) posts a need, as a draft or straight away open."""
     await get_facility(facility_id)
     await check_facility_access(actor, facility_id)
-    fields = parse_need(data)
+    fields = parse_need(data, today=today_utc())
     status = NeedStatus.OPEN if publish else NeedStatus.DRAFT
     async with Need._meta.db.transaction():
         rows = (
@@ -615,7 +658,7 @@ async def update_need(need_id: int, data: Mapping[str, Any], *, actor: Account) 
     """
     before = await _need_row(need_id)
     await check_need_access(actor, before)
-    fields = parse_need(data)
+    fields = parse_need(data, today=today_utc(), kept=before)
     if fields.row["kind"] != before["kind"] and before["status"] != NeedStatus.DRAFT:
         raise ValidationFailed({"kind": N_("the kind of a published need cannot change")})
     async with write_transaction():
@@ -646,6 +689,26 @@ async def pending_proposals(need_id: int) -> int:
     return await transitions.held_count(need_id, states=transitions.PENDING_STATES)
 
 
+def _check_publishable(need: Mapping[str, Any], current: NeedStatus) -> None:
+    """A need is not published (or reopened) once its dates are past: nobody could fill it."""
+    today = today_utc()
+    ends_on, starts_on = need.get("ends_on"), need.get("starts_on")
+    if ends_on is not None and ends_on < today:
+        raise Conflict(
+            N_("This need ended on %(date)s: change its dates before publishing it."),
+            field="ends_on",
+            params={"date": ends_on.isoformat()},
+        )
+    started = starts_on is not None and starts_on < today
+    # a mentorship's start defaults to the day it was written: only dated work counts here
+    if current == NeedStatus.DRAFT and need.get("kind") != NeedKind.MENTORSHIP and started:
+        raise Conflict(
+            N_("This need starts on %(date)s, in the past: change its dates before publishing it."),
+            field="starts_on",
+            params={"date": starts_on.isoformat()},
+        )
+
+
 async def change_need_status(
     need_id: int, target: str, *, actor: Account, reason: str = ""
 ) -> dict[str, int | str]:
@@ -672,6 +735,8 @@ async def change_need_status(
                 params={"current": current.value, "wanted": wanted.value},
                 labels={"current": "need_status", "wanted": "need_status"},
             )
+        if wanted == NeedStatus.OPEN:
+            _check_publishable(before, current)
         withdrawn = 0
         if wanted == NeedStatus.CANCELLED:
             committed = await transitions.held_count(need_id, states=transitions.COMMITTED_STATES)
@@ -735,7 +800,8 @@ async def get_need(need_id: int, *, viewer: Account) -> dict[str, Any]:
     )
     row["languages_list"] = [c for c in row["languages"].split(",") if c]
     row["acceptable_list"] = acceptable_list(row)
-    row["confirmed"] = await confirmed_count(need_id)
+    row["confirmed_doctors"] = await confirmed_doctors(need_id)
+    row["confirmed"] = len(row["confirmed_doctors"])
     row["pending"] = await pending_proposals(need_id)
     return row
 
@@ -811,7 +877,9 @@ class NeedFilters:
             if not value:
                 return None
             if value not in allowed:
-                errors[key] = N_("is not one of the choices")
+                errors[key] = Message(
+                    "must be one of: %(choices)s", choices=", ".join(sorted(allowed))
+                )
             return value
 
         area = _text(params, "area")
@@ -910,7 +978,9 @@ async def list_needs(
     """
     filters = filters or NeedFilters()
     if sort not in _ORDER:
-        raise ValidationFailed({"sort": N_("is not one of the choices")})
+        raise ValidationFailed(
+            {"sort": Message("must be one of: %(choices)s", choices=", ".join(SORTS))}
+        )
     per_page = max(1, min(per_page, PER_PAGE_MAX))
     page = max(1, page)
     head_ids = None

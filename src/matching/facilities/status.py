@@ -9,6 +9,7 @@ need's status true.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +42,25 @@ async def confirmed_count(need_id: int) -> int:
     return await Proposal.count().where(
         Proposal.need == need_id, Proposal.state == ProposalState.CONFIRMED.value
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedDoctor:
+    """A doctor confirmed for a need, and the pairing that says so."""
+
+    proposal_id: int
+    doctor_name: str
+
+
+async def confirmed_doctors(need_id: int) -> list[ConfirmedDoctor]:
+    """The need's confirmed pairings with their doctors' names, oldest first."""
+    rows = await (
+        Proposal.select(Proposal.id, Proposal.doctor.user.full_name.as_alias("doctor_name"))
+        .where(Proposal.need == need_id, Proposal.state == ProposalState.CONFIRMED.value)
+        .order_by(Proposal.id)
+        .run()
+    )
+    return [ConfirmedDoctor(int(r["id"]), r["doctor_name"] or "") for r in rows]
 
 
 def status_for(places: int, confirmed: int) -> NeedStatus:

@@ -11,6 +11,10 @@ doctor's zone instead (the first session converted) would keep the doctor's
 clock time fixed and drift by an hour after a one-sided daylight-saving
 switch (US or EU switches; Damascus has none since 2022).
 ``X-WR-TIMEZONE`` names the zone of whoever the file is for (a display hint).
+
+The words are in the reader's language: the facility by its Arabic name for an
+Arabic reader (its English name when it has none), the mentorship's description
+from the catalogs, each text marked with its ``LANGUAGE``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from matching.i18n import N_, SUPPORTED_LANGUAGES, gettext
 from matching.pairings.review import PairingDetail
 
 PRODID = "-//Homs Health Bridge//pairings//EN"
@@ -36,15 +41,26 @@ def _first_on_or_after(day: date, weekday: int) -> date:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def build_calendar(detail: PairingDetail, *, for_doctor: bool) -> bytes:
-    """The ``.ics`` bytes of this pairing, in the doctor's or the facility's zone."""
+def facility_name(facility: dict[str, Any], language: str) -> str:
+    """The facility's name in ``language`` (Arabic when there is one, else English)."""
+    if language == "ar" and facility.get("name_ar"):
+        return str(facility["name_ar"])
+    return str(facility.get("name_en") or facility.get("name_ar") or "")
+
+
+def build_calendar(detail: PairingDetail, *, for_doctor: bool, language: str = "en") -> bytes:
+    """The ``.ics`` bytes of this pairing, in the doctor's or the facility's zone and the
+    reader's ``language``."""
+    language = language if language in SUPPORTED_LANGUAGES else "en"
     row = detail.row
     need, facility, proposal = row.need, row.facility, row.proposal
+    place = facility_name(facility, language)
+    words = {"LANGUAGE": language}
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    summary = f"{need['title']} — {facility['name_en']}"
+    summary = f"{need['title']} — {place}"
     stamp = datetime.now(UTC)
     if need["kind"] != "mentorship":
         start = need.get("starts_on") or stamp.date()
@@ -52,10 +68,10 @@ def build_calendar(detail: PairingDetail, *, for_doctor: bool) -> bytes:
         event = Event()
         event.add("uid", f"pairing-{proposal.id}@homs-health-bridge")
         event.add("dtstamp", stamp)
-        event.add("summary", summary)
+        event.add("summary", summary, parameters=words)
         event.add("dtstart", start)
         event.add("dtend", end + timedelta(days=1))  # DTEND of an all-day event is exclusive
-        event.add("location", facility["name_en"])
+        event.add("location", place, parameters=words)
         cal.add_component(event)
         return cal.to_ical()
 
@@ -76,12 +92,17 @@ def build_calendar(detail: PairingDetail, *, for_doctor: bool) -> bytes:
         event = Event()
         event.add("uid", f"pairing-{proposal.id}-{n}@homs-health-bridge")
         event.add("dtstamp", stamp)
-        event.add("summary", summary)
+        event.add("summary", summary, parameters=words)
         event.add("dtstart", start)
         event.add("dtend", end)
         # UNTIL in UTC, as RFC 5545 requires when DTSTART has a TZID.
         event.add("rrule", {"freq": "weekly", "until": until})
-        event.add("description", f"Mentorship: {need.get('mentee_name') or ''}".strip())
+        event.add(
+            "description",
+            gettext(language, N_("Mentorship of %(name)s"), name=need.get("mentee_name") or ""),
+            parameters=words,
+        )
+        event.add("location", place, parameters=words)
         cal.add_component(event)
     # VTIMEZONE blocks for the zones used, covering only the pairing's dates.
     cal.add_missing_timezones(

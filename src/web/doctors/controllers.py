@@ -21,6 +21,7 @@ from matching.doctors.documents import MAX_DOCUMENT_BYTES
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
 from matching.taxonomy import load_taxonomy
+from web import feedback
 from web.api_errors import document_errors
 from web.auth import (
     require_account,
@@ -29,8 +30,21 @@ from web.auth import (
     requires_login,
 )
 from web.doctors.forms import choices, profile_from_form, profile_values
+from web.flash import flash
 from web.forms import form_data, form_errors, render_form
 from web.sessions import rotate_session
+
+
+def _is_past(raw: str) -> bool:
+    """Is ``raw`` a date (YYYY-MM-DD) before today? (offer to save an expired licence)"""
+    try:
+        return date.fromisoformat(raw.strip()) < date.today()
+    except ValueError:
+        return False
+
+
+def _confirmed(form: Any) -> bool:
+    return str(form.get("confirm_expired", "") or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 def _uploads(request: Request) -> Path:
@@ -135,15 +149,19 @@ class DoctorSelfPages(Controller):
         }
         content, filename = await _read_upload(form.get("document"))
         try:
-            await services.add_licence(
+            licence = await services.add_licence(
                 require_account(request),
                 **values,
                 document=content,
                 filename=filename,
                 uploads_dir=_uploads(request),
+                confirm_expired=_confirmed(form),
             )
         except DomainError as exc:
-            return await self._licences_page(request, values, form_errors(exc))
+            return await self._licences_page(
+                request, values, form_errors(exc), expired=_is_past(values["expires_on"])
+            )
+        flash(request, feedback.licence_added(licence))
         return Redirect("/doctors/me/licences")
 
     @post("/licences/{licence_id:int}/delete")
@@ -151,6 +169,7 @@ class DoctorSelfPages(Controller):
         await services.delete_licence(
             require_account(request), licence_id, uploads_dir=_uploads(request)
         )
+        flash(request, feedback.licence_removed())
         return Redirect("/doctors/me/licences")
 
     # -- availability
@@ -291,12 +310,13 @@ class CoordinatorLicencePages(Controller):
         data = await form_data(request)
         note = str(data.get("note", ""))
         try:
-            await services.review_licence(
+            licence = await services.review_licence(
                 require_account(request), licence_id, verified=verified, note=note
             )
         except ValidationFailed as exc:
-            errors = {f"note_{licence_id}": exc.errors.get("note", exc.message)}
+            errors = {f"note_{licence_id}": form_errors(exc).get("note", exc.message)}
             return await self._page({f"note_{licence_id}": note}, errors)
+        flash(request, feedback.licence_reviewed(licence, verified=verified))
         return Redirect("/coordinator/licences")
 
     @post("/{licence_id:int}/verify")
@@ -479,7 +499,9 @@ class DoctorApi(Controller):
         description=(
             "A multipart/form-data (or urlencoded) body with issuer_country, authority, "
             "number, expires_on (YYYY-MM-DD) and an optional file field `document` "
-            "(PDF, PNG or JPEG, at most 5 MB, checked by content)."
+            "(PDF, PNG or JPEG, at most 5 MB, checked by content). An expiry date in "
+            "the past is refused (422 on expires_on) unless confirm_expired=true: the "
+            "licence is then kept as expired and never counted valid."
         ),
     )
     async def add_licence(self, request: Request) -> LicenceOut:
@@ -494,6 +516,7 @@ class DoctorApi(Controller):
             document=content,
             filename=filename,
             uploads_dir=_uploads(request),
+            confirm_expired=_confirmed(form),
         )
         return _licence_out(licence)
 

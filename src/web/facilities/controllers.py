@@ -25,10 +25,11 @@ from matching.accounts.tables import Role
 from matching.errors import DomainError, ValidationFailed
 from matching.facilities import csv_io, invitations, services
 from matching.facilities.tables import District, FacilityKind, FunctionalState, NeedKind, Urgency
-from matching.i18n import N_
+from matching.i18n import N_, Message
 from matching.labels import label
 from matching.paging import parse_page
 from matching.taxonomy import load_taxonomy
+from web import feedback
 from web.api_errors import document_errors
 from web.auth import (
     account_of,
@@ -38,6 +39,7 @@ from web.auth import (
     sign_in,
 )
 from web.consent.context import notice_context
+from web.flash import flash
 from web.forms import form_data, form_errors, render_form
 
 logger = logging.getLogger("web.facilities")
@@ -383,7 +385,9 @@ class NeedPages(Controller):
     async def export(self, request: Request, need_query: NeedListQuery) -> Stream:
         filters, sort = need_query.filters(), need_query.sort
         if sort not in services.SORTS:
-            raise ValidationFailed({"sort": N_("is not one of the choices")})
+            raise ValidationFailed(
+                {"sort": Message("must be one of: %(choices)s", choices=", ".join(services.SORTS))}
+            )
         return Stream(
             csv_io.export_needs_csv(filters, viewer=require_account(request), sort=sort),
             media_type="text/csv; charset=utf-8",
@@ -405,8 +409,8 @@ class NeedPages(Controller):
     @get("/new")
     async def new(self, request: Request, facility: FromQuery[int | None] = None) -> Template:
         facilities = await self._facilities(request)
+        # kind and specialty are left unchosen: the head picks them (never a silent default)
         values: dict[str, Any] = {
-            "kind": "mentorship",
             "urgency": "routine",
             "languages": ["ar"],
             "places": 1,
@@ -441,6 +445,7 @@ class NeedPages(Controller):
         if publish:
             await enqueue_ranking(request, need_id)
             suffix = "?notice=ranking"
+        flash(request, feedback.need_saved(published=publish, created=True))
         return Redirect(f"/needs/{need_id}{suffix}")
 
     @get("/{need_id:int}")
@@ -497,6 +502,7 @@ class NeedPages(Controller):
         if need["status"] != "draft":
             await enqueue_ranking(request, need_id)
             suffix = "?notice=ranking"
+        flash(request, feedback.need_saved(published=need["status"] != "draft", created=False))
         return Redirect(f"/needs/{need_id}{suffix}")
 
     @post("/{need_id:int}/status")
@@ -509,6 +515,7 @@ class NeedPages(Controller):
             # Both withdraw the proposals waiting for review: confirm first.
             return Redirect(f"/needs/{need_id}/close?to={target}")
         result = await services.change_need_status(need_id, target, actor=account)
+        flash(request, feedback.need_status_changed(str(result["status"])))
         if result["status"] in ("open", "partly_filled"):
             await enqueue_ranking(request, need_id)
             return Redirect(f"/needs/{need_id}?notice=ranking")
@@ -527,9 +534,10 @@ class NeedPages(Controller):
     async def close(self, request: Request, need_id: FromPath[int]) -> Redirect:
         data = await form_data(request)
         target = "cancelled" if data.get("to") == "cancelled" else "closed"
-        await services.change_need_status(
+        result = await services.change_need_status(
             need_id, target, actor=require_account(request), reason=str(data.get("reason", ""))
         )
+        flash(request, feedback.need_status_changed(target, int(result["withdrawn"])))
         return Redirect(f"/needs/{need_id}")
 
 
@@ -555,8 +563,11 @@ class InvitationPages(Controller):
     @post("/{token:str}")
     async def accept(self, request: Request, token: FromPath[str]) -> Template | Redirect:
         account = account_of(request)
+        facility = (await invitations.find_invitation(token))["facility_row"]
+        welcome = feedback.joined(facility["name_en"], facility["name_ar"])
         if account is not None:
             facility_id = await invitations.accept_as_existing_head(token, account=account)
+            flash(request, welcome)
             return Redirect(f"/facilities/{facility_id}")
         data = await form_data(request)
         try:
@@ -577,7 +588,8 @@ class InvitationPages(Controller):
                 **notice_context(),
             )
         sign_in(request, new)
-        return Redirect("/facilities")
+        flash(request, welcome)
+        return Redirect(f"/facilities/{facility['id']}")
 
 
 # ======================================================================= JSON API

@@ -21,6 +21,7 @@ from web.auth import (
     requires_login,
     requires_role,
 )
+from web.context import current_language
 from web.forms import form_data, form_errors
 
 # Coordinators may open any pairing too (they see everything in the review pages).
@@ -39,7 +40,9 @@ async def _calendar(request: Request, proposal_id: int) -> Response[bytes]:
     if detail.row.proposal.state != "confirmed":
         raise Forbidden("The calendar file is ready once the pairing is confirmed.")
     return Response(
-        build_calendar(detail, for_doctor=account.role == Role.DOCTOR),
+        build_calendar(
+            detail, for_doctor=account.role == Role.DOCTOR, language=current_language.get()
+        ),
         media_type="text/calendar; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="pairing-{proposal_id}.ics"'},
     )

@@ -17,7 +17,9 @@ from matching.errors import DomainError, ValidationFailed
 from matching.paging import parse_page
 from matching.pairings import review, transitions
 from matching.pairings.coverage import coverage
+from web import feedback
 from web.auth import require_account, requires_coordinator
+from web.flash import flash
 from web.forms import form_data, form_errors
 
 
@@ -127,6 +129,7 @@ class CoordinatorPages(Controller):
                 status_code=exc.status_code,
                 failed_id=proposal_id,
             )
+        flash(request, feedback.reviewed(action))
         return Redirect(f"/coordinator/review?done={action}&page={page}")
 
     @post("/review/{proposal_id:int}/approve")
@@ -157,13 +160,14 @@ class CoordinatorPages(Controller):
                 status_code=422,
             )
         try:
-            await transitions.bulk_approve(
+            approved = await transitions.bulk_approve(
                 ids, require_account(request), base_url=_base_url(request)
             )
         except DomainError as exc:
             return await self._queue(
                 request, page=page, errors=form_errors(exc), status_code=exc.status_code
             )
+        flash(request, feedback.reviewed("bulk", approved))
         return Redirect(f"/coordinator/review?done=bulk&page={page}")
 
     def _filter(
