@@ -35,7 +35,7 @@ async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_di
     await page.screenshot(path=str(artifacts_dir / "post-need-error.png"), full_page=True)
 
     await page.fill("#weekly_hours", "2")
-    await page.select_option("#skills", ["neonatal_resuscitation"])
+    await page.check("#skills input[value=neonatal_resuscitation]")  # one tap, no Ctrl
     await page.fill("#description", "نحتاج دعماً أسبوعياً لطبيب مقيم في وحدة حديثي الولادة.")
     await page.click("button[name=action][value=publish]")
     await page.wait_for_load_state("networkidle")
