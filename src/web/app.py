@@ -45,11 +45,13 @@ def _stores(settings: Settings) -> dict[str, Store]:
         return {
             "sessions": redis_store.with_namespace("sessions"),
             "ratelimit": redis_store.with_namespace("ratelimit"),
+            "submissions": redis_store.with_namespace("submissions"),
         }
     # One process in the embedded default: sessions on disk survive a restart.
     return {
         "sessions": FileStore(VAR_DIR / "sessions", create_directories=True),
         "ratelimit": MemoryStore(),
+        "submissions": MemoryStore(),
     }
 
 

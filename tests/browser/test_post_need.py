@@ -38,6 +38,7 @@ async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_di
     await page.check("#skills input[value=neonatal_resuscitation]")  # one tap, no Ctrl
     await page.fill("#description", "نحتاج دعماً أسبوعياً لطبيب مقيم في وحدة حديثي الولادة.")
     await page.click("button[name=action][value=publish]")
+    await page.wait_for_url("**/needs/*notice=ranking")  # sent by fetch (offline-form.js)
     await page.wait_for_load_state("networkidle")
     assert "/needs/" in page.url and "notice=ranking" in page.url
     body = await page.inner_text("main")

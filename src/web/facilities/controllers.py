@@ -39,6 +39,7 @@ from web.auth import (
 )
 from web.forms import form_data, form_errors, render_form
 from web.sessions import rotate_session
+from web.submissions import earlier_answer, remember_answer, take_submission_id
 
 logger = logging.getLogger("web.facilities")
 
@@ -419,6 +420,9 @@ class NeedPages(Controller):
     async def create(self, request: Request) -> Template | Redirect:
         account = require_account(request)
         data = await form_data(request)
+        submission = take_submission_id(data)
+        if submission and (earlier := await earlier_answer(request, account.id, submission)):
+            return Redirect(earlier)  # sent again after a dropped connection: once only
         publish = data.get("action") == "publish"
         try:
             facility_id = int(str(data.get("facility", "")))
@@ -440,6 +444,8 @@ class NeedPages(Controller):
         if publish:
             await enqueue_ranking(request, need_id)
             suffix = "?notice=ranking"
+        if submission:
+            await remember_answer(request, account.id, submission, f"/needs/{need_id}{suffix}")
         return Redirect(f"/needs/{need_id}{suffix}")
 
     @get("/{need_id:int}")
