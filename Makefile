@@ -12,7 +12,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: run serve test migrate migration demo worker bench loadtest lint format clean venv \
+.PHONY: run serve test migrate migration demo worker bench bench-slow-link loadtest lint format \
+	clean venv \
 	messages reference
 
 $(STAMP): pyproject.toml
@@ -58,6 +59,10 @@ test: $(STAMP) $(REFERENCE_STAMP)
 
 bench: $(STAMP) $(REFERENCE_STAMP)
 	$(PY) -m benchmarks
+
+## make bench-slow-link: the Arabic head's journey in chromium at 400 kbit/s, 400 ms round trip
+bench-slow-link: $(STAMP)
+	$(PY) -m benchmarks.slow_link
 
 ## make loadtest: 50 users on loopback against uvicorn (2 workers) + PostgreSQL, 5,000 doctors
 loadtest: $(STAMP)

@@ -93,3 +93,17 @@ async def test_csv_exports_start_with_a_bom_for_excel(client: AsyncTestClient) -
         assert rows[0][0] == "id", path
     exported = (await client.get("/needs/export.csv")).content.decode("utf-8-sig")
     assert "بعثة جراحة العظام" in exported
+
+
+async def test_sign_in_goes_straight_to_the_role_home(client: AsyncTestClient) -> None:
+    """One round trip less than through "/" (400 ms on a slow link)."""
+    head = await make_head(await make_facility())
+    await client.get("/login")
+    response = await client.post(
+        "/login",
+        data={"email": head.email, "password": "correct-horse-battery"},
+        headers={"x-csrftoken": client.cookies.get("csrftoken", "")},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/facilities"

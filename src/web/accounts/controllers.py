@@ -15,6 +15,7 @@ from matching.errors import DomainError
 from web.api_errors import document_errors
 from web.auth import LANGUAGE_COOKIE, SESSION_USER_KEY, account_of, requires_login
 from web.forms import form_data, form_errors, render_form
+from web.home import role_home
 from web.ratelimit import client_address, hit
 from web.sessions import rotate_session
 
@@ -70,7 +71,8 @@ class AccountPages(Controller):
                 errors={"__all__": "Wrong email or password."},
             )
         _sign_in(request, account)
-        return Redirect(values["next"])
+        home = role_home(request, account.role.value)
+        return Redirect(values["next"] if values["next"] != "/" else home)
 
     @post("/logout", guards=[requires_login])
     async def logout(self, request: Request) -> Redirect:

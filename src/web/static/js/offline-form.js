@@ -44,7 +44,14 @@
     fetch(saved.action, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         localStorage.removeItem(key);
-        if (response.redirected) { window.location.assign(response.url); return; }
+        if (response.redirected) {  // the new need's page, already here: show it (no reload)
+          return response.text().then(function (html) {
+            window.history.replaceState(null, "", response.url);
+            document.open();
+            document.write(html);
+            document.close();
+          });
+        }
         // Refused (the form again, with its problems; nothing was created): post it
         // the ordinary way, so the page shows the answer with its scripts.
         native = true;
