@@ -30,7 +30,7 @@ async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_di
     await page.fill("#slot_0_start", "18:00")
     await page.fill("#slot_0_end", "20:00")
     await page.click("button[name=action][value=publish]")
-    await page.wait_for_load_state("networkidle")
+    await page.wait_for_selector("#weekly_hours-error")  # the answer, shown by offline-form.js
     assert await page.is_visible("#weekly_hours-error")
     await page.screenshot(path=str(artifacts_dir / "post-need-error.png"), full_page=True)
 

@@ -13,7 +13,6 @@
   var key = "offline-form:" + form.getAttribute("data-offline-key");
   var RETRY_MS = 5000;
   var sending = false;
-  var native = false;
   var notice = null;
 
   function show(text) {
@@ -44,18 +43,15 @@
     fetch(saved.action, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         localStorage.removeItem(key);
-        if (response.redirected) {  // the new need's page, already here: show it (no reload)
-          return response.text().then(function (html) {
-            window.history.replaceState(null, "", response.url);
-            document.open();
-            document.write(html);
-            document.close();
-          });
-        }
-        // Refused (the form again, with its problems; nothing was created): post it
-        // the ordinary way, so the page shows the answer with its scripts.
-        native = true;
-        form.requestSubmit(submitterOf(saved));
+        // The answer is already here: the new need's page, or the form again with its
+        // problems. Show it without loading it a second time (this script, replaced
+        // with the page, stays inert: `sending` is never reset here).
+        return response.text().then(function (html) {
+          if (response.redirected) { window.history.replaceState(null, "", response.url); }
+          document.open();
+          document.write(html);
+          document.close();
+        });
       })
       .catch(function () {
         sending = false;
@@ -67,14 +63,7 @@
     if (saved && navigator.onLine !== false) { send(saved); }
   }
 
-  function submitterOf(saved) {  // the button pressed, so that it is sent again
-    var pressed = saved.fields.filter(function (pair) { return pair[0] === "action"; })[0];
-    var selector = pressed ? "button[name=action][value=" + pressed[1] + "]" : "button[type=submit]";
-    return form.querySelector(selector) || undefined;
-  }
-
   form.addEventListener("submit", function (event) {
-    if (native) { return; }
     event.preventDefault();
     if (sending) { return; }
     var id = form.querySelector("input[name=submission_id]");
