@@ -1,13 +1,20 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-# Our package `src/matching` shares its name with the PyPI `matching` package
-# (a dev dependency used as a reference in tests): src comes first on the path.
+# Our package `src/matching` shares its name with the PyPI `matching` package,
+# the parity test's reference: that one lives apart in .venv-reference/ (never in
+# .venv), and only tests/matching/_reference_matching.py loads it.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+REFERENCE := .venv-reference
+REFERENCE_STAMP := $(REFERENCE)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: run serve test migrate migration demo worker bench loadtest lint format clean venv messages
+.PHONY: run serve test migrate migration demo worker bench bench-slow-link loadtest lint format \
+	clean venv \
+	messages reference
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +24,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+## make reference: the PyPI `matching` package for the parity test, in its own folder
+$(REFERENCE_STAMP): | $(STAMP)
+	$(VENV)/bin/pip install --quiet --no-deps --target $(REFERENCE) "matching==1.4.3"
+	touch $(REFERENCE_STAMP)
+
+reference: $(REFERENCE_STAMP)
+
 ## make run: the embedded default (SQLite under var/, jobs in-process, demo data) on :8000
+## (make run PORT=8080 for another port)
 run: migrate demo serve
 
 serve: $(STAMP)
-	$(PY) -m web serve --host 127.0.0.1 --port 8000
+	$(PY) -m web serve --host $(HOST) --port $(PORT)
 
 ## make migrate: apply Piccolo migrations to DATABASE_URL (default: var/platform.sqlite3)
 migrate: $(STAMP)
@@ -39,11 +54,15 @@ worker: $(STAMP)
 	$(VENV)/bin/arq workers.main.WorkerSettings
 
 ## make test: the whole suite (SQLite and PostgreSQL, real Redis, real chromium)
-test: $(STAMP)
+test: $(STAMP) $(REFERENCE_STAMP)
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(REFERENCE_STAMP)
 	$(PY) -m benchmarks
+
+## make bench-slow-link: the Arabic head's journey in chromium at 400 kbit/s, 400 ms round trip
+bench-slow-link: $(STAMP)
+	$(PY) -m benchmarks.slow_link
 
 ## make loadtest: 50 users on loopback against uvicorn (2 workers) + PostgreSQL, 5,000 doctors
 loadtest: $(STAMP)
@@ -74,4 +93,4 @@ messages: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) $(REFERENCE) var test-artifacts

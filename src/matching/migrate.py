@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
 
 APP_NAME = "matching"
-MIGRATE_COMMAND = "make migrate"
+MIGRATE_COMMAND = "python -m web migrate"
 
 
 class DatabaseNotMigrated(RuntimeError):
     """The database lacks migrations the code needs."""
 
 
+class MigrationsMissing(RuntimeError):
+    """The code's own migrations folder is missing (a broken installation)."""
+
+
 def known_migration_ids() -> list[str]:
     app_config = Finder().get_app_config(APP_NAME)
+    folder = Path(app_config.resolved_migrations_folder_path)
+    if not folder.is_dir() or not any(folder.glob("*.py")):
+        raise MigrationsMissing(
+            f"the migrations folder {folder} is missing: this installation lacks the "
+            "package's migrations (install the wheel built from the repository: `pip install .`)"
+        )
     manager = BaseMigrationManager()
-    modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+    modules = manager.get_migration_modules(str(folder))
     return manager.get_migration_ids(modules)
 
 
@@ -40,7 +52,7 @@ async def ensure_migrated() -> None:
     if pending:
         raise DatabaseNotMigrated(
             f"the database has {len(pending)} migration(s) not applied "
-            f"(first: {pending[0]}); run `{MIGRATE_COMMAND}` first"
+            f"(first: {pending[0]}); run `{MIGRATE_COMMAND}` (`make migrate` in a checkout) first"
         )
 
 

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
 from matching.settings import PROJECT_ROOT
+
+
+def migrations_folder() -> Path:
+    """The ``migrations/`` folder: the checkout's, or the one installed with the package."""
+    checkout = PROJECT_ROOT / "migrations"
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return checkout
+    spec = importlib.util.find_spec("migrations")
+    if spec is None or not spec.submodule_search_locations:
+        return checkout  # missing: matching.migrate names it
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def all_tables() -> list[type[Table]]:
@@ -63,7 +77,7 @@ def all_tables() -> list[type[Table]]:
 
 APP_CONFIG = AppConfig(
     app_name="matching",
-    migrations_folder_path=str(PROJECT_ROOT / "migrations"),
+    migrations_folder_path=str(migrations_folder()),
     table_classes=all_tables(),
     migration_dependencies=[],
     commands=[],

@@ -15,7 +15,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
+# In a checkout ``var/`` sits next to ``src/``; an installed package (site-packages)
+# keeps its files under the working directory instead.
+_IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+VAR_DIR = Path(os.environ.get("VAR_DIR", (PROJECT_ROOT if _IN_CHECKOUT else Path.cwd()) / "var"))
 DEFAULT_SQLITE_PATH = VAR_DIR / "platform.sqlite3"
 
 Environment = Literal["demo", "production"]

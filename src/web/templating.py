@@ -9,7 +9,8 @@ Globals every template can use:
   reader's language;
 - ``format_date(d)``, ``format_datetime(dt)`` (in the viewer's zone, zone named),
   ``format_time(dt)``, ``format_number(n)``: formatted for the reader's language;
-- ``current_language()``, ``text_direction()``, ``current_account()``.
+- ``current_language()``, ``text_direction()``, ``current_account()``;
+- ``static_url("css/app.css")``: the fingerprinted URL of a static file.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from web.auth import LANGUAGE_COOKIE
 from web.context import current_account, current_language
 from web.flash import flashes
 from web.notices import queue_notice
+from web.static_assets import static_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -291,6 +293,7 @@ def make_environment() -> Environment:
         "format_time": format_time,
         "label": label,
         "tax_name": tax_name,
+        "static_url": static_url,
     }
     env.globals.update(globals_)
     # Filters that read the request's language take the context: Jinja folds a

@@ -8,6 +8,7 @@ download here; ``.ci/run`` installs Debian's chromium when it is missing).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -73,7 +74,13 @@ def mailed_link(base_url: str, recipient: str, path: str) -> str:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a freshly migrated server with the demo data loaded."""
-    var_dir = tmp_path_factory.mktemp("live-server")
+    with demo_server(tmp_path_factory.mktemp("live-server")) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def demo_server(var_dir: Path) -> Iterator[str]:
+    """A demo server on a free port whose files (SQLite database) live in ``var_dir``."""
     env = _server_env(var_dir)
     for command in ("migrate", "demo-data"):
         subprocess.run(
@@ -94,7 +101,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     LIVE_VAR_DIRS[base_url] = var_dir
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             with urllib.request.urlopen(f"{base_url}/health", timeout=1) as response:

@@ -46,6 +46,7 @@ async def test_head_posts_coordinator_approves_doctor_accepts_head_sees_contact(
     await page.fill("#slot_0_start", "20:00")
     await page.fill("#slot_0_end", "22:00")
     await page.click("button[name=action][value=publish]")
+    await page.wait_for_url(re.compile(r"/needs/\d+"))  # sent by fetch (offline-form.js)
     await page.wait_for_load_state("networkidle")
     assert re.search(r"/needs/\d+", page.url), await page.content()
     await page.screenshot(path=str(artifacts_dir / "pairing-1-need-posted.png"), full_page=True)

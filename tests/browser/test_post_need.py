@@ -30,14 +30,15 @@ async def test_head_posts_a_mentorship_need(live_server: str, page, artifacts_di
     await page.fill("#slot_0_start", "18:00")
     await page.fill("#slot_0_end", "20:00")
     await page.click("button[name=action][value=publish]")
-    await page.wait_for_load_state("networkidle")
+    await page.wait_for_selector("#weekly_hours-error")  # the answer, shown by offline-form.js
     assert await page.is_visible("#weekly_hours-error")
     await page.screenshot(path=str(artifacts_dir / "post-need-error.png"), full_page=True)
 
     await page.fill("#weekly_hours", "2")
-    await page.select_option("#skills", ["neonatal_resuscitation"])
+    await page.check("#skills input[value=neonatal_resuscitation]")  # one tap, no Ctrl
     await page.fill("#description", "نحتاج دعماً أسبوعياً لطبيب مقيم في وحدة حديثي الولادة.")
     await page.click("button[name=action][value=publish]")
+    await page.wait_for_url("**/needs/*notice=ranking")  # sent by fetch (offline-form.js)
     await page.wait_for_load_state("networkidle")
     assert "/needs/" in page.url and "notice=ranking" in page.url
     body = await page.inner_text("main")

@@ -6,8 +6,10 @@ shadowed. The PyPI package imports itself absolutely (``from matching import ...
 so it cannot simply be loaded under another name either. :func:`load_reference`
 therefore, under a lock:
 
-1. locates the PyPI package through its distribution metadata (``matching``), or
-   failing that by scanning ``sys.path`` for ``matching/games/hospital_resident.py``;
+1. locates the PyPI package in its own folder, ``.venv-reference/`` (``make reference``
+   installs it there, apart from the project's environment, so that ``import matching``
+   in the venv always means ours), or else through its distribution metadata, or by
+   scanning ``sys.path`` for ``matching/games/hospital_resident.py``;
 2. moves every ``matching`` / ``matching.*`` entry out of ``sys.modules``;
 3. imports the PyPI package from its own directory and its ``games`` subpackage
    (all of its imports are module-level, so they bind to the PyPI modules now);
@@ -34,6 +36,8 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 ALIAS = "_pypi_matching"
+#: Where ``make reference`` installs the PyPI package (``pip install --target``).
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / ".venv-reference"
 T = TypeVar("T")
 _lock = threading.Lock()
 _cache: dict[str, ModuleType] = {}
@@ -41,6 +45,8 @@ _cache: dict[str, ModuleType] = {}
 
 def _package_parent() -> Path:
     """Return the directory holding the PyPI ``matching`` package."""
+    if (REFERENCE_DIR / "matching" / "games" / "hospital_resident.py").is_file():
+        return REFERENCE_DIR
     try:
         dist = importlib.metadata.distribution("matching")
         init = Path(str(dist.locate_file("matching/__init__.py")))
@@ -52,7 +58,10 @@ def _package_parent() -> Path:
         candidate = Path(entry or ".") / "matching" / "games" / "hospital_resident.py"
         if candidate.is_file():
             return candidate.parent.parent.parent
-    raise ModuleNotFoundError("the PyPI 'matching' package (dev dependency) is not installed")
+    raise ModuleNotFoundError(
+        f"the PyPI 'matching' package (the parity test's reference) is not in {REFERENCE_DIR}:"
+        " run `make reference`"
+    )
 
 
 def load_reference() -> ModuleType:

@@ -100,7 +100,7 @@ def test_start_up_with_a_bad_value_prints_one_line(tmp_path: Path) -> None:
 def test_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
     result = _cli("serve", "--port", "8999", env={"VAR_DIR": str(tmp_path)})
     assert result.returncode == 2
-    assert "run `make migrate` first" in result.stderr
+    assert "run `python -m web migrate` (`make migrate` in a checkout) first" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from litestar.testing import AsyncTestClient
@@ -66,7 +67,7 @@ async def test_first_visit_creates_profile_and_suggests_browser_zone(
     assert await DoctorProfile.count().where(DoctorProfile.user == account.id) == 1
     assert 'data-browser-default="true"' in response.text
     assert '<option value="" selected' not in response.text  # empty option, none selected
-    assert "/static/js/doctor-profile.js" in response.text
+    assert re.search(r"/static/js/doctor-profile\.[0-9a-f]{10}\.js", response.text)
     assert "Neonatology" in response.text
     assert "search-specialty" not in response.text, "the search box is added by the script"
 

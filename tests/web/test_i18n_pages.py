@@ -132,7 +132,7 @@ async def test_every_page_has_the_switcher_and_the_arabic_font(
     response = await client.get(path, headers=ARABIC)
     assert _lang_dir(response.text) == ("ar", "rtl")
     _switch_form(response.text)
-    assert 'href="/static/css/app.css"' in response.text
+    assert re.search(r'href="/static/css/app\.[0-9a-f]{10}\.css"', response.text)
 
 
 async def test_form_errors_are_shown_in_arabic(client: AsyncTestClient) -> None:

@@ -160,7 +160,8 @@ async def test_audit_filter_and_csv_export(client: AsyncTestClient) -> None:
         "/coordinator/audit.csv", params={"subject_type": "proposal", "actor": "coordinator"}
     )
     assert exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert exported.content.startswith(b"\xef\xbb\xbf")  # a BOM, for Excel
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["id", "when", "actor", "action"]
     assert [r[3] for r in rows[1:]] == ["proposal.approved"]
     assert await AuditEvent.count().where(AuditEvent.action == "proposal.approved") == 1

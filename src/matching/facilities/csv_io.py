@@ -98,8 +98,13 @@ def _is_number(text: str) -> bool:
 async def export_needs_csv(
     filters: services.NeedFilters, *, viewer: Account, sort: str = "urgency"
 ) -> AsyncIterator[str]:
-    """The filtered needs list as CSV text, yielded in chunks (header first)."""
+    """The filtered needs list as CSV text, yielded in chunks (header first).
+
+    The text starts with a byte order mark: Excel reads a CSV file without one
+    in the machine's legacy code page, and Arabic names come out garbled.
+    """
     buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     async for item in services.iter_needs(filters, viewer=viewer, sort=sort):
@@ -110,6 +115,10 @@ async def export_needs_csv(
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+#: Starts every exported CSV file (``\ufeff`` is written as the bytes EF BB BF).
+UTF8_BOM = "\ufeff"
 
 
 @dataclass(slots=True)

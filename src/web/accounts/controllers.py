@@ -22,6 +22,7 @@ from web.api_errors import document_errors
 from web.auth import LANGUAGE_COOKIE, account_of, requires_login, sign_in
 from web.consent.context import notice_context
 from web.forms import form_data, form_errors, render_form
+from web.home import role_home
 from web.ratelimit import client_address, hit
 from web.sessions import rotate_session, session_was_ended
 
@@ -105,7 +106,8 @@ class AccountPages(Controller):
                 errors={"__all__": "Wrong email or password."},
             )
         sign_in(request, account)
-        return Redirect(values["next"])
+        home = role_home(request, account.role.value)
+        return Redirect(values["next"] if values["next"] != "/" else home)
 
     @post("/logout", guards=[requires_login])
     async def logout(self, request: Request) -> Redirect:

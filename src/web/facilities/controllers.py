@@ -41,6 +41,7 @@ from web.auth import (
 from web.consent.context import notice_context
 from web.flash import flash
 from web.forms import form_data, form_errors, render_form
+from web.submissions import earlier_answer, remember_answer, take_submission_id
 
 logger = logging.getLogger("web.facilities")
 
@@ -424,6 +425,9 @@ class NeedPages(Controller):
     async def create(self, request: Request) -> Template | Redirect:
         account = require_account(request)
         data = await form_data(request)
+        submission = take_submission_id(data)
+        if submission and (earlier := await earlier_answer(request, account.id, submission)):
+            return Redirect(earlier)  # sent again after a dropped connection: once only
         publish = data.get("action") == "publish"
         try:
             facility_id = int(str(data.get("facility", "")))
@@ -446,6 +450,8 @@ class NeedPages(Controller):
             await enqueue_ranking(request, need_id)
             suffix = "?notice=ranking"
         flash(request, feedback.need_saved(published=publish, created=True))
+        if submission:
+            await remember_answer(request, account.id, submission, f"/needs/{need_id}{suffix}")
         return Redirect(f"/needs/{need_id}{suffix}")
 
     @get("/{need_id:int}")

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from matching.audit.sentences import describe
 from matching.errors import DomainError, ValidationFailed
+from matching.facilities.csv_io import UTF8_BOM
 from matching.paging import parse_page
 from matching.pairings import review, transitions
 from matching.pairings.coverage import coverage
@@ -237,6 +238,7 @@ class CoordinatorPages(Controller):
             self._filter(action, subject_type, actor, since, until), limit=None
         )
         buffer = io.StringIO()
+        buffer.write(UTF8_BOM)  # Excel reads Arabic names right only with a BOM
         writer = csv.writer(buffer)
         writer.writerow(
             ["id", "when", "actor", "action", "subject_type", "subject_id", "before", "after"]

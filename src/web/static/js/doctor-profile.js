@@ -1,7 +1,6 @@
 // Doctor profile: progressive enhancement only (the form works without it).
-// 1. Preselect the browser's time zone when the time zone field is empty.
-// 2. Search-as-you-type (English or Arabic) over the specialty and skill lists,
-//    asking the server's taxonomy search so Arabic spelling variants match.
+// Preselect the browser's time zone when the time zone field is empty.
+// (Search-as-you-type over the specialty and skill lists: picker.js.)
 (function () {
   "use strict";
 
@@ -12,70 +11,4 @@
       zone.value = browserZone;
     }
   }
-
-  function isChosen(item) {
-    var box = item.querySelector("input[type=checkbox]");
-    if (box) { return box.checked; }
-    var select = item.querySelector("select");
-    return Boolean(select && select.value);
-  }
-
-  function setUp(fieldset) {
-    var kind = fieldset.getAttribute("data-kind");
-    var list = fieldset.querySelector(".picker-list");
-    if (!kind || !list) { return; }
-    var items = Array.prototype.slice.call(list.querySelectorAll(".picker-item"));
-    var wrapper = document.createElement("div");
-    wrapper.className = "field picker-search";
-    var label = document.createElement("label");
-    var input = document.createElement("input");
-    input.type = "search";
-    input.id = "search-" + kind;
-    input.autocomplete = "off";
-    label.htmlFor = input.id;
-    // The text comes translated from the page (data-search-label), like every other text.
-    label.textContent = fieldset.getAttribute("data-search-label") || "";
-    var status = document.createElement("p");
-    status.className = "hint";
-    status.setAttribute("aria-live", "polite");
-    wrapper.appendChild(label);
-    wrapper.appendChild(input);
-    wrapper.appendChild(status);
-    list.parentNode.insertBefore(wrapper, list);
-
-    var timer = null;
-    var latest = 0;
-    function show(codes) {
-      var shown = 0;
-      items.forEach(function (item) {
-        var visible = codes === null || codes.has(item.getAttribute("data-code")) || isChosen(item);
-        item.hidden = !visible;
-        if (visible) { shown += 1; }
-      });
-      status.textContent = codes === null ? "" : String(shown);
-    }
-    function search() {
-      var query = input.value.trim();
-      if (!query) { show(null); return; }
-      var ticket = ++latest;
-      var url = "/api/taxonomy/search?kind=" + encodeURIComponent(kind) +
-        "&limit=100&q=" + encodeURIComponent(query);
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
-        .then(function (hits) {
-          if (ticket !== latest) { return; }
-          show(new Set(hits.map(function (hit) { return hit.code; })));
-        })
-        .catch(function () { show(null); });
-    }
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(search, 150);
-    });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") { event.preventDefault(); }
-    });
-  }
-
-  Array.prototype.forEach.call(document.querySelectorAll(".taxonomy-picker"), setUp);
 })();
