@@ -21,6 +21,7 @@ from matching.signup import services as signup
 from web.api_errors import document_errors
 from web.auth import LANGUAGE_COOKIE, account_of, requires_login, sign_in
 from web.consent.context import notice_context
+from web.context import base_url
 from web.forms import form_data, form_errors, render_form
 from web.home import role_home
 from web.ratelimit import client_address, hit
@@ -46,11 +47,6 @@ async def _limit(request: Request, bucket: str) -> None:
         client_address(request, settings.trusted_proxies),
         limit=settings.login_attempts_per_minute,
     )
-
-
-def _base_url(request: Request) -> str:
-    """Mailed links start with BASE_URL, never with the request's Host."""
-    return request.app.state.settings.base_url
 
 
 def _after_answer(
@@ -166,7 +162,7 @@ class AccountPages(Controller):
         return Template(
             "accounts/signup_sent.html",
             context={"email": form.email},
-            background=_after_answer(signup.request_signup, form, base_url=_base_url(request)),
+            background=_after_answer(signup.request_signup, form, base_url=base_url(request)),
         )
 
     @get("/signup/confirm/{token:str}")
@@ -198,7 +194,7 @@ class AccountPages(Controller):
         # After the answer: it takes as long for an unknown address as for a known one.
         response = render_form("accounts/forgot.html", values={}, errors={}, sent=True)
         response.background = _after_answer(
-            services.request_password_reset, str(data.get("email", "")), base_url=_base_url(request)
+            services.request_password_reset, str(data.get("email", "")), base_url=base_url(request)
         )
         return response
 
@@ -336,7 +332,7 @@ class SignupApi(Controller):
         return Response(
             SignupSent(email=form.email, detail=SIGNUP_SENT),
             status_code=202,
-            background=_after_answer(signup.request_signup, form, base_url=_base_url(request)),
+            background=_after_answer(signup.request_signup, form, base_url=base_url(request)),
         )
 
     @post("/confirm", status_code=201, summary="Finish a sign-up with the mailed link's token")

@@ -39,6 +39,7 @@ from web.auth import (
     sign_in,
 )
 from web.consent.context import notice_context
+from web.context import base_url
 from web.flash import flash
 from web.forms import form_data, form_errors, render_form
 from web.submissions import earlier_answer, remember_answer, take_submission_id
@@ -219,7 +220,7 @@ class FacilityPages(Controller):
                 email,
                 actor=account,
                 # Mailed links come from BASE_URL, never from the request's Host header.
-                base_url=request.app.state.settings.base_url,
+                base_url=base_url(request),
                 language=str(data.get("language", "ar")),
             )
         except ValidationFailed as exc:

@@ -21,17 +21,13 @@ from web.auth import (
     requires_login,
     requires_role,
 )
-from web.context import current_language
+from web.context import base_url, current_language
 from web.forms import form_data, form_errors
 
 # Coordinators may open any pairing too (they see everything in the review pages).
 requires_paired_or_staff = requires_role(
     Role.DOCTOR, Role.FACILITY_HEAD, Role.COORDINATOR, Role.ADMIN
 )
-
-
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.base_url
 
 
 async def _calendar(request: Request, proposal_id: int) -> Response[bytes]:
@@ -89,7 +85,7 @@ class PairingPages(Controller):
     async def accept(self, request: Request, proposal_id: FromPath[int]) -> Template | Redirect:
         try:
             await transitions.accept(
-                proposal_id, require_account(request), base_url=_base_url(request)
+                proposal_id, require_account(request), base_url=base_url(request)
             )
         except DomainError as exc:
             if exc.status_code in (403, 404):
@@ -105,7 +101,7 @@ class PairingPages(Controller):
                 proposal_id,
                 require_account(request),
                 note=str(data.get("note", "")),
-                base_url=_base_url(request),
+                base_url=base_url(request),
             )
         except DomainError as exc:
             if exc.status_code in (403, 404):
@@ -123,7 +119,7 @@ class PairingPages(Controller):
                 proposal_id,
                 require_account(request),
                 reason=str(data.get("reason", "")),
-                base_url=_base_url(request),
+                base_url=base_url(request),
             )
         except DomainError as exc:
             if exc.status_code in (403, 404):
@@ -273,9 +269,7 @@ class ProposalApi(Controller):
 
     @post("/{proposal_id:int}/approve", guards=[requires_coordinator], status_code=200)
     async def approve(self, request: Request, proposal_id: FromPath[int]) -> ProposalOut:
-        await transitions.approve(
-            proposal_id, require_account(request), base_url=_base_url(request)
-        )
+        await transitions.approve(proposal_id, require_account(request), base_url=base_url(request))
         return await _one(proposal_id, request)
 
     @post("/{proposal_id:int}/reject", guards=[requires_coordinator], status_code=200)
@@ -289,7 +283,7 @@ class ProposalApi(Controller):
 
     @post("/{proposal_id:int}/accept", guards=[requires_doctor], status_code=200)
     async def accept(self, request: Request, proposal_id: FromPath[int]) -> ProposalOut:
-        await transitions.accept(proposal_id, require_account(request), base_url=_base_url(request))
+        await transitions.accept(proposal_id, require_account(request), base_url=base_url(request))
         return await _one(proposal_id, request)
 
     @post("/{proposal_id:int}/decline", guards=[requires_doctor], status_code=200)
@@ -303,7 +297,7 @@ class ProposalApi(Controller):
             proposal_id,
             require_account(request),
             note=data.note if data else "",
-            base_url=_base_url(request),
+            base_url=base_url(request),
         )
         return await _one(proposal_id, request)
 
@@ -314,7 +308,7 @@ class ProposalApi(Controller):
         """End a confirmed pairing with a reason (the doctor, a head of the facility or a
         coordinator); answers the pairing and the runner-up proposal brought forward."""
         result = await transitions.cancel(
-            proposal_id, require_account(request), reason=data.reason, base_url=_base_url(request)
+            proposal_id, require_account(request), reason=data.reason, base_url=base_url(request)
         )
         return CancelOut(await _one(proposal_id, request), result.runner_up_proposal_id)
 

@@ -20,12 +20,9 @@ from matching.pairings import review, transitions
 from matching.pairings.coverage import coverage
 from web import feedback
 from web.auth import require_account, requires_coordinator
+from web.context import base_url
 from web.flash import flash
 from web.forms import form_data, form_errors
-
-
-def _base_url(request: Request) -> str:
-    return request.app.state.settings.base_url
 
 
 def _cell(value: object) -> str:
@@ -108,7 +105,7 @@ class CoordinatorPages(Controller):
         page = _form_page(data)
         try:
             if action == "approve":
-                await transitions.approve(proposal_id, actor, base_url=_base_url(request))
+                await transitions.approve(proposal_id, actor, base_url=base_url(request))
             elif action == "reject":
                 await transitions.reject(
                     proposal_id,
@@ -121,7 +118,7 @@ class CoordinatorPages(Controller):
                     doctor_id = int(str(data.get("doctor_id", "")))
                 except ValueError:
                     raise ValidationFailed({"doctor_id": "choose a runner-up"}) from None
-                await transitions.swap(proposal_id, doctor_id, actor, base_url=_base_url(request))
+                await transitions.swap(proposal_id, doctor_id, actor, base_url=base_url(request))
         except DomainError as exc:
             return await self._queue(
                 request,
@@ -162,7 +159,7 @@ class CoordinatorPages(Controller):
             )
         try:
             approved = await transitions.bulk_approve(
-                ids, require_account(request), base_url=_base_url(request)
+                ids, require_account(request), base_url=base_url(request)
             )
         except DomainError as exc:
             return await self._queue(
