@@ -89,7 +89,7 @@ async def test_new_doctor_completes_profile(
     await page.click("form[action='/doctors/me/licences'] button[type=submit]")
     await page.wait_for_load_state("networkidle")
     main = await page.inner_text("main")
-    assert "036-142857" in main and "pending" in main and "licence.pdf" in main
+    assert "036-142857" in main and "Awaiting verification" in main and "licence.pdf" in main
     await page.screenshot(path=str(artifacts_dir / "doctor-licences.png"), full_page=True)
 
     # Weekly slot in Chicago time, shown also in Damascus time.
