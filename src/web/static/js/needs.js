@@ -8,7 +8,7 @@
     var checked = form.querySelector("input[name=kind]:checked");
     var kind = checked ? checked.value : null;
     sections.forEach(function (section) {
-      section.hidden = kind !== null && section.dataset.kind !== kind;
+      section.hidden = kind === null || section.dataset.kind !== kind;  // a kind first, then its section
     });
   }
   form.querySelectorAll("input[name=kind]").forEach(function (radio) {
