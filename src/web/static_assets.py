@@ -84,10 +84,10 @@ def static_url(path: str) -> str:
     return ASSETS[path].url
 
 
-@get(f"{PREFIX}{{path:path}}", include_in_schema=False, sync_to_thread=False)
-def serve_static(path: FromPath[str]) -> Response[bytes]:
+@get(f"{PREFIX}{{file_path:path}}", include_in_schema=False, sync_to_thread=False)
+def serve_static(file_path: FromPath[str]) -> Response[bytes]:
     """A fingerprinted file for a year; the plain name revalidated each time."""
-    path = path.lstrip("/")
+    path = file_path.lstrip("/")
     asset, cache = _BY_URL.get(path), IMMUTABLE
     if asset is None:
         asset, cache = ASSETS.get(path), REVALIDATE

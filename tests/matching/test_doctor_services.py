@@ -148,15 +148,18 @@ async def test_licence_states(db: str, tmp_path: Path) -> None:
     account, _ = await _doctor_with_profile()
     coordinator = await make_account(Role.COORDINATOR)
     past = date.today() - timedelta(days=3)
-    expired = await services.add_licence(
-        account,
-        issuer_country="DE",
-        authority="Ärztekammer Berlin",
-        number="A-1",
-        expires_on=past.isoformat(),
-        document=None,
-        uploads_dir=tmp_path,
-    )
+    expired_licence = {
+        "issuer_country": "DE",
+        "authority": "Ärztekammer Berlin",
+        "number": "A-1",
+        "expires_on": past.isoformat(),
+        "document": None,
+        "uploads_dir": tmp_path,
+    }
+    with pytest.raises(ValidationFailed) as refused:  # an expired licence needs a yes
+        await services.add_licence(account, **expired_licence)
+    assert "expires_on" in refused.value.errors
+    expired = await services.add_licence(account, **expired_licence, confirm_expired=True)
     assert expired.stored_state == "unverified" and expired.state == "expired"
     pending = await services.add_licence(
         account,
