@@ -9,6 +9,7 @@ from icalendar import Calendar
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
+from matching.consent.notice import NOTICE_VERSION
 from matching.doctors.tables import Licence
 from matching.facilities.services import today_utc
 from matching.facilities.tables import Need
@@ -60,7 +61,18 @@ async def test_new_need_dated_in_the_past_is_refused(client: AsyncTestClient) ->
     assert f"must be today ({today}) or later" in response.text
     assert 'id="starts_on-error"' in response.text and f'value="{YESTERDAY}"' in response.text
 
-    body = {**MISSION, "facility_id": facility, "places": 1, "skills": [], "languages": ["ar"]}
+    body = {  # the JSON API's types (the form's strings are refused by its strict decoding)
+        "kind": "mission",
+        "title": "Neonatal mission",
+        "specialty": "neonatology",
+        "urgency": "critical",
+        "facility_id": facility,
+        "places": 1,
+        "skills": [],
+        "languages": ["ar"],
+        "starts_on": YESTERDAY,
+        "ends_on": MISSION["ends_on"],
+    }
     api = await client.post("/api/needs", json=body, headers=await api_headers(client))
     assert api.status_code == 422 and api.json()["field"] == "starts_on"
     assert f"must be today ({today}) or later" in api.json()["errors"]["starts_on"]
@@ -178,7 +190,12 @@ async def test_joining_by_invitation_welcomes_the_head(client: AsyncTestClient) 
     done = await post_form(
         client,
         f"/invitations/{token}",
-        {"full_name": "Dr. Joiner", "password": "a long enough pass 9", "language": "ar"},
+        {
+            "full_name": "Dr. Joiner",
+            "password": "a long enough pass 9",
+            "language": "ar",
+            "privacy_notice": NOTICE_VERSION,
+        },
     )
     assert done.status_code == 200 and done.url.path == f"/facilities/{facility}"
     assert "مشفى الرستن الوطني" in done.text.split('class="alert alert-success flash"')[1]

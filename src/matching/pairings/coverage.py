@@ -5,11 +5,11 @@ Charts are plain numbers here; the dashboard template draws them as SVG.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from matching.db import json_object
 from matching.facilities.tables import Need
 from matching.i18n import N_
 from matching.pairings.tables import Proposal, RankingRun
@@ -91,12 +91,7 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
     )
     if run is None:
         return [], N_("No ranking run has finished yet.")
-    outcome = run["outcome"]
-    if isinstance(outcome, str):
-        try:
-            outcome = json.loads(outcome or "{}")
-        except ValueError:
-            outcome = {}
+    outcome = json_object(run["outcome"])
     items = []
     for entry in (outcome or {}).get("unfillable", []):
         need = needs.get(int(entry.get("need_id", -1)))
@@ -109,6 +104,9 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
                 "doctors": int(entry.get("doctors") or 0),
                 "reasons": list(entry.get("reasons") or ["combination"]),
                 "eliminated": dict(entry.get("eliminated") or {}),
+                # "N of M places stay open" (runs before the specialty floor lack them)
+                "places_left": int(entry.get("places_left") or 0),
+                "eligible": int(entry.get("eligible") or 0),
             }
         )
     return items, ""
