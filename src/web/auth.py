@@ -18,7 +18,7 @@ from matching.accounts.services import Account, account_for_session
 from matching.accounts.tables import Role
 from matching.i18n import SUPPORTED_LANGUAGES, negotiate_language
 from web.context import current_account, current_language
-from web.sessions import mark_session_ended, rotate_session
+from web.sessions import ensure_session_store, mark_session_ended, rotate_session
 
 SESSION_USER_KEY = "user_id"
 SESSION_STAMP_KEY = "stamp"  # services.session_stamp of the password hash at sign-in
@@ -55,8 +55,10 @@ class AccountMiddleware(ASGIMiddleware):
             current_language.reset(language_token)
 
 
-def sign_in(connection: ASGIConnection, account: Account) -> None:
-    """Start a session for ``account`` under a new id (never the one the client sent)."""
+async def sign_in(connection: ASGIConnection, account: Account) -> None:
+    """Start a session for ``account`` under a new id (never the one the client sent);
+    a 503 (:class:`web.sessions.SessionNotSaved`) when the session cannot be stored."""
+    await ensure_session_store(connection)
     rotate_session(connection)
     connection.set_session({SESSION_USER_KEY: account.id, SESSION_STAMP_KEY: account.stamp})
 

@@ -110,6 +110,21 @@ def mark_session_ended(connection: ASGIConnection) -> None:
     connection.scope.setdefault("state", {})[_ENDED] = True
 
 
+async def ensure_session_store(connection: ASGIConnection) -> None:
+    """Raise :class:`SessionNotSaved` (503) when the session store cannot be reached.
+
+    A sign-in asks first, inside its handler, so the refusal is an ordinary error
+    answer; the send wrapper's refusal (``_refuse_sign_in``) stays for a store that
+    fails between this probe and the save.
+    """
+    store = connection.app.state.session_config.get_store_from_app(connection.app)
+    try:
+        await store.exists("sign-in-probe")
+    except Exception as exc:
+        logger.warning("session store unreachable at sign-in: %s", type(exc).__name__)
+        raise SessionNotSaved() from exc
+
+
 def session_was_ended(connection: ASGIConnection) -> bool:
     return bool(connection.scope.get("state", {}).get(_ENDED))
 

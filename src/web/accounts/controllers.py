@@ -101,7 +101,7 @@ class AccountPages(Controller):
                 values=values,
                 errors={"__all__": "Wrong email or password."},
             )
-        sign_in(request, account)
+        await sign_in(request, account)
         home = role_home(request, account.role.value)
         return Redirect(values["next"] if values["next"] != "/" else home)
 
@@ -130,7 +130,7 @@ class AccountPages(Controller):
             response = render_form("accounts/password.html", values={}, errors=form_errors(exc))
             response.status_code = exc.status_code
             return response
-        sign_in(request, changed)
+        await sign_in(request, changed)
         return render_form("accounts/password.html", values={}, errors={}, changed=True)
 
     @get("/signup")
@@ -175,7 +175,7 @@ class AccountPages(Controller):
     @post("/signup/confirm/{token:str}")
     async def confirm(self, request: Request, token: FromPath[str]) -> Redirect:
         account = await signup.confirm_signup(token)
-        sign_in(request, account)
+        await sign_in(request, account)
         return Redirect("/", status_code=303)
 
     @get("/password/forgot")
@@ -214,7 +214,7 @@ class AccountPages(Controller):
             )
             response.status_code = exc.status_code
             return response
-        sign_in(request, account)
+        await sign_in(request, account)
         return Redirect("/")
 
     @post("/language")
@@ -270,7 +270,7 @@ class SessionApi(Controller):
         account = await services.authenticate(data.email, data.password)
         if account is None:
             raise DomainError("wrong email or password", field="password")
-        sign_in(request, account)
+        await sign_in(request, account)
         return _account_out(account)
 
     @get("/", guards=[requires_login], summary="The signed-in account")
@@ -338,5 +338,5 @@ class SignupApi(Controller):
     @post("/confirm", status_code=201, summary="Finish a sign-up with the mailed link's token")
     async def confirm(self, request: Request, data: JSONBody[ConfirmBody]) -> AccountOut:
         account = await signup.confirm_signup(data.token)
-        sign_in(request, account)
+        await sign_in(request, account)
         return _account_out(account)

@@ -594,7 +594,7 @@ class InvitationPages(Controller):
                 token=token,
                 **notice_context(),
             )
-        sign_in(request, new)
+        await sign_in(request, new)
         flash(request, welcome)
         return Redirect(f"/facilities/{facility['id']}")
 
