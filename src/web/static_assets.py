@@ -84,13 +84,17 @@ def static_url(path: str) -> str:
     return ASSETS[path].url
 
 
+def find_asset(path: str) -> Asset | None:
+    """The static file at ``path`` under ``/static/``: its fingerprinted name or its plain one."""
+    return _BY_URL.get(path) or ASSETS.get(path)
+
+
 @get(f"{PREFIX}{{file_path:path}}", include_in_schema=False, sync_to_thread=False)
 def serve_static(file_path: FromPath[str]) -> Response[bytes]:
     """A fingerprinted file for a year; the plain name revalidated each time."""
     path = file_path.lstrip("/")
-    asset, cache = _BY_URL.get(path), IMMUTABLE
-    if asset is None:
-        asset, cache = ASSETS.get(path), REVALIDATE
+    asset = find_asset(path)
     if asset is None:
         raise NotFoundException()
+    cache = IMMUTABLE if path in _BY_URL else REVALIDATE
     return Response(asset.content, media_type=asset.media_type, headers={"cache-control": cache})

@@ -22,10 +22,10 @@ from matching.pairings.offer import slot_moments
 from tests.factories import login, post_form
 from tests.web.test_i18n_pages import english_on_page
 from tests.web.test_language_per_request import _demo_world, _switch
+from web.static_assets import find_asset
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-STATIC = ROOT / "src" / "web" / "static"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -108,8 +108,9 @@ def _server(html: str):  # type: ignore[no-untyped-def]
     async def serve(route) -> None:  # type: ignore[no-untyped-def]
         url = route.request.url
         if "/static/" in url:
-            path = STATIC / url.split("/static/", 1)[1].split("?")[0]
-            await route.fulfill(path=str(path))
+            asset = find_asset(url.split("/static/", 1)[1].split("?")[0])
+            assert asset is not None, url
+            await route.fulfill(body=asset.content, content_type=asset.media_type)
         elif route.request.resource_type == "document":
             await route.fulfill(body=html, content_type="text/html; charset=utf-8")
         else:

@@ -198,7 +198,7 @@ async def test_api_list_approve_reject_and_409(client: AsyncTestClient) -> None:
     )
     assert bad.status_code == 422 and bad.json()["field"] == "reason"
     missing = await client.post(f"/api/proposals/{other}/reject", json={}, headers=headers)
-    assert missing.status_code == 400
+    assert missing.status_code == 422 and missing.json()["field"] == "reason"
     ok = await client.post(
         f"/api/proposals/{other}/reject", json={"reason": "availability"}, headers=headers
     )
