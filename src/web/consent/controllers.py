@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from matching.consent import services
 from matching.consent.notice import NOTICE_VERSION, notice_in
@@ -69,7 +70,8 @@ class PrivacyNoticeOut(Struct):
 
 
 class AcceptBody(Struct):
-    version: str
+    #: The notice version read (only the current one is accepted; the schema says so).
+    version: Annotated[str, Meta(pattern=f"^{NOTICE_VERSION}$")]
 
 
 class ConsentOut(Struct):

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Redirect, Template
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from matching.accounts.tables import Role
 from matching.errors import DomainError, Forbidden
@@ -218,8 +218,14 @@ class DeclineBody(Struct):
     note: str = ""
 
 
+#: Why a pairing is cancelled: at least one character besides spaces, no control
+#: character but line breaks and tabs, at most 1,000 characters (what ``cancel`` checks).
+_TEXT = r"[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*"
+CANCEL_REASON = rf"^{_TEXT}[^\s\u0000-\u001f]{_TEXT}$"
+
+
 class CancelBody(Struct):
-    reason: str
+    reason: Annotated[str, Meta(pattern=CANCEL_REASON, max_length=1000)]
 
 
 class CancelOut(Struct):
