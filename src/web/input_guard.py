@@ -52,7 +52,7 @@ class ControlCharacterRefused(ValidationFailed):
 
     def __init__(self, field: str) -> None:
         super().__init__({field: CONTROL_MESSAGE})
-        self.message = gettext("en", PAGE_MESSAGE, field=field)
+        self.message = PAGE_MESSAGE % {"field": field}  # English: logs, the command line
 
     def translated(self, language: str) -> str:
         """The whole sentence naming the field, for the page and the API's ``detail``."""
