@@ -50,7 +50,7 @@ async def test_run_page_shows_the_heldout_figure_in_both_languages(client) -> No
     arabic = _learned_line((await client.get(f"/coordinator/runs/{run_id}")).text)
     assert arabic != line and "80" in arabic and base in arabic and learned in arabic
     assert "ROC AUC" in arabic  # the measure's name stays as is
-    assert gettext("ar", "coordinators' past decisions") != "coordinators' past decisions"
+    assert gettext("ar", "Coordinators' past decisions") != "Coordinators' past decisions"
 
 
 async def test_run_page_says_when_a_learned_model_was_refused(client) -> None:
