@@ -31,6 +31,7 @@ from matching.db import make_engine, use_engine  # noqa: E402
 from matching.migrate import apply_migrations  # noqa: E402
 from matching.piccolo_app import all_tables  # noqa: E402
 from matching.settings import Settings, load_settings  # noqa: E402
+from tests.smtp import Recorder, smtp_server  # noqa: E402
 
 TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -143,3 +144,10 @@ async def redis() -> AsyncIterator[Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Recorder]]:
+    """A real SMTP server (aiosmtpd): ``(smtp_url, recorder)``."""
+    with smtp_server() as server:
+        yield server

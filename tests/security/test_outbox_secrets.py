@@ -9,14 +9,9 @@ embedded default; a message handed to SMTP keeps no token in the database.
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
 from dataclasses import replace
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
@@ -27,6 +22,7 @@ from matching.mail.secrets import MASK
 from matching.mail.tables import MailStatus, OutboxMail
 from matching.settings import Settings
 from tests.factories import login, make_account, make_facility, post_form
+from tests.smtp import Recorder, free_port
 
 BASE = "http://127.0.0.1:8000"
 FROM = "Homs Health Bridge <no-reply@homs-health-bridge.org>"
@@ -119,35 +115,8 @@ async def test_outbox_is_routed_in_the_embedded_default(client: AsyncTestClient)
     assert (await client.get("/coordinator/outbox")).status_code == 200
 
 
-class _Recorder:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, _Recorder]]:
-    recorder = _Recorder()
-    port = _free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", recorder
-    finally:
-        controller.stop()
-
-
 async def test_a_sent_mail_keeps_no_token_yet_the_addressee_gets_a_working_link(
-    app: Litestar, client: AsyncTestClient, smtp: tuple[str, _Recorder]
+    app: Litestar, client: AsyncTestClient, smtp: tuple[str, Recorder]
 ) -> None:
     url, recorder = smtp
     doctor = await make_account(Role.DOCTOR)
@@ -155,7 +124,7 @@ async def test_a_sent_mail_keeps_no_token_yet_the_addressee_gets_a_working_link(
     mail_id, token = await _stored_token(doctor.email, "/password/reset/")
 
     # A refused connection: the retry needs the token, so it is kept while queued.
-    dead = f"smtp://127.0.0.1:{_free_port()}"
+    dead = f"smtp://127.0.0.1:{free_port()}"
     report = await deliver_outbox(dead, FROM)
     assert report.retrying == 1
     row = await OutboxMail.select().where(OutboxMail.id == mail_id).first().run()

@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from matching.mail.delivery import MAX_ATTEMPTS, deliver_outbox
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.mail.tables import MailStatus, OutboxMail
+from tests.smtp import free_port
 from workers.jobs import deliver_outbox as deliver_job
 
 FROM = "Homs Health Bridge <no-reply@homs-health-bridge.org>"
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Recorder]]:
-    recorder = Recorder()
-    port = _free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", recorder
-    finally:
-        controller.stop()
 
 
 async def _mail(language: str = "en", recipient: str = "doctor@example.org") -> int:
@@ -121,7 +88,7 @@ async def test_claimed_mail_is_never_sent_again(db: str, smtp) -> None:
 
 
 async def test_failing_server_backs_off_then_fails(db: str) -> None:
-    closed = f"smtp://127.0.0.1:{_free_port()}"
+    closed = f"smtp://127.0.0.1:{free_port()}"
     mail_id = await _mail()
     now = datetime.now(UTC)
 
@@ -154,7 +121,7 @@ async def test_after_a_failure_the_next_attempt_sends_exactly_once(db: str, smtp
     url, recorder = smtp
     mail_id = await _mail()
     now = datetime.now(UTC)
-    await deliver_outbox(f"smtp://127.0.0.1:{_free_port()}", FROM, now=now)
+    await deliver_outbox(f"smtp://127.0.0.1:{free_port()}", FROM, now=now)
     report = await deliver_outbox(url, FROM, now=now + timedelta(minutes=2))
     assert report.sent == 1 and len(recorder.messages) == 1
     row = await _row(mail_id)

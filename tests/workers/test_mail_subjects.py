@@ -9,11 +9,7 @@ with the reason. Delivered through a real SMTP server (aiosmtpd).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from matching.accounts.tables import Role
 from matching.doctors.tables import DoctorProfile
@@ -26,20 +22,8 @@ from matching.pairings import transitions
 from matching.pairings.tables import Proposal
 from matching.plain_text import single_line
 from tests.factories import make_account, make_facility, make_head
-from tests.workers.test_mail_delivery import FROM, Recorder, _free_port
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[str, Recorder]]:
-    """A real SMTP server (aiosmtpd) on a free port, recording what it receives."""
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{controller.port}", recorder
-    finally:
-        controller.stop()
-
+from tests.smtp import Recorder
+from tests.workers.test_mail_delivery import FROM
 
 TITLE = "Neonatal mission\r\nBcc: everyone@example.org\n\tsecond line"
 
@@ -88,9 +72,9 @@ def test_single_line_collapses_every_control_character() -> None:
 
 
 async def test_a_title_with_line_breaks_reaches_the_smtp_server_on_one_line(
-    db: str, smtp_server: tuple[str, Recorder]
+    db: str, smtp: tuple[str, Recorder]
 ) -> None:
-    url, recorder = smtp_server
+    url, recorder = smtp
     doctor_email, head_email = await _approved_pairing_with_title(TITLE)
 
     report = await deliver_outbox(url, FROM)
@@ -105,10 +89,10 @@ async def test_a_title_with_line_breaks_reaches_the_smtp_server_on_one_line(
 
 
 async def test_a_subject_stored_with_line_breaks_is_sent_on_one_line(
-    db: str, smtp_server: tuple[str, Recorder]
+    db: str, smtp: tuple[str, Recorder]
 ) -> None:
     """A row queued before subjects were collapsed (or by other code) still goes out."""
-    url, recorder = smtp_server
+    url, recorder = smtp
     mail_id = await queue_mail(
         recipient="doctor@example.org", subject=TITLE, body_text="t", body_html="<p>t</p>"
     )
@@ -121,10 +105,10 @@ async def test_a_subject_stored_with_line_breaks_is_sent_on_one_line(
 
 
 async def test_a_mail_that_cannot_be_built_is_marked_failed_with_the_reason(
-    db: str, smtp_server: tuple[str, Recorder]
+    db: str, smtp: tuple[str, Recorder]
 ) -> None:
     """One bad mail fails alone: the others of the batch are sent, nothing stays `sending`."""
-    url, recorder = smtp_server
+    url, recorder = smtp
     bad = await queue_mail(
         recipient="doctor@example.org\r\nBcc: x@example.org",
         subject="Hello",

@@ -270,10 +270,10 @@ async def test_in_process_schedule_delivers_the_outbox_and_stops(db: str, settin
 
     from matching.mail.outbox import queue_mail
     from matching.mail.tables import MailStatus, OutboxMail
-    from tests.workers.test_mail_delivery import Recorder, _free_port
+    from tests.smtp import Recorder, free_port
 
     recorder = Recorder()
-    port = _free_port()
+    port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     try:
