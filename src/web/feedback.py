@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from matching.doctors.services import LicenceView
+from matching.doctors.schemas import LicenceView
 from matching.doctors.tables import LicenceState
 from matching.i18n import Message
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role, User
-from matching.doctors import services
+from matching.doctors.profile import my_profile
 from matching.doctors.tables import DoctorProfile, Licence
 from matching.facilities.tables import Need
 from matching.pairings.tables import Proposal
@@ -120,7 +120,7 @@ async def test_expired_licence_is_saved_only_when_confirmed(client: AsyncTestCli
     assert "saved as expired: it will not count as valid" in response.text
     licence = await Licence.select().first()
     assert licence["state"] == "pending"
-    profile = await services.my_profile(account)
+    profile = await my_profile(account)
     assert profile.licence_verified_until() is None, "an expired licence never counts valid"
 
 
@@ -261,6 +261,6 @@ async def test_taxonomy_search_in_both_languages(client: AsyncTestClient) -> Non
 async def test_service_layer_sees_the_page_changes(client: AsyncTestClient) -> None:
     doctor = await _signed_in_doctor(client)
     await post_form(client, "/doctors/me/profile", PROFILE_FORM)
-    profile = await services.my_profile(doctor)
+    profile = await my_profile(doctor)
     assert profile.languages == {"ar": "native", "de": "fluent"}
     assert set(profile.modes) == {"mission", "mentorship"}

@@ -2,7 +2,7 @@
 
 Files live in ``<uploads_dir>/licences/<random>.<ext>``; the database keeps the
 relative path. Nothing under ``uploads_dir`` is served statically: the web layer
-streams a document only after :func:`matching.doctors.services.can_see_contact`.
+streams a document only after :func:`matching.pairings.contact.can_see_contact`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Parsing and checking what a doctor types: each problem is named by its field.
+"""Checking a doctor's typed values: each problem is named by its field.
 
-Every function returns the parsed value or adds ``{field: message}`` to ``errors``
-and returns ``None``, so a form can report all its problems at once.
+Every check returns the (normalised) value or adds ``{field: message}`` to ``errors``,
+so all the problems of one command are reported at once. Values arrive typed
+(``str``, ``int``, ``date``, ``time``): turning form text into them is the web
+layer's job (``web/doctors/forms.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ LEVELS = tuple(level.value for level in Level)
 MODES = ("mission", "mentorship", "training")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 #: Two-letter CLDR territories that are not countries: groupings (EU, UN, Eurozone),
@@ -57,9 +58,9 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 
 
 def text(
-    errors: dict[str, str], field: str, value: object, *, max_length: int, required: bool = False
+    errors: dict[str, str], field: str, value: str, *, max_length: int, required: bool = False
 ) -> str:
-    result = str(value or "").strip()
+    result = value.strip()
     if "\x00" in result:  # PostgreSQL text cannot hold NUL
         errors[field] = N_("contains characters that are not allowed")
     elif required and not result:
@@ -69,31 +70,17 @@ def text(
     return result
 
 
-def integer(
-    errors: dict[str, str], field: str, value: object, *, minimum: int, maximum: int
+def in_range(
+    errors: dict[str, str], field: str, value: int, *, minimum: int, maximum: int
 ) -> int | None:
-    raw = str(value if value is not None else "").strip()
-    if raw == "":
-        return 0
-    try:
-        number = int(raw)
-    except ValueError:
-        errors[field] = N_("must be a whole number")
-        return None
-    if not minimum <= number <= maximum:
+    if not minimum <= value <= maximum:
         errors[field] = Message("must be between %(low)s and %(high)s", low=minimum, high=maximum)
         return None
-    return number
+    return value
 
 
-def boolean(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
-
-
-def country(errors: dict[str, str], field: str, value: object, *, required: bool = False) -> str:
-    code = str(value or "").strip().upper()
+def country(errors: dict[str, str], field: str, value: str, *, required: bool = False) -> str:
+    code = value.strip().upper()
     if not code:
         if required:
             errors[field] = N_("is required")
@@ -103,72 +90,47 @@ def country(errors: dict[str, str], field: str, value: object, *, required: bool
     return code
 
 
-def timezone(errors: dict[str, str], field: str, value: object) -> str:
-    name = str(value or "").strip()
+def timezone(errors: dict[str, str], field: str, value: str) -> str:
+    name = value.strip()
     if not is_valid_timezone(name):
         errors[field] = N_("is not a known time zone; choose one from the list")
     return name
 
 
-def email(errors: dict[str, str], field: str, value: object) -> str:
-    result = str(value or "").strip()
+def email(errors: dict[str, str], field: str, value: str) -> str:
+    result = value.strip()
     if result and (not _EMAIL_RE.match(result) or len(result) > 254 or "\x00" in result):
         errors[field] = N_("is not a valid email address")
     return result
 
 
-def phone(errors: dict[str, str], field: str, value: object) -> str:
-    result = str(value or "").strip()
+def phone(errors: dict[str, str], field: str, value: str) -> str:
+    result = value.strip()
     if result and not _PHONE_RE.match(result):
         errors[field] = N_("is not a valid phone number (digits, spaces, + ( ) - only)")
     return result
 
 
-def a_date(errors: dict[str, str], field: str, value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    raw = str(value or "").strip()
-    if not raw:
-        errors[field] = N_("is required")
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = N_("is not a date (YYYY-MM-DD)")
-        return None
+def required_date(errors: dict[str, str], field: str, value: date | None) -> date | None:
+    if value is None:
+        errors.setdefault(field, N_("is required"))
+    return value
 
 
-def a_time(errors: dict[str, str], field: str, value: object) -> time | None:
-    if isinstance(value, time):
-        return value
-    raw = str(value or "").strip()
-    match = _TIME_RE.match(raw)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        errors[field] = N_("is not a time (HH:MM)") if raw else N_("is required")
+def quarter_hour(errors: dict[str, str], field: str, value: time | None) -> time | None:
+    """A time on the 15-minute grid the availability arithmetic works in."""
+    if value is None:
+        errors.setdefault(field, N_("is required"))
         return None
-    result = time(int(match[1]), int(match[2]))
-    if result.minute % BIN_MINUTES:
+    if value.minute % BIN_MINUTES or value.second or value.microsecond:
         errors[field] = N_("must be on a quarter hour (:00, :15, :30, :45)")
         return None
-    return result
+    return value
 
 
-def weekday(errors: dict[str, str], field: str, value: object) -> int | None:
-    try:
-        day = int(str(value).strip())
-    except (TypeError, ValueError):
+def weekday(errors: dict[str, str], field: str, value: int | None) -> int | None:
+    """Monday = 0 ... Sunday = 6."""
+    if value is None or not 0 <= value <= 6:
         errors[field] = N_("choose a day of the week")
         return None
-    if not 0 <= day <= 6:
-        errors[field] = N_("choose a day of the week")
-        return None
-    return day
-
-
-def choice(
-    errors: dict[str, str], field: str, value: object, allowed: tuple[str, ...] | frozenset[str]
-) -> str:
-    result = str(value or "").strip()
-    if result not in allowed:
-        errors[field] = Message("must be one of: %(choices)s", choices=", ".join(sorted(allowed)))
-    return result
+    return value

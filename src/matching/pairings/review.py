@@ -20,6 +20,7 @@ from matching.errors import Forbidden, NotFound
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
 from matching.i18n import Message
 from matching.paging import Page, clamp_page
+from matching.pairings.contact import can_see_contact
 from matching.pairings.tables import Proposal, ProposalState
 from matching.pairings.transitions import allowed_actions
 
@@ -301,31 +302,6 @@ class PairingDetail:
         return slot_moments(self.local_slots, self.row.need.get("starts_on"))
 
 
-async def can_view_contact(viewer: Account, doctor_profile_id: int) -> bool:
-    """The doctors engineer's ``can_see_contact`` when present; else the same rule here."""
-    try:
-        from matching.doctors.services import can_see_contact  # type: ignore[attr-defined]
-    except ImportError:
-        can_see_contact = None
-    if can_see_contact is not None:
-        return bool(await can_see_contact(viewer, doctor_profile_id))
-    if viewer.role in (Role.COORDINATOR, Role.ADMIN):
-        return True
-    if viewer.role == Role.DOCTOR:
-        return await doctor_profile_id(viewer) == doctor_profile_id
-    if viewer.role == Role.FACILITY_HEAD:
-        facilities = await head_facility_ids(viewer)
-        return bool(
-            facilities
-            and await Proposal.exists().where(
-                Proposal.doctor == doctor_profile_id,
-                Proposal.state == ProposalState.CONFIRMED.value,
-                Proposal.need.facility.is_in(facilities),
-            )
-        )
-    return False
-
-
 async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
     """One pairing as ``viewer`` may see it (404 for a stranger, not a leak)."""
     rows = await _rows(Proposal.select().where(Proposal.id == proposal_id))
@@ -354,7 +330,7 @@ async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:
         doctor is not None
         and viewer.role != Role.DOCTOR
         and (viewer.role != Role.FACILITY_HEAD or row.proposal.state == ProposalState.CONFIRMED)
-        and await can_view_contact(viewer, doctor.id)
+        and await can_see_contact(viewer, doctor.id)
     ):
         contact = (
             await DoctorProfile.select(

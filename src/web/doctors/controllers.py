@@ -15,11 +15,29 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File, Redirect, Template
 from msgspec import Struct
 
-from matching.doctors import services
-from matching.doctors.dashboard import doctor_dashboard
+from matching.account_deletion.doctor_account import delete_doctor_account
+from matching.account_deletion.export import export_doctor_data
+from matching.doctors.availability_slots import (
+    add_travel_window,
+    add_weekly_slot,
+    coming_week_in_damascus,
+    delete_travel_window,
+    delete_weekly_slot,
+)
 from matching.doctors.documents import MAX_DOCUMENT_BYTES
+from matching.doctors.licences import (
+    add_licence,
+    delete_licence,
+    licences_awaiting_verification,
+    recently_reviewed_licences,
+    review_licence,
+)
+from matching.doctors.profile import my_profile, update_profile
+from matching.doctors.schemas import DoctorProfileData, LicenceView
 from matching.errors import DomainError, ValidationFailed
 from matching.i18n import N_
+from matching.pairings.contact import licence_document, view_doctor
+from matching.pairings.doctor_overview import doctor_dashboard
 from matching.taxonomy import load_taxonomy
 from web import feedback
 from web.api_errors import document_errors
@@ -29,7 +47,20 @@ from web.auth import (
     requires_doctor,
     requires_login,
 )
-from web.doctors.forms import choices, profile_from_form, profile_values
+from web.doctors.forms import (
+    ProfileIn,
+    SlotIn,
+    TravelWindowIn,
+    choices,
+    licence_draft,
+    licence_values,
+    profile_change_from_body,
+    profile_change_from_form,
+    profile_form_values,
+    profile_values,
+    travel_window_draft,
+    weekly_slot_draft,
+)
 from web.flash import flash
 from web.forms import form_data, form_errors, render_form
 from web.sessions import rotate_session
@@ -41,10 +72,6 @@ def _is_past(raw: str) -> bool:
         return date.fromisoformat(raw.strip()) < date.today()
     except ValueError:
         return False
-
-
-def _confirmed(form: Any) -> bool:
-    return str(form.get("confirm_expired", "") or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 def _uploads(request: Request) -> Path:
@@ -74,7 +101,7 @@ class DoctorSelfPages(Controller):
     async def _profile_page(
         self,
         request: Request,
-        profile: services.DoctorProfileData,
+        profile: DoctorProfileData,
         values: dict[str, Any],
         errors: dict[str, str],
         saved: bool = False,
@@ -105,25 +132,25 @@ class DoctorSelfPages(Controller):
 
     @get("/profile")
     async def profile_page(self, request: Request, saved: FromQuery[bool] = False) -> Template:
-        profile = await services.my_profile(require_account(request))
+        profile = await my_profile(require_account(request))
         return await self._profile_page(request, profile, profile_values(profile), {}, saved)
 
     @post("/profile")
     async def save_profile(self, request: Request) -> Template | Redirect:
         account = require_account(request)
-        data = profile_from_form(await form_data(request))
+        values = profile_form_values(await form_data(request))
         try:
-            await services.update_profile(account, data)
+            await update_profile(account, profile_change_from_form(values))
         except DomainError as exc:
-            profile = await services.my_profile(account)
-            return await self._profile_page(request, profile, data, form_errors(exc))
+            profile = await my_profile(account)
+            return await self._profile_page(request, profile, values, form_errors(exc))
         return Redirect("/doctors/me/profile?saved=true")
 
     # -- licences
     async def _licences_page(
         self, request: Request, values: dict[str, Any], errors: dict[str, str], **extra: Any
     ) -> Template:
-        profile = await services.my_profile(require_account(request))
+        profile = await my_profile(require_account(request))
         return render_form(
             "doctors/licences.html",
             values=values,
@@ -143,19 +170,17 @@ class DoctorSelfPages(Controller):
     @post("/licences")
     async def add_licence(self, request: Request) -> Template | Redirect:
         form = await request.form()
-        values = {
-            k: str(form.get(k, "") or "")
-            for k in ("issuer_country", "authority", "number", "expires_on")
-        }
+        values = licence_values(form)
         content, filename = await _read_upload(form.get("document"))
         try:
-            licence = await services.add_licence(
-                require_account(request),
-                **values,
+            draft = licence_draft(
+                values,
                 document=content,
                 filename=filename,
-                uploads_dir=_uploads(request),
-                confirm_expired=_confirmed(form),
+                confirm_expired=form.get("confirm_expired"),
+            )
+            licence = await add_licence(
+                require_account(request), draft, uploads_dir=_uploads(request)
             )
         except DomainError as exc:
             return await self._licences_page(
@@ -166,9 +191,7 @@ class DoctorSelfPages(Controller):
 
     @post("/licences/{licence_id:int}/delete")
     async def delete_licence(self, request: Request, licence_id: FromPath[int]) -> Redirect:
-        await services.delete_licence(
-            require_account(request), licence_id, uploads_dir=_uploads(request)
-        )
+        await delete_licence(require_account(request), licence_id, uploads_dir=_uploads(request))
         flash(request, feedback.licence_removed())
         return Redirect("/doctors/me/licences")
 
@@ -176,13 +199,13 @@ class DoctorSelfPages(Controller):
     async def _availability_page(
         self, request: Request, values: dict[str, Any], errors: dict[str, str]
     ) -> Template:
-        profile = await services.my_profile(require_account(request))
+        profile = await my_profile(require_account(request))
         return render_form(
             "doctors/availability.html",
             values=values,
             errors=errors,
             profile=profile,
-            week=services.coming_week_in_damascus(profile),
+            week=coming_week_in_damascus(profile),
             weekdays=choices(_language(request))["weekdays"],
         )
 
@@ -195,14 +218,15 @@ class DoctorSelfPages(Controller):
         data = await form_data(request)
         values = {k: str(data.get(k, "")) for k in ("starts_on", "ends_on")}
         try:
-            await services.add_travel_window(require_account(request), **values)
+            draft = travel_window_draft(values["starts_on"], values["ends_on"])
+            await add_travel_window(require_account(request), draft)
         except DomainError as exc:
             return await self._availability_page(request, values, form_errors(exc))
         return Redirect("/doctors/me/availability")
 
     @post("/availability/windows/{window_id:int}/delete")
     async def delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
-        await services.delete_travel_window(require_account(request), window_id)
+        await delete_travel_window(require_account(request), window_id)
         return Redirect("/doctors/me/availability")
 
     @post("/availability/slots")
@@ -210,20 +234,21 @@ class DoctorSelfPages(Controller):
         data = await form_data(request)
         values = {k: str(data.get(k, "")) for k in ("weekday", "starts_at", "ends_at")}
         try:
-            await services.add_weekly_slot(require_account(request), **values)
+            draft = weekly_slot_draft(values["weekday"], values["starts_at"], values["ends_at"])
+            await add_weekly_slot(require_account(request), draft)
         except DomainError as exc:
             return await self._availability_page(request, values, form_errors(exc))
         return Redirect("/doctors/me/availability")
 
     @post("/availability/slots/{slot_id:int}/delete")
     async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> Redirect:
-        await services.delete_weekly_slot(require_account(request), slot_id)
+        await delete_weekly_slot(require_account(request), slot_id)
         return Redirect("/doctors/me/availability")
 
     # -- your data
     @get("/export")
     async def export(self, request: Request) -> Response:
-        return _export_response(await services.export_doctor_data(require_account(request)))
+        return _export_response(await export_doctor_data(require_account(request)))
 
     @get("/delete")
     async def delete_page(self) -> Template:
@@ -238,9 +263,7 @@ class DoctorSelfPages(Controller):
                 values={},
                 errors={"confirm": N_("tick this box to confirm")},
             )
-        await services.delete_doctor_account(
-            require_account(request), uploads_dir=_uploads(request)
-        )
+        await delete_doctor_account(require_account(request), uploads_dir=_uploads(request))
         rotate_session(request)
         request.clear_session()
         request.scope["user"] = None
@@ -264,7 +287,7 @@ class DoctorPublicPages(Controller):
 
     @get("/{doctor_id:int}")
     async def show(self, request: Request, doctor_id: FromPath[int]) -> Template:
-        view = await services.view_doctor(require_account(request), doctor_id)
+        view = await view_doctor(require_account(request), doctor_id)
         return Template(
             template_name="doctors/public.html",
             context={"view": view, "today": date.today(), **choices(_language(request))},
@@ -273,7 +296,7 @@ class DoctorPublicPages(Controller):
 
     @get("/licences/{licence_id:int}/document")
     async def document(self, request: Request, licence_id: FromPath[int]) -> File:
-        path, mime, name = await services.licence_document(
+        path, mime, name = await licence_document(
             require_account(request), licence_id, uploads_dir=_uploads(request)
         )
         return File(
@@ -295,8 +318,8 @@ class CoordinatorLicencePages(Controller):
             "coordinator/licences.html",
             values=values,
             errors=errors,
-            waiting=await services.licences_awaiting_verification(),
-            reviewed=await services.recently_reviewed_licences(),
+            waiting=await licences_awaiting_verification(),
+            reviewed=await recently_reviewed_licences(),
             today=date.today(),
         )
 
@@ -310,7 +333,7 @@ class CoordinatorLicencePages(Controller):
         data = await form_data(request)
         note = str(data.get("note", ""))
         try:
-            licence = await services.review_licence(
+            licence = await review_licence(
                 require_account(request), licence_id, verified=verified, note=note
             )
         except ValidationFailed as exc:
@@ -378,45 +401,13 @@ class ProfileOut(Struct):
     slots: list[SlotOut]
 
 
-class ProfileIn(Struct):
-    """Fields left out (or null) keep their current value."""
-
-    full_name: str | None = None
-    country: str | None = None
-    city: str | None = None
-    timezone: str | None = None
-    phone: str | None = None
-    contact_email: str | None = None
-    years_experience: int | None = None
-    bio: str | None = None
-    languages: dict[str, str] | None = None
-    modes: list[str] | None = None
-    max_mentees: int | None = None
-    hours_per_month: int | None = None
-    can_travel: bool | None = None
-    specialties: dict[str, str] | None = None
-    skills: list[str] | None = None
-    free_text_skills: str | None = None
-
-
-class TravelWindowIn(Struct):
-    starts_on: str
-    ends_on: str
-
-
-class SlotIn(Struct):
-    weekday: int
-    starts_at: str
-    ends_at: str
-
-
 class TaxonomyHit(Struct):
     code: str
     en: str
     ar: str
 
 
-def _licence_out(licence: services.LicenceView) -> LicenceOut:
+def _licence_out(licence: LicenceView) -> LicenceOut:
     return LicenceOut(
         id=licence.id,
         issuer_country=licence.issuer_country,
@@ -430,7 +421,7 @@ def _licence_out(licence: services.LicenceView) -> LicenceOut:
     )
 
 
-def _profile_out(profile: services.DoctorProfileData) -> ProfileOut:
+def _profile_out(profile: DoctorProfileData) -> ProfileOut:
     return ProfileOut(
         id=profile.id,
         full_name=profile.full_name,
@@ -469,28 +460,22 @@ class DoctorApi(Controller):
 
     @get("/", summary="My doctor profile (created empty on first call)")
     async def show(self, request: Request) -> ProfileOut:
-        return _profile_out(await services.my_profile(require_account(request)))
+        return _profile_out(await my_profile(require_account(request)))
 
     @put("/", summary="Change my profile; fields left out keep their value")
     async def update(self, request: Request, data: JSONBody[ProfileIn]) -> ProfileOut:
-        changes = {
-            field: value
-            for field in ProfileIn.__struct_fields__
-            if (value := getattr(data, field)) is not None
-        }
-        return _profile_out(await services.update_profile(require_account(request), changes))
+        change = profile_change_from_body(data)
+        return _profile_out(await update_profile(require_account(request), change))
 
     @delete("/", status_code=204, summary="Delete my account and personal data")
     async def delete_account(self, request: Request) -> None:
-        await services.delete_doctor_account(
-            require_account(request), uploads_dir=_uploads(request)
-        )
+        await delete_doctor_account(require_account(request), uploads_dir=_uploads(request))
         rotate_session(request)
         request.clear_session()
 
     @get("/export", summary="Everything held about me, as JSON")
     async def export(self, request: Request) -> Response:
-        return _export_response(await services.export_doctor_data(require_account(request)))
+        return _export_response(await export_doctor_data(require_account(request)))
 
     @post(
         "/licences",
@@ -507,49 +492,38 @@ class DoctorApi(Controller):
     async def add_licence(self, request: Request) -> LicenceOut:
         form = await request.form()
         content, filename = await _read_upload(form.get("document"))
-        licence = await services.add_licence(
-            require_account(request),
-            **{
-                k: str(form.get(k, "") or "")
-                for k in ("issuer_country", "authority", "number", "expires_on")
-            },
+        draft = licence_draft(
+            licence_values(form),
             document=content,
             filename=filename,
-            uploads_dir=_uploads(request),
-            confirm_expired=_confirmed(form),
+            confirm_expired=form.get("confirm_expired"),
         )
+        licence = await add_licence(require_account(request), draft, uploads_dir=_uploads(request))
         return _licence_out(licence)
 
     @delete("/licences/{licence_id:int}", status_code=204, summary="Remove a licence")
     async def delete_licence(self, request: Request, licence_id: FromPath[int]) -> None:
-        await services.delete_licence(
-            require_account(request), licence_id, uploads_dir=_uploads(request)
-        )
+        await delete_licence(require_account(request), licence_id, uploads_dir=_uploads(request))
 
     @post("/travel-windows", status_code=201, summary="Add dates when I can travel to Syria")
     async def add_window(self, request: Request, data: JSONBody[TravelWindowIn]) -> TravelWindowOut:
-        window = await services.add_travel_window(
-            require_account(request), starts_on=data.starts_on, ends_on=data.ends_on
-        )
+        draft = travel_window_draft(data.starts_on, data.ends_on)
+        window = await add_travel_window(require_account(request), draft)
         return TravelWindowOut(window.id, window.starts_on, window.ends_on)
 
     @delete("/travel-windows/{window_id:int}", status_code=204, summary="Remove a travel window")
     async def delete_window(self, request: Request, window_id: FromPath[int]) -> None:
-        await services.delete_travel_window(require_account(request), window_id)
+        await delete_travel_window(require_account(request), window_id)
 
     @post("/slots", status_code=201, summary="Add a weekly remote slot in my time zone")
     async def add_slot(self, request: Request, data: JSONBody[SlotIn]) -> SlotOut:
-        slot = await services.add_weekly_slot(
-            require_account(request),
-            weekday=data.weekday,
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
-        )
+        draft = weekly_slot_draft(data.weekday, data.starts_at, data.ends_at)
+        slot = await add_weekly_slot(require_account(request), draft)
         return SlotOut(slot.id, slot.weekday, f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}")
 
     @delete("/slots/{slot_id:int}", status_code=204, summary="Remove a weekly slot")
     async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> None:
-        await services.delete_weekly_slot(require_account(request), slot_id)
+        await delete_weekly_slot(require_account(request), slot_id)
 
 
 @document_errors()

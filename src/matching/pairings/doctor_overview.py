@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from matching.accounts.services import Account
-from matching.doctors.services import ensure_profile
+from matching.doctors.profile import ensure_profile
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
