@@ -1,13 +1,13 @@
 """Licences: a doctor adds or removes them, a coordinator verifies or rejects them.
 
-Writes ``Licence`` (and the licence's document on disk, and the notice of a review
-to the doctor). A licence with a document waits for verification (``pending``); one
-whose expiry date has passed is shown as expired and never counted valid.
+Writes ``Licence`` and the licence's document on disk (the notice of a review goes
+through ``mail/notifications.py``). A licence with a document waits for verification
+(``pending``); one whose expiry date has passed is shown as expired and never counted
+valid.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from matching.doctors.schemas import LicenceDraft, LicenceReviewItem, LicenceVie
 from matching.doctors.tables import DoctorProfile, Licence, LicenceState
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.i18n import N_, Message
-from matching.mail.tables import Notification
+from matching.mail.notifications import notify
 
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 
@@ -257,12 +257,10 @@ async def review_licence(
                 if verified
                 else N_("Your licence %(number)s was rejected: %(note)s")
             )
-            await Notification.insert(
-                Notification(
-                    user=owner["user"],
-                    message=message,
-                    params=json.dumps({"number": row["number"], "note": note}),
-                    link="/doctors/me/licences",
-                )
-            ).run()
+            await notify(
+                owner["user"],
+                message,
+                {"number": row["number"], "note": note},
+                "/doctors/me/licences",
+            )
     return licence_view(rows[0])

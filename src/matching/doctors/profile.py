@@ -1,7 +1,7 @@
 """A doctor's profile: created on first visit, changed by :class:`ProfileChange`.
 
 Writes ``DoctorProfile``, ``DoctorLanguage``, ``DoctorSpecialty``, ``DoctorSkill``
-(and the account's name and zone on ``User``, which the profile form edits). Every
+(the account's name and zone, which the profile form edits, through ``accounts``). Every
 change is one transaction with its audit event; the event names the fields that
 changed, never their values, so the trail holds no contact data.
 """
@@ -15,8 +15,9 @@ from typing import Any
 
 from msgspec import UNSET
 
+from matching.accounts.details import set_name_and_zone
 from matching.accounts.services import Account
-from matching.accounts.tables import Role, User
+from matching.accounts.tables import Role
 from matching.audit.services import record_event
 from matching.doctors import validation
 from matching.doctors.loading import load_doctor_profile, profile_id_for
@@ -163,14 +164,9 @@ async def update_profile(account: Account, change: ProfileChange) -> DoctorProfi
         }
         columns[DoctorProfile.updated_at] = datetime.now(UTC)
         await DoctorProfile.update(columns).where(DoctorProfile.id == profile_id).run()
-        if write.full_name is not None:
-            await User.update({User.full_name: write.full_name}).where(User.id == account.id).run()
-        if "timezone" in write.values:
-            await (
-                User.update({User.timezone: write.values["timezone"]})
-                .where(User.id == account.id)
-                .run()
-            )
+        await set_name_and_zone(
+            account.id, full_name=write.full_name, timezone=write.values.get("timezone")
+        )
         if write.languages is not None:
             await DoctorLanguage.delete().where(DoctorLanguage.doctor == profile_id).run()
             if write.languages:
