@@ -25,7 +25,12 @@ from matching.doctors.documents import (
 )
 from matching.doctors.loading import licence_view, profile_id_for
 from matching.doctors.profile import ensure_profile, require_doctor
-from matching.doctors.schemas import LicenceDraft, LicenceReviewItem, LicenceView
+from matching.doctors.schemas import (
+    LicenceDocument,
+    LicenceDraft,
+    LicenceReviewItem,
+    LicenceView,
+)
 from matching.doctors.tables import DoctorProfile, Licence, LicenceState
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.i18n import N_, Message
@@ -151,9 +156,9 @@ async def delete_licence(account: Account, licence_id: int, *, uploads_dir: Path
     remove_document(uploads_dir, row["document_path"])
 
 
-async def licence_document_row(licence_id: int) -> dict[str, Any]:
-    """The licence's doctor and stored document (path, MIME type, name); ``NotFound``
-    if there is no such licence. Who may see the document is the caller's question."""
+async def licence_document_of(licence_id: int) -> LicenceDocument:
+    """The licence's doctor and stored document; ``NotFound`` if there is no such
+    licence. Who may see the document is the caller's question."""
     row = (
         await Licence.select(
             Licence.doctor, Licence.document_path, Licence.document_mime, Licence.document_name
@@ -164,7 +169,12 @@ async def licence_document_row(licence_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound(N_("This licence does not exist."))
-    return row
+    return LicenceDocument(
+        doctor_id=row["doctor"],
+        path=row["document_path"],
+        mime=row["document_mime"],
+        name=row["document_name"],
+    )
 
 
 async def licences_awaiting_verification() -> list[LicenceReviewItem]:

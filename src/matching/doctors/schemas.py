@@ -165,6 +165,16 @@ class DoctorView(Struct, frozen=True):
     show_contact: bool
 
 
+class LicenceDocument(Struct, frozen=True, kw_only=True):
+    """Where a licence's document is stored (``path`` relative to the uploads folder,
+    empty without a document) and whose licence it is."""
+
+    doctor_id: int
+    path: str
+    mime: str
+    name: str
+
+
 class LicenceReviewItem(Struct, frozen=True):
     licence: LicenceView
     doctor_id: int

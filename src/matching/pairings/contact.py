@@ -13,7 +13,7 @@ from pathlib import Path
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.doctors.documents import document_file
-from matching.doctors.licences import licence_document_row
+from matching.doctors.licences import licence_document_of
 from matching.doctors.loading import load_doctor_profile, profile_id_for
 from matching.doctors.schemas import DoctorView
 from matching.errors import Forbidden, NotFound
@@ -76,10 +76,10 @@ async def licence_document(
     viewer: Account, licence_id: int, *, uploads_dir: Path
 ) -> tuple[Path, str, str]:
     """(file, MIME type, original name) of a licence document the viewer may see."""
-    row = await licence_document_row(licence_id)
-    if not await can_see_contact(viewer, row["doctor"]):
+    document = await licence_document_of(licence_id)
+    if not await can_see_contact(viewer, document.doctor_id):
         raise Forbidden(N_("Only the doctor and coordinators can see licence documents."))
-    path = document_file(uploads_dir, row["document_path"])
+    path = document_file(uploads_dir, document.path)
     if path is None:
         raise NotFound(N_("This licence has no document."))
-    return path, row["document_mime"], row["document_name"]
+    return path, document.mime, document.name
