@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Struct
 
+from matching.accounts.services import Account
 from matching.facilities.membership import heads_of
 from matching.facilities.need_commands import create_need
 from matching.facilities.need_queries import list_needs
@@ -22,8 +23,9 @@ from matching.facilities.profiles import (
 from matching.facilities.schemas import FacilityDetail, FacilityView, NeedListItem, NeedView
 from matching.pairings.need_lifecycle import change_need, change_need_status, describe_need
 from web.api_errors import document_errors
-from web.auth import require_account, requires_coordinator
+from web.auth import requires_coordinator
 from web.facilities.deps import (
+    ACCOUNT,
     NEED_LIST_QUERY,
     NeedListQuery,
     queue_ranking,
@@ -77,20 +79,19 @@ class NeedApi(Controller):
     path = "/api/needs"
     tags = ["needs"]
     guards = [requires_head_or_staff]
+    dependencies = ACCOUNT
 
     @get("/", dependencies=NEED_LIST_QUERY)
     async def list_(
         self,
-        request: Request,
+        account: Account,
         need_query: NeedListQuery,
         page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 25,
     ) -> NeedListPage:
         """Needs matching the filters, one page, sorted server side."""
         filters, sort = need_query.filters(), need_query.sort
-        result = await list_needs(
-            filters, viewer=require_account(request), sort=sort, page=page, per_page=per_page
-        )
+        result = await list_needs(filters, viewer=account, sort=sort, page=page, per_page=per_page)
         return NeedListPage(
             items=[NeedListItem(**item) for item in result.items],
             total=result.total,
@@ -100,35 +101,33 @@ class NeedApi(Controller):
         )
 
     @post("/", status_code=201)
-    async def create(self, request: Request, data: JSONBody[NeedIn]) -> NeedCreated:
+    async def create(
+        self, request: Request, account: Account, data: JSONBody[NeedIn]
+    ) -> NeedCreated:
         """Post a need (draft unless ``publish``)."""
-        saved = await create_need(need_from_json(data), actor=require_account(request))
+        saved = await create_need(need_from_json(data), actor=account)
         queued = await _queue_if_due(request, saved.id, saved.ranking_due)
         return NeedCreated(id=saved.id, ranking_queued=queued)
 
     @get("/{need_id:int}")
-    async def show(self, request: Request, need_id: FromPath[int]) -> NeedView:
-        return await describe_need(need_id, viewer=require_account(request))
+    async def show(self, account: Account, need_id: FromPath[int]) -> NeedView:
+        return await describe_need(need_id, viewer=account)
 
     @post("/{need_id:int}", status_code=200)
     async def update(
-        self, request: Request, need_id: FromPath[int], data: JSONBody[NeedIn]
+        self, request: Request, account: Account, need_id: FromPath[int], data: JSONBody[NeedIn]
     ) -> NeedUpdated:
         """Replace a need's fields (same validation as the form)."""
-        saved = await change_need(
-            need_id, need_change_from_json(data), actor=require_account(request)
-        )
+        saved = await change_need(need_id, need_change_from_json(data), actor=account)
         queued = await _queue_if_due(request, need_id, saved.ranking_due)
         return NeedUpdated(id=need_id, status=saved.status, ranking_queued=queued)
 
     @post("/{need_id:int}/status", status_code=200)
     async def change_status(
-        self, request: Request, need_id: FromPath[int], data: JSONBody[StatusIn]
+        self, request: Request, account: Account, need_id: FromPath[int], data: JSONBody[StatusIn]
     ) -> NeedStatusAnswer:
         """Publish, close, reopen or cancel; closing withdraws pending proposals."""
-        moved = await change_need_status(
-            need_id, data.status, actor=require_account(request), reason=data.reason
-        )
+        moved = await change_need_status(need_id, data.status, actor=account, reason=data.reason)
         await _queue_if_due(request, need_id, moved.ranking_due)
         return NeedStatusAnswer(status=moved.status, withdrawn=moved.withdrawn)
 
@@ -138,31 +137,28 @@ class FacilityApi(Controller):
     path = "/api/facilities"
     tags = ["facilities"]
     guards = [requires_head_or_staff]
+    dependencies = ACCOUNT
 
     @get("/")
-    async def list_(self, request: Request) -> list[FacilityView]:
-        return await list_facilities(viewer=require_account(request))
+    async def list_(self, account: Account) -> list[FacilityView]:
+        return await list_facilities(viewer=account)
 
     @post("/", status_code=201, guards=[requires_coordinator])
-    async def create(self, request: Request, data: JSONBody[FacilityIn]) -> FacilitySaved:
-        facility_id = await create_facility(
-            facility_from_json(data), actor=require_account(request)
-        )
+    async def create(self, account: Account, data: JSONBody[FacilityIn]) -> FacilitySaved:
+        facility_id = await create_facility(facility_from_json(data), actor=account)
         return FacilitySaved(id=facility_id)
 
     @get("/{facility_id:int}")
-    async def show(self, request: Request, facility_id: FromPath[int]) -> FacilityDetail:
-        facility = await get_facility(facility_id, viewer=require_account(request))
+    async def show(self, account: Account, facility_id: FromPath[int]) -> FacilityDetail:
+        facility = await get_facility(facility_id, viewer=account)
         heads = await heads_of(facility_id)
         return FacilityDetail(**{**_fields(facility), "heads": heads})
 
     @post("/{facility_id:int}", status_code=200)
     async def update(
-        self, request: Request, facility_id: FromPath[int], data: JSONBody[FacilityIn]
+        self, account: Account, facility_id: FromPath[int], data: JSONBody[FacilityIn]
     ) -> FacilitySaved:
-        await update_facility(
-            facility_id, facility_change_from_json(data), actor=require_account(request)
-        )
+        await update_facility(facility_id, facility_change_from_json(data), actor=account)
         return FacilitySaved(id=facility_id)
 
 

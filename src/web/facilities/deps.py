@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.facilities import csv_io
 from matching.facilities.need_queries import SORTS, NeedFilters
@@ -166,3 +167,11 @@ async def import_page(request: Request, data: dict[str, Any], what: str) -> Temp
         context={"report": report, "what": what, "errors": {}},
         status_code=422 if report.problems else 200,
     )
+
+
+def provide_account(request: Request) -> Account:
+    """The signed-in account (the controllers' guards have let it in)."""
+    return require_account(request)
+
+
+ACCOUNT = {"account": Provide(provide_account, sync_to_thread=False)}

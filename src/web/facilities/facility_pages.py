@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from matching.accounts.services import Account
 from matching.errors import DomainError, ValidationFailed
 from matching.facilities import invitations
 from matching.facilities.membership import check_facility_access, heads_of
@@ -20,9 +21,10 @@ from matching.facilities.profiles import (
     update_facility,
 )
 from matching.paging import parse_page
-from web.auth import require_account, requires_coordinator
+from web.auth import requires_coordinator
 from web.context import base_url
 from web.facilities.deps import (
+    ACCOUNT,
     choices,
     filter_options,
     filters_context,
@@ -36,17 +38,18 @@ from web.forms import form_data, form_errors, render_form
 class FacilityPages(Controller):
     path = "/facilities"
     guards = [requires_head_or_staff]
+    dependencies = ACCOUNT
     include_in_schema = False
 
     @get("/")
     async def index(
         self,
         request: Request,
+        account: Account,
         district: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
     ) -> Template:
-        account = require_account(request)
         params = {"district": district or "", "q": (q or "").strip()}
         errors: dict[str, str] = {}
         try:
@@ -73,12 +76,10 @@ class FacilityPages(Controller):
         return render_form("facilities/form.html", values={"rural": False}, errors={}, **choices())
 
     @post("/new", guards=[requires_coordinator])
-    async def create(self, request: Request) -> Template | Redirect:
+    async def create(self, request: Request, account: Account) -> Template | Redirect:
         data = await form_data(request)
         try:
-            facility_id = await create_facility(
-                facility_from_form(data), actor=require_account(request)
-            )
+            facility_id = await create_facility(facility_from_form(data), actor=account)
         except DomainError as exc:
             return render_form(
                 "facilities/form.html", values=data, errors=form_errors(exc), **choices()
@@ -87,9 +88,8 @@ class FacilityPages(Controller):
 
     @get("/{facility_id:int}")
     async def show(
-        self, request: Request, facility_id: FromPath[int], invited: FromQuery[str | None] = None
+        self, account: Account, facility_id: FromPath[int], invited: FromQuery[str | None] = None
     ) -> Template:
-        account = require_account(request)
         facility = await get_facility(facility_id, viewer=account)
         return Template(
             "facilities/show.html",
@@ -105,9 +105,9 @@ class FacilityPages(Controller):
         )
 
     @get("/{facility_id:int}/edit")
-    async def edit(self, request: Request, facility_id: FromPath[int]) -> Template:
-        facility = await get_facility(facility_id, viewer=require_account(request))
-        await check_facility_access(require_account(request), facility_id)
+    async def edit(self, account: Account, facility_id: FromPath[int]) -> Template:
+        facility = await get_facility(facility_id, viewer=account)
+        await check_facility_access(account, facility_id)
         return render_form(
             "facilities/form.html",
             values=facility_form_values(facility),
@@ -117,8 +117,9 @@ class FacilityPages(Controller):
         )
 
     @post("/{facility_id:int}/edit")
-    async def update(self, request: Request, facility_id: FromPath[int]) -> Template | Redirect:
-        account = require_account(request)
+    async def update(
+        self, request: Request, account: Account, facility_id: FromPath[int]
+    ) -> Template | Redirect:
         facility = await get_facility(facility_id, viewer=account)
         data = await form_data(request)
         try:
@@ -134,8 +135,9 @@ class FacilityPages(Controller):
         return Redirect(f"/facilities/{facility_id}")
 
     @post("/{facility_id:int}/invitations", guards=[requires_coordinator])
-    async def invite(self, request: Request, facility_id: FromPath[int]) -> Template | Redirect:
-        account = require_account(request)
+    async def invite(
+        self, request: Request, account: Account, facility_id: FromPath[int]
+    ) -> Template | Redirect:
         data = await form_data(request)
         email = str(data.get("email", "")).strip()
         try:

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
+from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.errors import DomainError, ValidationFailed
 from matching.facilities import csv_io
@@ -18,12 +19,12 @@ from matching.facilities.need_commands import create_need
 from matching.facilities.need_queries import SORTS, NeedPage, list_needs
 from matching.facilities.need_transitions import person_moves
 from matching.facilities.profiles import get_facility, list_facilities
-from matching.facilities.schemas import FacilityView
 from matching.i18n import Message
 from matching.pairings.need_lifecycle import change_need, change_need_status, describe_need
 from web import feedback
-from web.auth import require_account, requires_coordinator
+from web.auth import requires_coordinator
 from web.facilities.deps import (
+    ACCOUNT,
     NEED_LIST_QUERY,
     NeedListQuery,
     choices,
@@ -49,20 +50,18 @@ RANKING_SUFFIX = "?notice=ranking"
 class NeedPages(Controller):
     path = "/needs"
     guards = [requires_head_or_staff]
+    dependencies = ACCOUNT
     include_in_schema = False
-
-    async def _facilities(self, request: Request) -> list[FacilityView]:
-        return await list_facilities(viewer=require_account(request))
 
     @get("/", dependencies=NEED_LIST_QUERY)
     async def index(
         self,
         request: Request,
+        account: Account,
         need_query: NeedListQuery,
         page: FromQuery[int] = 1,
         notice: FromQuery[str | None] = None,
     ) -> Template:
-        account = require_account(request)
         params, sort = dict(need_query.params), need_query.sort
         errors: dict[str, str] = {}
         try:
@@ -90,14 +89,14 @@ class NeedPages(Controller):
         )
 
     @get("/export.csv", dependencies=NEED_LIST_QUERY)
-    async def export(self, request: Request, need_query: NeedListQuery) -> Stream:
+    async def export(self, account: Account, need_query: NeedListQuery) -> Stream:
         filters, sort = need_query.filters(), need_query.sort
         if sort not in SORTS:
             raise ValidationFailed(
                 {"sort": Message("must be one of: %(choices)s", choices=", ".join(SORTS))}
             )
         return Stream(
-            csv_io.export_needs_csv(filters, viewer=require_account(request), sort=sort),
+            csv_io.export_needs_csv(filters, viewer=account, sort=sort),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="needs-{date.today()}.csv"'},
         )
@@ -115,8 +114,8 @@ class NeedPages(Controller):
         return await import_page(request, data, "needs")
 
     @get("/new")
-    async def new(self, request: Request, facility: FromQuery[int | None] = None) -> Template:
-        facilities = await self._facilities(request)
+    async def new(self, account: Account, facility: FromQuery[int | None] = None) -> Template:
+        facilities = await list_facilities(viewer=account)
         # kind and specialty are left unchosen: the head picks them (never a silent default)
         values: dict[str, Any] = {
             "urgency": "routine",
@@ -129,8 +128,7 @@ class NeedPages(Controller):
         )
 
     @post("/new")
-    async def create(self, request: Request) -> Template | Redirect:
-        account = require_account(request)
+    async def create(self, request: Request, account: Account) -> Template | Redirect:
         data = await form_data(request)
         submission = take_submission_id(data)
         if submission and (earlier := await earlier_answer(request, account.id, submission)):
@@ -142,7 +140,7 @@ class NeedPages(Controller):
                 "needs/form.html",
                 values=need_values(data),
                 errors=form_errors(exc),
-                facilities=await self._facilities(request),
+                facilities=await list_facilities(viewer=account),
                 **choices(),
             )
         target = f"/needs/{saved.id}{await _rank_if_due(request, saved.id, saved.ranking_due)}"
@@ -153,9 +151,9 @@ class NeedPages(Controller):
 
     @get("/{need_id:int}")
     async def show(
-        self, request: Request, need_id: FromPath[int], notice: FromQuery[str | None] = None
+        self, account: Account, need_id: FromPath[int], notice: FromQuery[str | None] = None
     ) -> Template:
-        need = await describe_need(need_id, viewer=require_account(request))
+        need = await describe_need(need_id, viewer=account)
         return Template(
             "needs/show.html",
             context={
@@ -168,20 +166,21 @@ class NeedPages(Controller):
         )
 
     @get("/{need_id:int}/edit")
-    async def edit(self, request: Request, need_id: FromPath[int]) -> Template:
-        need = await describe_need(need_id, viewer=require_account(request))
+    async def edit(self, account: Account, need_id: FromPath[int]) -> Template:
+        need = await describe_need(need_id, viewer=account)
         return render_form(
             "needs/form.html",
             values=need_form_values(need),
             errors={},
             need=need,
-            facilities=await self._facilities(request),
+            facilities=await list_facilities(viewer=account),
             **choices(),
         )
 
     @post("/{need_id:int}/edit")
-    async def update(self, request: Request, need_id: FromPath[int]) -> Template | Redirect:
-        account = require_account(request)
+    async def update(
+        self, request: Request, account: Account, need_id: FromPath[int]
+    ) -> Template | Redirect:
         need = await describe_need(need_id, viewer=account)
         data = await form_data(request)
         try:
@@ -194,7 +193,7 @@ class NeedPages(Controller):
                 values=values,
                 errors=form_errors(exc),
                 need=need,
-                facilities=await self._facilities(request),
+                facilities=await list_facilities(viewer=account),
                 **choices(),
             )
         suffix = await _rank_if_due(request, need_id, saved.ranking_due)
@@ -202,14 +201,16 @@ class NeedPages(Controller):
         return Redirect(f"/needs/{need_id}{suffix}")
 
     @post("/{need_id:int}/status")
-    async def change_status(self, request: Request, need_id: FromPath[int]) -> Redirect:
+    async def change_status(
+        self, request: Request, account: Account, need_id: FromPath[int]
+    ) -> Redirect:
         """Publish, reopen or cancel (closing goes through its confirmation page)."""
         data = await form_data(request)
         target = str(data.get("status", ""))
         if target in ("closed", "cancelled"):
             # Both withdraw the proposals waiting for review: confirm first.
             return Redirect(f"/needs/{need_id}/close?to={target}")
-        moved = await change_need_status(need_id, target, actor=require_account(request))
+        moved = await change_need_status(need_id, target, actor=account)
         flash(request, feedback.need_status_changed(moved.status))
         return Redirect(
             f"/needs/{need_id}{await _rank_if_due(request, need_id, moved.ranking_due)}"
@@ -217,19 +218,19 @@ class NeedPages(Controller):
 
     @get("/{need_id:int}/close")
     async def close_page(
-        self, request: Request, need_id: FromPath[int], to: FromQuery[str] = "closed"
+        self, account: Account, need_id: FromPath[int], to: FromQuery[str] = "closed"
     ) -> Template:
         """The confirmation page: says how many pending proposals will be withdrawn."""
-        need = await describe_need(need_id, viewer=require_account(request))
+        need = await describe_need(need_id, viewer=account)
         target = "cancelled" if to == "cancelled" else "closed"
         return Template("needs/close.html", context={"need": need, "target": target})
 
     @post("/{need_id:int}/close")
-    async def close(self, request: Request, need_id: FromPath[int]) -> Redirect:
+    async def close(self, request: Request, account: Account, need_id: FromPath[int]) -> Redirect:
         data = await form_data(request)
         target = "cancelled" if data.get("to") == "cancelled" else "closed"
         moved = await change_need_status(
-            need_id, target, actor=require_account(request), reason=str(data.get("reason", ""))
+            need_id, target, actor=account, reason=str(data.get("reason", ""))
         )
         flash(request, feedback.need_status_changed(target, moved.withdrawn))
         return Redirect(f"/needs/{need_id}")
