@@ -28,7 +28,7 @@ from web.facilities.deps import (
     ACCOUNT,
     NEED_LIST_QUERY,
     NeedListQuery,
-    queue_ranking,
+    queue_ranking_if_due,
     requires_head_or_staff,
 )
 from web.facilities.forms import (
@@ -70,10 +70,6 @@ class FacilitySaved(Struct, kw_only=True):
     id: int
 
 
-async def _queue_if_due(request: Request, need_id: int, due: bool) -> bool:
-    return due and await queue_ranking(request, need_id)
-
-
 @document_errors()
 class NeedApi(Controller):
     path = "/api/needs"
@@ -106,7 +102,7 @@ class NeedApi(Controller):
     ) -> NeedCreated:
         """Post a need (draft unless ``publish``)."""
         saved = await create_need(need_from_json(data), actor=account)
-        queued = await _queue_if_due(request, saved.id, saved.ranking_due)
+        queued = await queue_ranking_if_due(request, saved.id, saved.ranking_due)
         return NeedCreated(id=saved.id, ranking_queued=queued)
 
     @get("/{need_id:int}")
@@ -119,7 +115,7 @@ class NeedApi(Controller):
     ) -> NeedUpdated:
         """Replace a need's fields (same validation as the form)."""
         saved = await change_need(need_id, need_change_from_json(data), actor=account)
-        queued = await _queue_if_due(request, need_id, saved.ranking_due)
+        queued = await queue_ranking_if_due(request, need_id, saved.ranking_due)
         return NeedUpdated(id=need_id, status=saved.status, ranking_queued=queued)
 
     @post("/{need_id:int}/status", status_code=200)
@@ -128,7 +124,7 @@ class NeedApi(Controller):
     ) -> NeedStatusAnswer:
         """Publish, close, reopen or cancel; closing withdraws pending proposals."""
         moved = await change_need_status(need_id, data.status, actor=account, reason=data.reason)
-        await _queue_if_due(request, need_id, moved.ranking_due)
+        await queue_ranking_if_due(request, need_id, moved.ranking_due)
         return NeedStatusAnswer(status=moved.status, withdrawn=moved.withdrawn)
 
 

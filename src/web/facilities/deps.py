@@ -33,11 +33,14 @@ RANKING_NOTICE = N_("Proposals for this need will be computed shortly.")
 WEEKDAYS = range(7)
 
 
-async def queue_ranking(request: Request, need_id: int) -> bool:
-    """Queue the quick ranking of a need the domain said is due; never breaks the page.
+async def queue_ranking_if_due(request: Request, need_id: int, due: bool) -> bool:
+    """Queue the need's quick ranking when the domain said it is due (``NeedSaved``,
+    ``NeedMoved``); never breaks the page.
 
-    True when queued (False when one is already queued or the queue is down).
+    True when queued (False when not due, already queued, or the queue is down).
     """
+    if not due:
+        return False
     try:
         return await enqueue_need_ranking(request.app.state.queue, need_id)
     except KeyError as exc:

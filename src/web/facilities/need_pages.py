@@ -31,7 +31,7 @@ from web.facilities.deps import (
     filter_options,
     filters_context,
     import_page,
-    queue_ranking,
+    queue_ranking_if_due,
     requires_head_or_staff,
 )
 from web.facilities.forms import (
@@ -237,8 +237,6 @@ class NeedPages(Controller):
 
 
 async def _rank_if_due(request: Request, need_id: int, due: bool) -> str:
-    """Queue the need's ranking when the domain says it is due; the page's notice suffix."""
-    if not due:
-        return ""
-    await queue_ranking(request, need_id)
-    return RANKING_SUFFIX
+    """Queue the need's ranking when it is due; the page's notice (queued or not)."""
+    await queue_ranking_if_due(request, need_id, due)
+    return RANKING_SUFFIX if due else ""
