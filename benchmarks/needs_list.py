@@ -95,7 +95,7 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
     import asyncpg
 
     from matching.db import make_engine, use_engine
-    from matching.facilities import services
+    from matching.facilities import need_queries
     from matching.migrate import apply_migrations
 
     name = f"homs_bench_{uuid.uuid4().hex[:8]}"
@@ -112,10 +112,10 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
         # As in production: the app runs with a connection pool (see web.app).
         await engine.start_connection_pool(min_size=1, max_size=4)
         cases = {
-            "open needs, most urgent first, page 1": (services.NeedFilters(), "urgency", 1),
-            "open needs, newest first, page 40": (services.NeedFilters(), "newest", 40),
+            "open needs, most urgent first, page 1": (need_queries.NeedFilters(), "urgency", 1),
+            "open needs, newest first, page 40": (need_queries.NeedFilters(), "newest", 40),
             "district + rural + kind + specialty + urgency": (
-                services.NeedFilters(
+                need_queries.NeedFilters(
                     district="al_rastan",
                     rural=True,
                     kind="mentorship",
@@ -126,7 +126,7 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
                 1,
             ),
             "all statuses, start date, page 10": (
-                services.NeedFilters(status="all"),
+                need_queries.NeedFilters(status="all"),
                 "starts_on",
                 10,
             ),
@@ -134,7 +134,7 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
         for label, (filters, sort, page) in cases.items():
 
             async def call(filters=filters, sort=sort, page=page) -> None:
-                await services.list_needs(filters, sort=sort, page=page, per_page=25)
+                await need_queries.list_needs(filters, sort=sort, page=page, per_page=25)
 
             await call()  # warm the connection and the plan cache
             median, p95 = await _time(call, repeats)
@@ -143,14 +143,14 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
                 f"median {median:.1f} ms, p95 {p95:.1f} ms per page (count + 25 rows)"
             )
         plans = {
-            "open, most urgent first": services.NeedFilters(),
-            "mentorship + neonatology + critical": services.NeedFilters(
+            "open, most urgent first": need_queries.NeedFilters(),
+            "mentorship + neonatology + critical": need_queries.NeedFilters(
                 kind="mentorship", specialty="neonatology", urgency="critical"
             ),
-            "one facility, all statuses": services.NeedFilters(status="all", facility_id=1),
+            "one facility, all statuses": need_queries.NeedFilters(status="all", facility_id=1),
         }
         for label, filters in plans.items():
-            _, query = services.page_queries(filters, None, sort="urgency", page=1, per_page=25)
+            _, query = need_queries.page_queries(filters, None, sort="urgency", page=1, per_page=25)
             plan = await engine._run_in_new_connection(f"EXPLAIN ANALYZE {query}")
             text = [row["QUERY PLAN"] for row in plan]
             scans = sorted(

@@ -25,7 +25,7 @@ INDEXES = {
     "proposal_doctor_state_idx": ("proposal", ("doctor", "state")),
     "notification_user_idx": ("notification", ("user", "id")),
 }
-# The same expression as ``_URGENCY_RANK`` in matching.facilities.services, with the
+# The same expression as ``_URGENCY_RANK`` in matching.facilities.need_queries, with the
 # column unqualified (SQLite refuses "need"."urgency" in an index; both engines
 # resolve the two spellings to the same column when matching a query to the index).
 URGENCY_RANK = "CASE \"urgency\" WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END"

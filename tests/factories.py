@@ -9,7 +9,9 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.services import Account, create_account
 from matching.accounts.tables import Role
 from matching.consent.services import ASKED_ROLES, record_consent
+from matching.facilities.need_commands import create_need
 from matching.facilities.tables import Facility, FacilityHead
+from web.facilities.forms import need_from_form
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -62,6 +64,14 @@ async def make_head(facility_id: int, **kwargs: object) -> Account:
     account = await make_account(Role.FACILITY_HEAD, **kwargs)  # type: ignore[arg-type]
     await FacilityHead.insert(FacilityHead(user=account.id, facility=facility_id)).run()
     return account
+
+
+async def post_need(
+    facility_id: int, data: dict[str, object], actor: Account, *, publish: bool = False
+) -> int:
+    """A need posted through the form's decoder, as the need form posts it; its id."""
+    form = {**data, "facility": facility_id, "action": "publish" if publish else "draft"}
+    return (await create_need(need_from_form(form), actor=actor)).id
 
 
 def csrf_token(client: AsyncTestClient) -> str:

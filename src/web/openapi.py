@@ -25,7 +25,7 @@ from litestar import Litestar
 from litestar.openapi.spec import OpenAPI, Operation, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
-from matching.facilities.services import SORTS
+from matching.facilities.need_queries import SORTS
 from matching.facilities.tables import District, NeedKind, NeedStatus, Urgency
 from matching.plain_text import MULTILINE_PATTERN, SINGLE_LINE_PATTERN, is_multiline
 from matching.taxonomy import load_taxonomy

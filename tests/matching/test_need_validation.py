@@ -7,14 +7,30 @@ from datetime import date, time
 import pytest
 
 from matching.errors import ValidationFailed
-from matching.facilities.services import NeedFilters, parse_facility, parse_need
+from matching.facilities.csv_io import need_from_row
+from matching.facilities.need_queries import NeedFilters
+from matching.facilities.need_rules import NeedFields, validate_need
+from matching.facilities.profiles import validate_facility
+from matching.facilities.reading import facility_from_cells
+from web.facilities.forms import NeedIn, SlotIn, need_from_form, need_from_json
 
 BASE = {"title": "A need", "specialty": "neonatology", "urgency": "routine"}
+
+
+def parse_need(data: dict) -> NeedFields:
+    """Validate a need as the form posts it (``facility`` chosen)."""
+    return validate_need(need_from_form({**data, "facility": 1}))
 
 
 def errors_of(data: dict) -> dict[str, str]:
     with pytest.raises(ValidationFailed) as info:
         parse_need(data)
+    return info.value.errors
+
+
+def csv_errors_of(row: dict[str, str]) -> dict[str, str]:
+    with pytest.raises(ValidationFailed) as info:
+        validate_need(need_from_row(row))
     return info.value.errors
 
 
@@ -37,7 +53,7 @@ def test_mentorship_needs_hours_name_and_slots() -> None:
     errors = errors_of({**BASE, "kind": "mentorship", "weekly_hours": "0", "months": "6"})
     assert errors["weekly_hours"] == "a mentorship needs weekly hours above zero"
     assert "mentee_name" in errors and "slot_0" in errors
-    too_few = errors_of(
+    too_few = csv_errors_of(
         {
             **BASE,
             "kind": "mentorship",
@@ -68,11 +84,25 @@ def test_mentorship_needs_hours_name_and_slots() -> None:
             "mentee_name": "Dr. Maya",
             "weekly_hours": "1,5",
             "months": "3",
-            "slots": [{"weekday": 4, "start": "18:00", "end": "20:00"}],
+            "slot_0_weekday": "4",
+            "slot_0_start": "18:00",
+            "slot_0_end": "20:00",
         }
     )
     assert fields.row["weekly_hours"] == 1.5 and fields.row["languages"] == "ar"
     assert [(s.weekday, s.start) for s in fields.slots] == [(4, time(18))]
+    body = NeedIn(
+        facility_id=1,
+        kind="mentorship",
+        title="A need",
+        specialty="neonatology",
+        mentee_name="Dr. Maya",
+        weekly_hours=2,
+        months=3,
+        slots=[SlotIn(weekday=4, start="18:00", end="20:00")],
+    )
+    fields = validate_need(need_from_json(body))
+    assert [(s.weekday, s.start, s.end) for s in fields.slots] == [(4, time(18), time(20))]
 
 
 def test_training_needs_topic_audience_and_dates_unless_remote() -> None:
@@ -100,14 +130,16 @@ def test_unknown_codes_are_named() -> None:
 
 def test_facility_rules_and_filters() -> None:
     with pytest.raises(ValidationFailed) as info:
-        parse_facility(
-            {
-                "name_en": "X",
-                "name_ar": "س",
-                "kind": "hospital",
-                "district": "homs",
-                "latitude": "34.7",
-            }
+        validate_facility(
+            facility_from_cells(
+                {
+                    "name_en": "X",
+                    "name_ar": "س",
+                    "kind": "hospital",
+                    "district": "homs",
+                    "latitude": "34.7",
+                }
+            )
         )
     assert info.value.errors == {"longitude": "give both latitude and longitude, or neither"}
     with pytest.raises(ValidationFailed) as info:

@@ -6,7 +6,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
-from matching.facilities.services import SORTS
+from matching.facilities.need_queries import SORTS
 from tests.factories import api_headers, login, make_account
 
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.tables import Role
 from matching.consent.notice import NOTICE_VERSION
 from matching.doctors.tables import Licence
-from matching.facilities.services import today_utc
+from matching.facilities.need_rules import today_utc
 from matching.facilities.tables import Need
 from matching.pairings import transitions
 from tests.factories import api_headers, login, make_account, make_facility, make_head, post_form

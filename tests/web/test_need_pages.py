@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
-from matching.facilities import services
+from matching.errors import ValidationFailed
+from matching.facilities.membership import heads_of
 from matching.facilities.tables import LocalSlot, Need
+from matching.pairings.loader import load_needs
+from matching.pairings.need_fill import refresh_need_status
+from matching.pairings.need_lifecycle import change_need
 from matching.pairings.tables import Proposal, RankingRun
-from tests.factories import login, make_account, make_facility, make_head, post_form
+from tests.factories import login, make_account, make_facility, make_head, post_form, post_need
+from web.facilities.forms import need_change_from_form
 
 MENTORSHIP = {
     "kind": "mentorship",
@@ -77,7 +82,7 @@ async def test_head_cannot_see_or_edit_another_facilitys_needs(client) -> None:
     theirs = await make_facility(name="Theirs")
     head = await make_head(mine)
     other_head = await make_head(theirs)
-    draft = await services.create_need(theirs, MENTORSHIP, actor=other_head)
+    draft = await post_need(theirs, MENTORSHIP, actor=other_head)
     await login(client, head)
     assert (await client.get(f"/needs/{draft}")).status_code == 404
     assert (await client.get(f"/needs/{draft}/edit")).status_code == 404
@@ -108,33 +113,29 @@ async def _proposals(need_id: int, states: list[str]) -> None:
 async def test_status_follows_confirmed_proposals(db) -> None:
     facility = await make_facility()
     head = await make_head(facility)
-    need = await services.create_need(
-        facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True
-    )
-    assert await services.refresh_need_status(need) == "open"
+    need = await post_need(facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True)
+    assert await refresh_need_status(need) == "open"
     await _proposals(need, ["confirmed"])
-    assert await services.refresh_need_status(need) == "partly_filled"
+    assert await refresh_need_status(need) == "partly_filled"
     await _proposals(need, ["confirmed", "proposed"])
-    assert await services.refresh_need_status(need) == "filled"
+    assert await refresh_need_status(need) == "filled"
     events = await AuditEvent.select().where(AuditEvent.action == "need.status_changed").run()
     assert len(events) == 2
     # A draft stays a draft whatever the proposals say.
-    draft = await services.create_need(facility, MENTORSHIP, actor=head)
+    draft = await post_need(facility, MENTORSHIP, actor=head)
     await _proposals(draft, ["confirmed"])
-    assert await services.refresh_need_status(draft) == "draft"
+    assert await refresh_need_status(draft) == "draft"
 
 
 async def test_places_cannot_drop_below_confirmed(db) -> None:
     facility = await make_facility()
     head = await make_head(facility)
-    need = await services.create_need(
-        facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True
-    )
+    need = await post_need(facility, {**MENTORSHIP, "places": "2"}, actor=head, publish=True)
     await _proposals(need, ["confirmed", "confirmed"])
-    await services.refresh_need_status(need)
+    await refresh_need_status(need)
     try:
-        await services.update_need(need, {**MENTORSHIP, "places": "1"}, actor=head)
-    except services.ValidationFailed as exc:
+        await change_need(need, need_change_from_form({**MENTORSHIP, "places": "1"}), actor=head)
+    except ValidationFailed as exc:
         assert "places" in exc.errors
     else:
         raise AssertionError("places below confirmed was accepted")
@@ -143,7 +144,7 @@ async def test_places_cannot_drop_below_confirmed(db) -> None:
 async def test_closing_withdraws_pending_proposals_after_confirmation(client) -> None:
     facility = await make_facility()
     head = await make_head(facility)
-    need = await services.create_need(facility, MENTORSHIP, actor=head, publish=True)
+    need = await post_need(facility, MENTORSHIP, actor=head, publish=True)
     await _proposals(need, ["proposed", "approved", "rejected", "proposed"])
     await login(client, head)
     page = await client.get(f"/needs/{need}/close")
@@ -171,7 +172,7 @@ async def test_doctor_cannot_open_need_pages(client) -> None:
 async def test_cancel_goes_through_the_confirmation_page(client) -> None:
     facility = await make_facility()
     head = await make_head(facility)
-    need = await services.create_need(facility, MENTORSHIP, actor=head, publish=True)
+    need = await post_need(facility, MENTORSHIP, actor=head, publish=True)
     await _proposals(need, ["approved"])
     await login(client, head)
     response = await post_form(client, f"/needs/{need}/status", {"status": "cancelled"})
@@ -183,22 +184,21 @@ async def test_cancel_goes_through_the_confirmation_page(client) -> None:
     assert (await Proposal.select(Proposal.state).first().run())["state"] == "withdrawn"
 
 
-async def test_open_needs_for_ranking(db) -> None:
+async def test_open_needs_are_loaded_for_ranking(db) -> None:
     facility = await make_facility(district="tadmur", rural=True)
     head = await make_head(facility)
-    open_id = await services.create_need(
+    open_id = await post_need(
         facility, {**MENTORSHIP, "places": "2", "languages": ["ar", "en"]}, actor=head, publish=True
     )
-    await services.create_need(facility, MENTORSHIP, actor=head)  # a draft: not ranked
+    await post_need(facility, MENTORSHIP, actor=head)  # a draft: not ranked
     await _proposals(open_id, ["confirmed"])
-    await services.refresh_need_status(open_id)
-    needs = await services.open_needs_for_ranking()
-    assert [n["id"] for n in needs] == [open_id]
+    assert await refresh_need_status(open_id) == "partly_filled"
+    needs = await load_needs()
+    assert [n.id for n in needs] == [open_id]
     need = needs[0]
-    assert need["status"] == "partly_filled" and need["places_left"] == 1
-    assert need["district"] == "tadmur" and need["rural"] is True
-    assert need["skills"] == ["neonatal_resuscitation"]
-    assert need["languages_list"] == ["ar", "en"]
-    assert [(w, s.hour, e.hour) for w, s, e in need["slots"]] == [(1, 19, 21)]
-    assert await services.open_needs_for_ranking([999]) == []
-    assert [h["email"] for h in await services.heads_of(facility)] == [head.email]
+    assert need.places_left == 1 and need.rural is True
+    assert need.skills == ("neonatal_resuscitation",)
+    assert need.required_languages == frozenset({"ar", "en"})
+    assert [(s.weekday, s.start.hour, s.end.hour) for s in need.local_slots] == [(1, 19, 21)]
+    assert await load_needs([999]) == []
+    assert [h.email for h in await heads_of(facility)] == [head.email]

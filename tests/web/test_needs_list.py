@@ -6,9 +6,9 @@ import csv
 import io
 
 from matching.accounts.tables import Role
-from matching.facilities import services
+from matching.facilities.need_queries import NeedFilters, list_needs
 from matching.facilities.tables import Facility, Need
-from tests.factories import login, make_account, make_facility, make_head, post_form
+from tests.factories import login, make_account, make_facility, make_head, post_form, post_need
 
 MISSION = {
     "kind": "mission",
@@ -26,7 +26,7 @@ async def _seed() -> tuple[int, int]:
     homs = await make_facility(name="Homs City", district="homs", rural=False)
     coordinator = await make_account(Role.COORDINATOR)
     for i in range(30):
-        await services.create_need(
+        await post_need(
             rastan if i % 2 else homs,
             {
                 **MISSION,
@@ -78,9 +78,7 @@ async def test_list_needs_pages_are_disjoint(db) -> None:
     await _seed()
     seen: list[int] = []
     for page in (1, 2, 3):
-        result = await services.list_needs(
-            services.NeedFilters(status="all"), sort="urgency", page=page, per_page=12
-        )
+        result = await list_needs(NeedFilters(status="all"), sort="urgency", page=page, per_page=12)
         seen += [item["id"] for item in result.items]
     assert len(seen) == len(set(seen)) == 30
 

@@ -9,8 +9,7 @@ import re
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
-from matching.facilities import services
-from tests.factories import login, make_account, make_facility, make_head
+from tests.factories import login, make_account, make_facility, make_head, post_need
 
 GZIP = {"accept-encoding": "gzip"}
 PAGE_BUDGET = 20_000  # bytes on the wire, per HTML page
@@ -70,7 +69,7 @@ async def test_static_files_are_fingerprinted_and_cached_for_a_year(
 async def test_csv_exports_start_with_a_bom_for_excel(client: AsyncTestClient) -> None:
     facility = await make_facility()
     coordinator = await make_account(Role.COORDINATOR)
-    await services.create_need(
+    await post_need(
         facility,
         {
             "kind": "mission",

@@ -13,9 +13,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from matching.accounts.services import Account
-from matching.audit.services import record_event
 from matching.errors import Forbidden, ValidationFailed
-from matching.facilities import services
+from matching.facilities.membership import is_staff
+from matching.facilities.need_commands import insert_need
+from matching.facilities.need_queries import NeedFilters, iter_needs
+from matching.facilities.need_rules import NeedFields, today_utc, validate_need
+from matching.facilities.profiles import insert_facility, validate_facility
+from matching.facilities.reading import facility_from_cells, need_from_cells, slots_cell
+from matching.facilities.schemas import FacilityDraft, NeedDraft
 from matching.facilities.tables import Facility, Need, NeedStatus
 from matching.i18n import N_, Message
 
@@ -96,7 +101,7 @@ def _is_number(text: str) -> bool:
 
 
 async def export_needs_csv(
-    filters: services.NeedFilters, *, viewer: Account, sort: str = "urgency"
+    filters: NeedFilters, *, viewer: Account, sort: str = "urgency"
 ) -> AsyncIterator[str]:
     """The filtered needs list as CSV text, yielded in chunks (header first).
 
@@ -107,7 +112,7 @@ async def export_needs_csv(
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    async for item in services.iter_needs(filters, viewer=viewer, sort=sort):
+    async for item in iter_needs(filters, viewer=viewer, sort=sort):
         row = {**item, "area": "rural" if item["rural"] else "urban"}
         writer.writerow([_cell(row.get(c)) for c in EXPORT_COLUMNS])
         if buffer.tell() > 64_000:
@@ -184,42 +189,54 @@ def _collect(report: ImportReport, line: int, exc: ValidationFailed) -> None:
         report.problems.append(RowProblem(line, key, message))
 
 
+def need_from_row(values: dict[str, str]) -> NeedDraft:
+    """The CSV channel's decoder of a need: one row (``facility_id``, ``slots`` as
+    ``"1 19:00-21:00; 3 19:00-21:00"``, ``status`` draft or open) as the command."""
+    unreadable: dict[str, str] = {}
+    slots = slots_cell(values.get("slots", ""), unreadable)
+    facility = values.get("facility_id", "")
+    return need_from_cells(
+        values,
+        facility_id=int(facility) if facility.isdigit() else 0,
+        slots=slots,
+        unreadable=unreadable,
+        publish=(values.get("status") or NeedStatus.OPEN.value) == NeedStatus.OPEN.value,
+    )
+
+
+def facility_from_row(values: dict[str, str]) -> FacilityDraft:
+    """The CSV channel's decoder of a facility: one row as the command."""
+    return facility_from_cells(values)
+
+
 async def import_facilities_csv(text: str, *, actor: Account, dry_run: bool) -> ImportReport:
     """Validate (and unless ``dry_run``, create) facilities from CSV."""
-    if not services.is_staff(actor):
+    if not is_staff(actor):
         raise Forbidden(N_("Only coordinators can import facilities."))
     report = ImportReport(kind="facilities", dry_run=dry_run)
-    parsed: list[services.FacilityFields] = []
+    parsed: list[FacilityDraft] = []
     for line, values in _read(text, FACILITY_COLUMNS, report):
         try:
-            parsed.append(services.parse_facility(values))
+            parsed.append(validate_facility(facility_from_row(values)))
         except ValidationFailed as exc:
             _collect(report, line, exc)
     if report.problems or dry_run:
         return report
     async with Facility._meta.db.transaction():
-        for fields in parsed:
-            rows = await Facility.insert(Facility(**fields.as_row())).returning(Facility.id).run()
-            await record_event(
-                actor_id=actor.id,
-                actor_label=actor.email,
-                action="facility.created",
-                subject_type="facility",
-                subject_id=rows[0]["id"],
-                after={**fields.as_row(), "source": "csv"},
-            )
+        for draft in parsed:
+            await insert_facility(draft, actor=actor, source="csv")
     report.imported = len(parsed)
     return report
 
 
 async def import_needs_csv(text: str, *, actor: Account, dry_run: bool) -> ImportReport:
     """Validate (and unless ``dry_run``, create) needs from CSV; status draft or open."""
-    if not services.is_staff(actor):
+    if not is_staff(actor):
         raise Forbidden(N_("Only coordinators can import needs."))
     report = ImportReport(kind="needs", dry_run=dry_run)
     rows = _read(text, NEED_COLUMNS, report)
     facility_ids = {int(r["id"]) for r in await Facility.select(Facility.id).run()}
-    parsed: list[tuple[int, services.NeedFields, str]] = []
+    parsed: list[tuple[int, NeedFields, NeedStatus]] = []
     for line, values in rows:
         problems: dict[str, str] = {}
         facility = values.get("facility_id", "")
@@ -229,32 +246,23 @@ async def import_needs_csv(text: str, *, actor: Account, dry_run: bool) -> Impor
         if status not in (NeedStatus.DRAFT.value, NeedStatus.OPEN.value):
             problems["status"] = N_("choose draft or open")
         try:
-            fields = services.parse_need(values, today=services.today_utc())
+            fields = validate_need(need_from_row(values), today=today_utc())
         except ValidationFailed as exc:
             problems = {**problems, **exc.errors}
         if problems:
             _collect(report, line, ValidationFailed(problems))
             continue
-        fields.row["facility"] = int(facility)
-        parsed.append((line, fields, status))
+        parsed.append((int(facility), fields, NeedStatus(status)))
     if report.problems or dry_run:
         return report
     async with Need._meta.db.transaction():
-        for _, fields, status in parsed:
-            inserted = (
-                await Need.insert(Need(**fields.row, status=status, created_by=actor.id))
-                .returning(Need.id)
-                .run()
-            )
-            need_id = int(inserted[0]["id"])
-            await services.write_need_children(need_id, fields)
-            await record_event(
-                actor_id=actor.id,
-                actor_label=actor.email,
-                action="need.created",
-                subject_type="need",
-                subject_id=need_id,
-                after={**fields.row, "status": status, "source": "csv"},
+        for facility_id, fields, status in parsed:
+            await insert_need(
+                fields,
+                facility_id=facility_id,
+                status=status,
+                actor=actor,
+                audit_extra={"facility": facility_id, "source": "csv"},
             )
     report.imported = len(parsed)
     return report

@@ -18,7 +18,8 @@ from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
 from matching.consent.services import notice_problem, record_consent
 from matching.errors import Conflict, Forbidden, ValidationFailed
-from matching.facilities.services import get_facility, is_head_of, is_staff
+from matching.facilities.membership import is_head_of, is_staff
+from matching.facilities.profiles import get_facility
 from matching.facilities.tables import FacilityHead, Invitation
 from matching.i18n import N_
 from matching.mail.outbox import queue_mail
@@ -67,7 +68,7 @@ async def invite_head(
         mail = render_mail(
             "facility_invitation",
             language,
-            facility=facility["name_ar"] if language == "ar" else facility["name_en"],
+            facility=facility.name_ar if language == "ar" else facility.name_en,
             inviter=actor.full_name,
             link=f"{base_url}/invitations/{token}",
             days=INVITATION_DAYS,

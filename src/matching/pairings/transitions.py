@@ -10,14 +10,14 @@ Transitions (one table, :data:`TRANSITIONS`)::
 
 Ranking runs (``pairings.runs``) insert ``proposed`` rows and supersede their own
 undecided ones; everything else that changes a proposal calls this module
-(``facilities.services`` included: closing a need, lowering its places).
+(``pairings.need_lifecycle`` included: closing a need, lowering its places).
 
 Invariants, and what keeps each:
 
 1. **A need never holds more live pairings (approved, accepted, confirmed) than its
    places.** Every transaction that can add one (approve, bulk approve, swap,
    accept) or lower the places (:func:`check_places`) first locks the need's row
-   (:func:`matching.facilities.status.lock_need`: ``SELECT ... FOR UPDATE`` on
+   (:func:`matching.facilities.need_transitions.lock_need`: ``SELECT ... FOR UPDATE`` on
    PostgreSQL; the transaction is IMMEDIATE on SQLite, :func:`~matching.db.write_transaction`)
    and counts under that lock, so two server processes take turns. Lock order is
    always need rows (by id) first, then proposals.
@@ -55,13 +55,14 @@ from matching.audit.services import record_event
 from matching.db import json_object, write_transaction
 from matching.doctors.tables import DoctorProfile
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matching.facilities.status import lock_need, refresh
+from matching.facilities.need_transitions import lock_need
 from matching.facilities.tables import Facility, FacilityHead, Need, NeedStatus
 from matching.i18n import N_
 from matching.labels import label
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.mail.tables import Notification
+from matching.pairings.need_fill import refresh
 from matching.pairings.tables import Proposal, ProposalState
 
 S = ProposalState
@@ -681,7 +682,7 @@ async def withdraw_pending(need_id: int, actor: Account, *, reason: str) -> int:
     """Withdraw the need's proposals still waiting for a person (proposed, approved).
 
     Call inside the caller's write transaction with the need locked
-    (:func:`matching.facilities.status.lock_need`): each proposal moves only from
+    (:func:`matching.facilities.need_transitions.lock_need`): each proposal moves only from
     the state read (so one a doctor has just accepted stays confirmed), and its
     audit event records that state. Accepted and confirmed pairings are never
     touched here. Returns how many were withdrawn.
