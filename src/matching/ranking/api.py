@@ -31,6 +31,7 @@ from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.engine import MENTORSHIP, rule_counts, top_candidates
 from matching.ranking.explain import pair_signals
 from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
+from matching.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
     from matching.ranking.learned import LearnedModel
@@ -367,8 +368,6 @@ def rank(
             assignment, so such a need gets its next feasible doctor instead.
     """
     if taxonomy is None:
-        from matching.taxonomy import load_taxonomy
-
         taxonomy = load_taxonomy()
     today = today or date.today()
     da = build_doctor_arrays(doctors, taxonomy)
