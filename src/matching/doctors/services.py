@@ -19,8 +19,7 @@ from matching.accounts.services import Account
 from matching.accounts.tables import PasswordResetToken, Role, User
 from matching.audit.services import record_event
 from matching.audit.tables import AuditEvent
-from matching.availability import DateRange, slot_occurrences_utc
-from matching.availability import WeeklySlot as Slot
+from matching.availability import DateRange, WeeklyWindow, slot_occurrences_utc
 from matching.consent.services import consents_of
 from matching.doctors import validation as v
 from matching.doctors.documents import (
@@ -324,7 +323,7 @@ def doctor_input(profile: DoctorProfileData, today: date | None = None) -> Any:
         country=profile.country,
         timezone=profile.timezone,
         travel_windows=tuple(DateRange(w.starts_on, w.ends_on) for w in profile.travel_windows),
-        weekly_slots=tuple(Slot(s.weekday, s.starts_at, s.ends_at) for s in profile.slots),
+        weekly_slots=tuple(WeeklyWindow(s.weekday, s.starts_at, s.ends_at) for s in profile.slots),
         max_mentees=profile.max_mentees,
         hours_per_month=profile.hours_per_month,
         licence_verified_until=profile.licence_verified_until(today),
@@ -914,7 +913,7 @@ def coming_week_in_damascus(
     local, damascus = ZoneInfo(profile.timezone), ZoneInfo(DAMASCUS)
     out: list[SlotOccurrence] = []
     for slot in profile.slots:
-        rule = Slot(slot.weekday, slot.starts_at, slot.ends_at)
+        rule = WeeklyWindow(slot.weekday, slot.starts_at, slot.ends_at)
         for start, end in slot_occurrences_utc([rule], profile.timezone, period):
             out.append(
                 SlotOccurrence(

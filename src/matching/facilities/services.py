@@ -18,7 +18,7 @@ from piccolo.query import OrderByRaw
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.audit.services import record_event
-from matching.availability import WeeklySlot
+from matching.availability import WeeklyWindow
 from matching.db import write_transaction
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.status import (
@@ -377,10 +377,10 @@ class NeedFields:
 
     row: dict[str, Any]
     skills: list[str] = field(default_factory=list)
-    slots: list[WeeklySlot] = field(default_factory=list)
+    slots: list[WeeklyWindow] = field(default_factory=list)
 
 
-def _slots_from(data: Mapping[str, Any], errors: dict[str, str]) -> list[WeeklySlot]:
+def _slots_from(data: Mapping[str, Any], errors: dict[str, str]) -> list[WeeklyWindow]:
     """Slots as ``slots=[{"weekday","start","end"}]`` (JSON) or ``slot_N_*`` fields (form)."""
     raw: list[tuple[str, Any, Any, Any]] = []
     given = data.get("slots")
@@ -400,10 +400,10 @@ def _slots_from(data: Mapping[str, Any], errors: dict[str, str]) -> list[WeeklyS
             start, end = _text(data, f"slot_{i}_start"), _text(data, f"slot_{i}_end")
             if weekday or start or end:
                 raw.append((f"slot_{i}", weekday, start, end))
-    slots: list[WeeklySlot] = []
+    slots: list[WeeklyWindow] = []
     for key, weekday, start, end in raw:
         try:
-            slot = WeeklySlot(int(str(weekday)), _time(str(start)), _time(str(end)))
+            slot = WeeklyWindow(int(str(weekday)), _time(str(start)), _time(str(end)))
         except (TypeError, ValueError):
             errors[key] = N_("give a weekday and start and end times on a quarter hour")
             continue
@@ -534,7 +534,7 @@ def parse_need(
         "acceptable_specialties": acceptable,
         "any_specialty": any_specialty,
     }
-    slots: list[WeeklySlot] = []
+    slots: list[WeeklyWindow] = []
     if kind == NeedKind.MISSION:
         if starts_on and not ends_on and duration > 0:
             ends_on = date.fromordinal(starts_on.toordinal() + duration - 1)
