@@ -23,8 +23,8 @@ from matching.ranking import (
     rank_one_need,
 )
 from matching.ranking.explain import pair_overlap_bins
-from matching.ranking.reference import reference_pair, reference_scores, skill_dicts
 from matching.taxonomy import load_taxonomy
+from tests.matching.ranking_reference import reference_pair, reference_scores, skill_dicts
 
 TODAY = date(2026, 1, 5)
 MARCH_12, MARCH_20, MARCH_25, MARCH_31 = (date(2026, 3, d) for d in (12, 20, 25, 31))
@@ -62,7 +62,7 @@ def test_engine_equals_reference_on_random_instances(taxonomy, seed):
 
 def test_reference_interval_overlap_equals_availability(taxonomy):
     """The reference's cached-interval overlap is availability's exact one."""
-    from matching.ranking.reference import min_weekly_hours, utc_intervals
+    from tests.matching.ranking_reference import min_weekly_hours, utc_intervals
 
     rng = random.Random(5)
     zones = ["Europe/Berlin", "America/Chicago", "Asia/Damascus", "Australia/Sydney"]

@@ -261,7 +261,7 @@ def _explain(
         [doctor_rows, *[np.asarray(r, dtype=np.int64) for r in runner_rows]]
     ).astype(np.int64)
     sig = pair_signals(da, na, all_needs, all_doctors, learned)
-    codes = da.skill_vectorizer.codes
+    codes = da.skill_vectorizer.codes_
     both = na.skill[all_needs].multiply(da.skill[all_doctors]).tocsr()
     weights = {s: WEIGHTS[s] for s in SIGNALS}
     if learned is not None:
