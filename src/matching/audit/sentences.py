@@ -181,7 +181,7 @@ def _reason(value: str, listed: Collection[str]) -> Shown:
     return Shown("text", value)
 
 
-def _shown(kind: str, value: Any, reasons: Collection[str] = ()) -> Shown | None:
+def _shown(kind: str, value: Any, reasons: Collection[str]) -> Shown | None:
     if value is None or value == "" or value == []:
         return None
     if kind == "reason":
@@ -209,7 +209,7 @@ def changes(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     subject_type: str,
-    reasons: Collection[str] = (),
+    reasons: Collection[str],
 ) -> tuple[list[Change], int]:
     """The fields whose value differs, named in words; and how many differ without a name.
 
@@ -229,7 +229,7 @@ def changes(
     return shown, hidden
 
 
-def describe(event: Mapping[str, Any], reasons: Collection[str] = ()) -> AuditLine:
+def describe(event: Mapping[str, Any], reasons: Collection[str]) -> AuditLine:
     """One audit event in words (``event`` as :func:`matching.pairings.review.audit_events`
     returns it, with ``actor_name`` when the account still exists).
 
