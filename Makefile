@@ -71,6 +71,7 @@ loadtest: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src workers tests benchmarks migrations
 	$(VENV)/bin/ruff format --check src workers tests benchmarks migrations
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format src workers tests benchmarks migrations

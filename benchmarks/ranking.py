@@ -25,8 +25,8 @@ import numpy as np
 
 from benchmarks.synthetic import make_doctors, make_needs
 from matching.ranking import build_arrays, build_doctor_arrays, rank_arrays, rank_one_need
-from matching.ranking.reference import reference_scores
 from matching.taxonomy import load_taxonomy
+from tests.matching.ranking_reference import reference_scores
 
 TODAY = date(2026, 1, 5)
 

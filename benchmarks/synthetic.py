@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from matching.availability import DateRange, WeeklySlot
+from matching.availability import DateRange, WeeklyWindow
 from matching.ranking.data import DoctorInput, NeedInput
 
 # country, time zone, share of doctors, extra language
@@ -44,7 +44,7 @@ def _zipf_weights(n: int, s: float) -> np.ndarray:
     return w / w.sum()
 
 
-def _slot(rng: np.random.Generator, evening: bool) -> WeeklySlot:
+def _slot(rng: np.random.Generator, evening: bool) -> WeeklyWindow:
     if evening:
         day = int(rng.integers(0, 5))
         start = int(rng.integers(17, 22))
@@ -53,7 +53,7 @@ def _slot(rng: np.random.Generator, evening: bool) -> WeeklySlot:
         start = int(rng.integers(9, 18))
     minutes = int(rng.choice([60, 90, 120, 120, 180, 240]))
     end_min = (start * 60 + minutes) % (24 * 60)
-    return WeeklySlot(day, time(start), time(end_min // 60, end_min % 60))
+    return WeeklyWindow(day, time(start), time(end_min // 60, end_min % 60))
 
 
 def make_doctors(n: int, taxonomy: Any, today: date, seed: int = 0) -> list[DoctorInput]:
@@ -111,7 +111,7 @@ def make_doctors(n: int, taxonomy: Any, today: date, seed: int = 0) -> list[Doct
                 s = today + timedelta(days=int(rng.integers(0, 300)))
                 wins.append(DateRange(s, s + timedelta(days=int(rng.integers(7, 45)))))
             windows = tuple(wins)
-        slots: tuple[WeeklySlot, ...] = ()
+        slots: tuple[WeeklyWindow, ...] = ()
         if mentors or trains:
             slots = tuple(_slot(rng, rng.random() < 0.6) for _ in range(int(rng.integers(1, 4))))
         committed: tuple[DateRange, ...] = ()
@@ -145,8 +145,8 @@ def make_doctors(n: int, taxonomy: Any, today: date, seed: int = 0) -> list[Doct
     return out
 
 
-LOCAL_SLOT_PATTERNS: tuple[tuple[WeeklySlot, ...], ...] = tuple(
-    tuple(WeeklySlot(d, time(h0), time(h1)) for d in days)
+LOCAL_SLOT_PATTERNS: tuple[tuple[WeeklyWindow, ...], ...] = tuple(
+    tuple(WeeklyWindow(d, time(h0), time(h1)) for d in days)
     for days, h0, h1 in (
         ((6, 0, 1, 2, 3), 14, 17),  # Sunday-Thursday afternoons, Syrian working week
         ((6, 1, 3), 18, 21),
@@ -188,7 +188,7 @@ def make_needs(n: int, taxonomy: Any, today: date, seed: int = 1) -> list[NeedIn
         period: DateRange | None
         remote = False
         weekly = 0.0
-        local: tuple[WeeklySlot, ...] = ()
+        local: tuple[WeeklyWindow, ...] = ()
         min_cov = 1.0
         if kind == "mission":
             period = DateRange(start, start + timedelta(days=int(rng.integers(5, 21))))

@@ -43,7 +43,7 @@ __all__ = [
     "BINS_PER_WEEK",
     "BIN_MINUTES",
     "DateRange",
-    "WeeklySlot",
+    "WeeklyWindow",
     "common_timezones",
     "is_valid_timezone",
     "local_week_mask",
@@ -66,7 +66,7 @@ _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
-class WeeklySlot:
+class WeeklyWindow:
     """A weekly window in the owner's local time.
 
     ``weekday`` 0=Monday .. 6=Sunday; ``start``/``end`` naive :class:`datetime.time` on a
@@ -194,13 +194,13 @@ def _local_to_utc(local: datetime) -> datetime:
 
 
 def _occurrences(
-    slots: Iterable[WeeklySlot], zone: ZoneInfo, first: date, last: date
+    slots: Iterable[WeeklyWindow], zone: ZoneInfo, first: date, last: date
 ) -> list[tuple[datetime, datetime]]:
     """Occurrences whose local start date is in ``first`` .. ``last``, sorted, UTC."""
-    by_weekday: dict[int, list[WeeklySlot]] = {}
+    by_weekday: dict[int, list[WeeklyWindow]] = {}
     for slot in slots:
-        if not isinstance(slot, WeeklySlot):
-            raise ValueError(f"slots must be WeeklySlot instances, got {slot!r}")
+        if not isinstance(slot, WeeklyWindow):
+            raise ValueError(f"slots must be WeeklyWindow instances, got {slot!r}")
         by_weekday.setdefault(slot.weekday, []).append(slot)
     out: list[tuple[datetime, datetime]] = []
     day = first
@@ -217,7 +217,7 @@ def _occurrences(
 
 
 def slot_occurrences_utc(
-    slots: Iterable[WeeklySlot], tz: str, period: DateRange
+    slots: Iterable[WeeklyWindow], tz: str, period: DateRange
 ) -> list[tuple[datetime, datetime]]:
     """Every real occurrence of ``slots`` whose local start date is in ``period``.
 
@@ -234,7 +234,7 @@ def _epoch(d: date) -> int:
 
 
 def _utc_seconds(
-    slots: Iterable[WeeklySlot], tz: str, lo: int, hi: int, first: date, last: date
+    slots: Iterable[WeeklyWindow], tz: str, lo: int, hi: int, first: date, last: date
 ) -> np.ndarray:
     """Merged availability in ``[lo, hi)`` epoch seconds, int64 array of shape (K, 2).
 
@@ -280,9 +280,9 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def weekly_overlap_minutes(
-    slots_a: Iterable[WeeklySlot],
+    slots_a: Iterable[WeeklyWindow],
     tz_a: str,
-    slots_b: Iterable[WeeklySlot],
+    slots_b: Iterable[WeeklyWindow],
     tz_b: str,
     period: DateRange,
 ) -> list[int]:
@@ -312,9 +312,9 @@ def weekly_overlap_minutes(
 
 
 def min_weekly_overlap_hours(
-    slots_a: Iterable[WeeklySlot],
+    slots_a: Iterable[WeeklyWindow],
     tz_a: str,
-    slots_b: Iterable[WeeklySlot],
+    slots_b: Iterable[WeeklyWindow],
     tz_b: str,
     period: DateRange,
 ) -> float:
@@ -335,7 +335,7 @@ def min_weekly_overlap_hours(
 
 
 # ---------------------------------------------------------------------- bin masks
-def local_week_mask(slots: Iterable[WeeklySlot]) -> np.ndarray:
+def local_week_mask(slots: Iterable[WeeklyWindow]) -> np.ndarray:
     """Bool array (672,): 15-minute bins of the owner's local week (Monday 00:00 = bin 0).
 
     A slot crossing Sunday midnight wraps to Monday's first bins.
@@ -362,7 +362,7 @@ def _fill_bins(intervals: np.ndarray, lo: int, n_bins: int) -> np.ndarray:
     return mask
 
 
-def utc_week_masks(slots: Iterable[WeeklySlot], tz: str, period: DateRange) -> np.ndarray:
+def utc_week_masks(slots: Iterable[WeeklyWindow], tz: str, period: DateRange) -> np.ndarray:
     """Bool array (W, 672), one row per UTC week of :func:`week_starts` (``period``).
 
     Row ``w`` bin ``k`` is True when the person is available for the whole 15 minutes from
@@ -418,7 +418,7 @@ def _steady_offset_bins(zone: ZoneInfo, week_start: date) -> int | None:
     return None if seconds % _BIN_SECONDS else seconds // _BIN_SECONDS
 
 
-def utc_week_mask(slots: Iterable[WeeklySlot], tz: str, week_start: date) -> np.ndarray:
+def utc_week_mask(slots: Iterable[WeeklyWindow], tz: str, week_start: date) -> np.ndarray:
     """Bool array (672,) of the UTC week from Monday ``week_start`` 00:00 UTC.
 
     Built from the real occurrences in that week, including one that started on the previous

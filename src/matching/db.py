@@ -1,8 +1,11 @@
 """Database engine selection and switching.
 
-Piccolo tables find their engine through ``matching.piccolo_conf.DB``; this
-module builds that engine from a URL and can rebind every table to another
-engine (tests run the same suite on SQLite and PostgreSQL this way).
+Piccolo tables find their engine through the configuration module named by
+``PICCOLO_CONF`` (``matching.piccolo_conf``, whose ``DB`` this module's
+:func:`make_engine` builds from a URL). This module can rebind every table to
+another engine (tests run the same suite on SQLite and PostgreSQL this way). It
+reaches that configuration only through Piccolo's own ``Finder``, never by
+importing it: ``piccolo_conf`` imports this module, not the other way round.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 
 def make_engine(database_url: str) -> Engine:
@@ -86,21 +92,28 @@ def json_object(value: Any) -> dict[str, Any]:
 
 
 def use_engine(engine: Engine) -> None:
-    """Bind every table (and Piccolo's engine finder) to ``engine``."""
-    from piccolo.apps.migrations.tables import Migration
-
-    from matching import piccolo_conf
-    from matching.piccolo_app import all_tables
-
-    piccolo_conf.DB = engine
-    for table in [*all_tables(), Migration]:
+    """Bind every table of the configured apps (and Piccolo's engine finder) to ``engine``."""
+    finder = Finder()
+    conf = finder.get_piccolo_conf_module()
+    if conf is None:
+        raise RuntimeError("no Piccolo configuration found (PICCOLO_CONF)")
+    conf.DB = engine  # type: ignore[attr-defined]
+    for table in [*finder.get_table_classes(), Migration]:
         table._meta.db = engine
 
 
 def current_engine() -> Engine:
-    from matching import piccolo_conf
+    """The engine of the Piccolo configuration (what :func:`use_engine` last bound)."""
+    engine = Finder().get_engine()
+    if engine is None:
+        raise RuntimeError("the Piccolo configuration (PICCOLO_CONF) defines no DB")
+    return engine
 
-    return piccolo_conf.DB
+
+async def ping(engine: Engine | None = None) -> None:
+    """Run ``SELECT 1`` on a connection of its own (not the pool's), so a dead server
+    or a full pool shows; raises whatever the driver raises."""
+    await (engine or current_engine()).run_querystring(QueryString("SELECT 1"), in_pool=False)
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:

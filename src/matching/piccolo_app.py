@@ -8,7 +8,30 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
+from matching.accounts.tables import PasswordResetToken, User
+from matching.audit.tables import AuditEvent
+from matching.consent.tables import ConsentRecord
+from matching.doctors.tables import (
+    DoctorLanguage,
+    DoctorProfile,
+    DoctorSkill,
+    DoctorSpecialty,
+    Licence,
+    TravelWindow,
+    WeeklySlot,
+)
+from matching.facilities.tables import (
+    Facility,
+    FacilityHead,
+    Invitation,
+    LocalSlot,
+    Need,
+    NeedSkill,
+)
+from matching.mail.tables import Notification, OutboxMail
+from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.settings import PROJECT_ROOT
+from matching.signup.tables import PendingSignup
 
 
 def migrations_folder() -> Path:
@@ -24,30 +47,6 @@ def migrations_folder() -> Path:
 
 def all_tables() -> list[type[Table]]:
     """Every table, parents before children (the order migrations create them)."""
-    from matching.accounts.tables import PasswordResetToken, User
-    from matching.audit.tables import AuditEvent
-    from matching.consent.tables import ConsentRecord
-    from matching.doctors.tables import (
-        DoctorLanguage,
-        DoctorProfile,
-        DoctorSkill,
-        DoctorSpecialty,
-        Licence,
-        TravelWindow,
-        WeeklySlot,
-    )
-    from matching.facilities.tables import (
-        Facility,
-        FacilityHead,
-        Invitation,
-        LocalSlot,
-        Need,
-        NeedSkill,
-    )
-    from matching.mail.tables import Notification, OutboxMail
-    from matching.pairings.tables import NeedInterest, Proposal, RankingRun
-    from matching.signup.tables import PendingSignup
-
     return [
         User,
         PasswordResetToken,

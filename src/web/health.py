@@ -7,12 +7,12 @@ import asyncio
 from litestar import Request, get
 from litestar.response import Response
 
-from matching.db import current_engine
+from matching.db import ping
 
 
 async def database_state() -> str:
     try:
-        await asyncio.wait_for(current_engine()._run_in_new_connection("SELECT 1"), timeout=3)
+        await asyncio.wait_for(ping(), timeout=3)
     except Exception:
         return "unreachable"
     return "ok"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from matching.availability import DateRange, WeeklySlot
+from matching.availability import DateRange, WeeklyWindow
 from matching.ranking.data import DoctorInput, NeedInput
 
 TODAY = date(2026, 1, 5)
@@ -27,8 +27,8 @@ def _d(y: int, m: int, d: int) -> date:
     return date(y, m, d)
 
 
-def _slot(day: int, h0: int, h1: int, m0: int = 0, m1: int = 0) -> WeeklySlot:
-    return WeeklySlot(day, time(h0, m0), time(h1, m1))
+def _slot(day: int, h0: int, h1: int, m0: int = 0, m1: int = 0) -> WeeklyWindow:
+    return WeeklyWindow(day, time(h0, m0), time(h1, m1))
 
 
 def _win(a: date, b: date) -> DateRange:

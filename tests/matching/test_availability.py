@@ -18,7 +18,7 @@ from matching.availability import (
     BIN_MINUTES,
     BINS_PER_WEEK,
     DateRange,
-    WeeklySlot,
+    WeeklyWindow,
     common_timezones,
     is_valid_timezone,
     local_week_mask,
@@ -45,8 +45,8 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def slot(weekday: int, start: str, end: str) -> WeeklySlot:
-    return WeeklySlot(weekday, time.fromisoformat(start), time.fromisoformat(end))
+def slot(weekday: int, start: str, end: str) -> WeeklyWindow:
+    return WeeklyWindow(weekday, time.fromisoformat(start), time.fromisoformat(end))
 
 
 def day(d: str) -> DateRange:
@@ -113,7 +113,7 @@ DAM_THU = [slot(THU, "20:00", "22:00")]
 
 
 @pytest.mark.parametrize(("mentor", "tz"), [(BER_THU, BER), (LON_THU, LON)])
-def test_european_spring_switch_2026_03_29(mentor: list[WeeklySlot], tz: str) -> None:
+def test_european_spring_switch_2026_03_29(mentor: list[WeeklyWindow], tz: str) -> None:
     # weeks from Mon 03-16, 03-23 (Thu 03-26 winter), 03-30 (Thu 04-02 summer), 04-06
     period = span("2026-03-16", "2026-04-12")
     assert weekly_overlap_minutes(mentor, tz, DAM_THU, DAM, period) == [60, 60, 120, 120]
@@ -121,7 +121,7 @@ def test_european_spring_switch_2026_03_29(mentor: list[WeeklySlot], tz: str) ->
 
 
 @pytest.mark.parametrize(("mentor", "tz"), [(BER_THU, BER), (LON_THU, LON)])
-def test_european_autumn_switch_2026_10_25(mentor: list[WeeklySlot], tz: str) -> None:
+def test_european_autumn_switch_2026_10_25(mentor: list[WeeklyWindow], tz: str) -> None:
     # weeks from Mon 10-19 (Thu 10-22 summer: 120) and 10-26 (Thu 10-29 winter: 60)
     period = span("2026-10-19", "2026-11-01")
     assert weekly_overlap_minutes(mentor, tz, DAM_THU, DAM, period) == [120, 60]
@@ -210,13 +210,13 @@ WEEKS = [
 ]
 
 
-def _random_slots(rng: np.random.Generator) -> list[WeeklySlot]:
+def _random_slots(rng: np.random.Generator) -> list[WeeklyWindow]:
     slots = []
     for _ in range(int(rng.integers(1, 5))):
         start = int(rng.integers(0, 96)) * 15
         end = int(rng.integers(0, 96)) * 15  # end <= start crosses midnight
         slots.append(
-            WeeklySlot(
+            WeeklyWindow(
                 int(rng.integers(0, 7)),
                 time(start // 60, start % 60),
                 time(end // 60, end % 60),
@@ -300,7 +300,7 @@ def test_utc_offset_bins_and_vectorised_shift() -> None:
 def test_weekly_slot_validation(kwargs: dict[str, object], field: str) -> None:
     args: dict[str, object] = {"weekday": TUE, "start": time(18), "end": time(20)} | kwargs
     with pytest.raises(ValueError, match=field):
-        WeeklySlot(**args)  # type: ignore[arg-type]
+        WeeklyWindow(**args)  # type: ignore[arg-type]
 
 
 def test_weekly_slot_lengths() -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from matching.availability import DateRange, WeeklySlot, slot_occurrences_utc
+from matching.availability import DateRange, WeeklyWindow, slot_occurrences_utc
 from matching.pairings.calendar import build_calendar
 from matching.pairings.review import pairing_detail
 from tests.factories import make_facility, make_head
@@ -62,7 +62,7 @@ async def _files() -> tuple[bytes, bytes]:
 async def test_mentorship_sessions_keep_the_slot_time_across_the_us_switch(db: str) -> None:
     doctor_file, head_file = await _files()
     expected = slot_occurrences_utc(
-        [WeeklySlot(1, time(19), time(21))],
+        [WeeklyWindow(1, time(19), time(21))],
         "Asia/Damascus",
         DateRange(date(2026, 3, 2), date(2026, 5, 1)),
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from matching.availability import DateRange, WeeklySlot
-from matching.doctors.tables import Licence, LicenceState
-from matching.doctors.tables import WeeklySlot as WeeklySlotRow
+from matching.availability import DateRange, WeeklyWindow
+from matching.doctors.tables import Licence, LicenceState, WeeklySlot
 from matching.facilities.tables import LocalSlot, Need, NeedSkill
 from matching.pairings.loader import load_decided_pairs, load_doctors, load_inputs, load_needs
 from matching.pairings.tables import Proposal
@@ -36,9 +35,9 @@ async def test_doctor_fields(db: str) -> None:
                 state=state,
             )
         ).run()
-    await WeeklySlotRow.insert(
-        WeeklySlotRow(doctor=doctor, weekday=1, starts_at=time(18), ends_at=time(20)),
-        WeeklySlotRow(doctor=doctor, weekday=2, starts_at=time(18, 7), ends_at=time(20)),  # bad
+    await WeeklySlot.insert(
+        WeeklySlot(doctor=doctor, weekday=1, starts_at=time(18), ends_at=time(20)),
+        WeeklySlot(doctor=doctor, weekday=2, starts_at=time(18, 7), ends_at=time(20)),  # bad
     ).run()
     (d,) = await load_doctors()
     assert d.id == doctor
@@ -46,7 +45,7 @@ async def test_doctor_fields(db: str) -> None:
     assert d.languages == frozenset({"ar", "en"})
     assert d.specialties == (("emergency_medicine", "consultant"),)
     assert d.licence_verified_until == later
-    assert d.weekly_slots == (WeeklySlot(1, time(18), time(20)),)
+    assert d.weekly_slots == (WeeklyWindow(1, time(18), time(20)),)
     assert d.travel_windows == (DateRange(TODAY + timedelta(days=10), TODAY + timedelta(days=100)),)
     assert d.timezone == "Europe/Berlin" and d.years_experience == 10
 
@@ -99,7 +98,7 @@ async def test_needs_open_with_places_left(db: str) -> None:
     assert n.places_left == 2
     assert n.required_languages == frozenset({"ar", "en"})
     assert n.skills == ("triage",)
-    assert n.local_slots == (WeeklySlot(0, time(9), time(11)),)
+    assert n.local_slots == (WeeklyWindow(0, time(9), time(11)),)
     assert n.rural is True and n.facility_state == "partial"
     assert n.period == DateRange(TODAY + timedelta(days=20), TODAY + timedelta(days=29))
     assert await load_decided_pairs() == {(open_need, doctor), (open_need, other), (partly, doctor)}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.synthetic import make_doctors, make_needs
-from matching.availability import DateRange, WeeklySlot, min_weekly_overlap_hours
+from matching.availability import DateRange, WeeklyWindow, min_weekly_overlap_hours
 from matching.ranking import (
     HARD_RULES,
     SIGNALS,
@@ -23,8 +23,8 @@ from matching.ranking import (
     rank_one_need,
 )
 from matching.ranking.explain import pair_overlap_bins
-from matching.ranking.reference import reference_pair, reference_scores, skill_dicts
 from matching.taxonomy import load_taxonomy
+from tests.matching.ranking_reference import reference_pair, reference_scores, skill_dicts
 
 TODAY = date(2026, 1, 5)
 MARCH_12, MARCH_20, MARCH_25, MARCH_31 = (date(2026, 3, d) for d in (12, 20, 25, 31))
@@ -62,16 +62,16 @@ def test_engine_equals_reference_on_random_instances(taxonomy, seed):
 
 def test_reference_interval_overlap_equals_availability(taxonomy):
     """The reference's cached-interval overlap is availability's exact one."""
-    from matching.ranking.reference import min_weekly_hours, utc_intervals
+    from tests.matching.ranking_reference import min_weekly_hours, utc_intervals
 
     rng = random.Random(5)
     zones = ["Europe/Berlin", "America/Chicago", "Asia/Damascus", "Australia/Sydney"]
     for _ in range(40):
         slots_a = tuple(
-            WeeklySlot(rng.randrange(7), time(h), time((h + rng.randint(1, 4)) % 24))
+            WeeklyWindow(rng.randrange(7), time(h), time((h + rng.randint(1, 4)) % 24))
             for h in (rng.randrange(24) for _ in range(2))
         )
-        slots_b = (WeeklySlot(rng.randrange(7), time(18), time(21)),)
+        slots_b = (WeeklyWindow(rng.randrange(7), time(18), time(21)),)
         tz_a = rng.choice(zones)
         start = date(2026, 1, 1) + timedelta(days=rng.randrange(330))
         end = start + timedelta(days=rng.randrange(3, 120))
@@ -95,13 +95,13 @@ ZONES = [
 ]
 
 
-def _random_slots(rng: random.Random, n: int) -> tuple[WeeklySlot, ...]:
+def _random_slots(rng: random.Random, n: int) -> tuple[WeeklyWindow, ...]:
     out = []
     for _ in range(n):
         h, m = rng.randrange(24), rng.choice([0, 15, 30, 45])
         length = rng.choice([15, 45, 60, 90, 120, 180, 300])
         e = (h * 60 + m + length) % (24 * 60)
-        out.append(WeeklySlot(rng.randrange(7), time(h, m), time(e // 60, e % 60)))
+        out.append(WeeklyWindow(rng.randrange(7), time(h, m), time(e // 60, e % 60)))
     return tuple(out)
 
 
@@ -117,7 +117,10 @@ def test_mentorship_overlap_equals_exact_reference_across_dst():
     for i in range(60):
         slots = _random_slots(rng, rng.randint(1, 3))
         if i % 5 == 0:  # through the repeated / skipped hour on the switch Sunday
-            slots += (WeeklySlot(6, time(1, 30), time(3, 15)), WeeklySlot(6, time(0), time(1, 45)))
+            slots += (
+                WeeklyWindow(6, time(1, 30), time(3, 15)),
+                WeeklyWindow(6, time(0), time(1, 45)),
+            )
         doctors.append(
             DoctorInput(
                 id=i + 1,
@@ -183,7 +186,7 @@ def _doctor(**kw) -> DoctorInput:
         years_experience=10,
         timezone="Europe/Berlin",
         travel_windows=(DateRange(date(2026, 3, 1), date(2026, 3, 31)),),
-        weekly_slots=(WeeklySlot(1, time(18), time(21)),),
+        weekly_slots=(WeeklyWindow(1, time(18), time(21)),),
         max_mentees=2,
         licence_verified_until=date(2027, 1, 1),
     )
@@ -215,9 +218,9 @@ def _need(**kw) -> NeedInput:
         ({"licence_verified_until": date(2026, 3, 19)}, {"requires_licence": True}, "licence"),
         ({"licence_verified_until": None}, {"requires_licence": True}, "licence"),
         ({"current_mentees": 2}, {"kind": "mentorship", "weekly_hours": 1.0,
-          "local_slots": (WeeklySlot(1, time(19), time(22)),)}, "capacity"),
+          "local_slots": (WeeklyWindow(1, time(19), time(22)),)}, "capacity"),
         ({}, {"kind": "mentorship", "weekly_hours": 3.0,
-              "local_slots": (WeeklySlot(1, time(19), time(22)),)}, "availability"),
+              "local_slots": (WeeklyWindow(1, time(19), time(22)),)}, "availability"),
         ({"travel_windows": ()}, {"kind": "training", "period": DateRange(
             date(2026, 3, 10), date(2026, 3, 11))}, "availability"),
         # The specialty floor: a neonatologist is no trauma surgeon, and a
@@ -301,8 +304,8 @@ def test_rural_critical_need_wins_a_contested_doctor(taxonomy):
 
 def test_mentorship_dst_decides(taxonomy):
     """Berlin Monday 14-17 vs Damascus 14-17: 1 h before the European switch, 2 h after."""
-    doctor = _doctor(weekly_slots=(WeeklySlot(0, time(14), time(17)),), timezone="Europe/Berlin")
-    local = (WeeklySlot(0, time(14), time(17)),)
+    doctor = _doctor(weekly_slots=(WeeklyWindow(0, time(14), time(17)),), timezone="Europe/Berlin")
+    local = (WeeklyWindow(0, time(14), time(17)),)
     before = _need(kind="mentorship", weekly_hours=2.0, local_slots=local,
                    period=DateRange(date(2026, 3, 2), date(2026, 4, 30)))  # fmt: skip
     after = _need(id=2, kind="mentorship", weekly_hours=2.0, local_slots=local,

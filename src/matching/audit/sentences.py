@@ -9,7 +9,7 @@ changed fields, each named in words with its values as labels (``Proposed`` →
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,10 +170,7 @@ WITHDRAWN_REASONS: Mapping[str, str] = {
 }
 
 
-def _reason(value: str) -> Shown:
-    from matching.pairings.transitions import REJECT_REASONS
-
-    listed = set(REJECT_REASONS.values())
+def _reason(value: str, listed: Collection[str]) -> Shown:
     if value in WITHDRAWN_REASONS:
         return Shown("message", WITHDRAWN_REASONS[value])
     if value in listed:
@@ -184,11 +181,11 @@ def _reason(value: str) -> Shown:
     return Shown("text", value)
 
 
-def _shown(kind: str, value: Any) -> Shown | None:
+def _shown(kind: str, value: Any, reasons: Collection[str]) -> Shown | None:
     if value is None or value == "" or value == []:
         return None
     if kind == "reason":
-        return _reason(str(value))
+        return _reason(str(value), reasons)
     if kind == "yes_no":
         return Shown("message", YES if value else NO)
     if kind == "taxonomy":
@@ -209,9 +206,15 @@ def _field(key: str, subject_type: str) -> tuple[str, str] | None:
 
 
 def changes(
-    before: Mapping[str, Any], after: Mapping[str, Any], subject_type: str
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    subject_type: str,
+    reasons: Collection[str],
 ) -> tuple[list[Change], int]:
-    """The fields whose value differs, named in words; and how many differ without a name."""
+    """The fields whose value differs, named in words; and how many differ without a name.
+
+    ``reasons``: the listed reasons (English msgids) a ``reason`` may hold, shown
+    translated; any other reason is shown as the text it is."""
     shown, hidden = [], 0
     for key in list(before) + [k for k in after if k not in before]:
         old, new = before.get(key), after.get(key)
@@ -222,20 +225,25 @@ def changes(
             hidden += 1
             continue
         name, kind = described
-        shown.append(Change(name, _shown(kind, old), _shown(kind, new)))
+        shown.append(Change(name, _shown(kind, old, reasons), _shown(kind, new, reasons)))
     return shown, hidden
 
 
-def describe(event: Mapping[str, Any]) -> AuditLine:
+def describe(event: Mapping[str, Any], reasons: Collection[str]) -> AuditLine:
     """One audit event in words (``event`` as :func:`matching.pairings.review.audit_events`
-    returns it, with ``actor_name`` when the account still exists)."""
+    returns it, with ``actor_name`` when the account still exists).
+
+    ``reasons``: the listed reasons a decision may give (the caller passes the pairings'
+    rejection reasons; this module sits below pairings and does not import them)."""
     subject_type = str(event.get("subject_type") or "")
     kind = english_label(subject_type, "subject_type") if subject_type else ""
     subject = Message(SUBJECT, kind=Message(kind), id=event.get("subject_id") or "")
     actor = event.get("actor_name") or event.get("actor_label") or ""
     who: object = Message(SYSTEM) if actor in ("", "system") else actor
     template = SENTENCES.get(str(event.get("action")), OTHER_SENTENCE)
-    found, hidden = changes(event.get("before") or {}, event.get("after") or {}, subject_type)
+    found, hidden = changes(
+        event.get("before") or {}, event.get("after") or {}, subject_type, reasons
+    )
     return AuditLine(
         id=int(event["id"]),
         created_at=event.get("created_at"),

@@ -1,6 +1,6 @@
 """When a doctor can help: travel windows (dates in Syria) and weekly remote slots.
 
-Writes ``TravelWindow`` and ``WeeklySlot`` (the table; :class:`AvailabilitySlot` is
+Writes ``TravelWindow`` and ``WeeklySlot`` (the table; ``availability.WeeklyWindow`` is
 the availability arithmetic's weekly slot). Slots are kept in the doctor's own zone
 and shown over the coming week in Damascus time too.
 """
@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 from matching.accounts.services import Account
 from matching.audit.services import record_event
-from matching.availability import DateRange, slot_occurrences_utc
-from matching.availability import WeeklySlot as AvailabilitySlot
+from matching.availability import DateRange, WeeklyWindow, slot_occurrences_utc
 from matching.doctors import validation
 from matching.doctors.loading import profile_id_for
 from matching.doctors.profile import ensure_profile, require_doctor
@@ -158,7 +157,7 @@ def coming_week_in_damascus(
     local, damascus = ZoneInfo(profile.timezone), ZoneInfo(DAMASCUS)
     out: list[SlotOccurrence] = []
     for slot in profile.slots:
-        rule = AvailabilitySlot(slot.weekday, slot.starts_at, slot.ends_at)
+        rule = WeeklyWindow(slot.weekday, slot.starts_at, slot.ends_at)
         for start, end in slot_occurrences_utc([rule], profile.timezone, period):
             out.append(
                 SlotOccurrence(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from matching.availability import WeeklySlot
+from matching.availability import WeeklyWindow
 from matching.errors import Conflict, ValidationFailed
 from matching.facilities.reading import SLOT_PROBLEM
 from matching.facilities.schemas import NeedDraft
@@ -42,7 +42,7 @@ class NeedFields:
 
     row: dict[str, Any]
     skills: list[str] = field(default_factory=list)
-    slots: list[WeeklySlot] = field(default_factory=list)
+    slots: list[WeeklyWindow] = field(default_factory=list)
 
 
 def today_utc() -> date:
@@ -98,11 +98,11 @@ def _past_dates(
         )
 
 
-def _weekly_slots(draft: NeedDraft, errors: dict[str, str]) -> list[WeeklySlot]:
-    slots: list[WeeklySlot] = []
+def _weekly_slots(draft: NeedDraft, errors: dict[str, str]) -> list[WeeklyWindow]:
+    slots: list[WeeklyWindow] = []
     for given in draft.slots:
         try:
-            weekly = WeeklySlot(given.weekday, given.start, given.end)
+            weekly = WeeklyWindow(given.weekday, given.start, given.end)
         except (TypeError, ValueError):
             errors[given.field] = SLOT_PROBLEM
             continue
@@ -177,7 +177,7 @@ def validate_need(
         "acceptable_specialties": acceptable,
         "any_specialty": any_specialty,
     }
-    slots: list[WeeklySlot] = []
+    slots: list[WeeklyWindow] = []
     if kind == NeedKind.MISSION:
         if starts_on and not ends_on and duration > 0:
             ends_on = date.fromordinal(starts_on.toordinal() + duration - 1)

@@ -6,9 +6,12 @@ from enum import StrEnum
 
 from piccolo.columns import JSON, ForeignKey, OnDelete, SmallInt, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from matching.accounts.tables import User
+#: The account table, named rather than imported: accounts sits above this module
+#: (accounts writes audit events and mail), so the foreign key resolves lazily.
+USER = LazyTableReference("User", module_path="matching.accounts.tables")
 
 
 class MailStatus(StrEnum):
@@ -33,7 +36,7 @@ class OutboxMail(Table):
 
 
 class Notification(Table):
-    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade)
+    user = ForeignKey(USER, null=False, on_delete=OnDelete.cascade)
     message = Text()
     params = JSON(default="{}")
     link = Varchar(length=300, default="")

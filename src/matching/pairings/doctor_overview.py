@@ -22,6 +22,7 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
+from matching.facilities.names import arabic_names
 from matching.facilities.tables import Facility, Need
 from matching.i18n import N_
 from matching.mail.notices import with_facility_names
@@ -210,5 +211,5 @@ async def doctor_dashboard(account: Account, today: date | None = None) -> Docto
         licences_pending=int(row["licences_pending"] or 0),
         next_window=next_window,
         weekly_slots=int(row["slots"] or 0),
-        notifications=tuple(await with_facility_names(notifications)),
+        notifications=tuple(await with_facility_names(notifications, arabic_names)),
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from matching.availability import DateRange, WeeklySlot
+from matching.availability import DateRange, WeeklyWindow
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
@@ -28,8 +28,8 @@ from matching.doctors.tables import (
     Licence,
     LicenceState,
     TravelWindow,
+    WeeklySlot,
 )
-from matching.doctors.tables import WeeklySlot as WeeklySlotRow
 from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
 from matching.pairings.tables import Proposal, ProposalState
 from matching.ranking import DoctorInput, NeedInput
@@ -58,9 +58,9 @@ class LoadedInputs:
     decided_pairs: set[tuple[int, int]]
 
 
-def _slot(weekday: int, start: Any, end: Any) -> WeeklySlot | None:
+def _slot(weekday: int, start: Any, end: Any) -> WeeklyWindow | None:
     try:
-        return WeeklySlot(int(weekday), start, end)
+        return WeeklyWindow(int(weekday), start, end)
     except (ValueError, TypeError):
         return None
 
@@ -86,7 +86,7 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
     specialties = _grouped(await DoctorSpecialty.select().run(), "doctor")
     skills = _grouped(await DoctorSkill.select().run(), "doctor")
     windows = _grouped(await TravelWindow.select().run(), "doctor")
-    slots = _grouped(await WeeklySlotRow.select().run(), "doctor")
+    slots = _grouped(await WeeklySlot.select().run(), "doctor")
     licences = _grouped(
         await Licence.select()
         .where((Licence.state == LicenceState.VERIFIED) & (Licence.expires_on >= today))

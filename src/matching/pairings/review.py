@@ -17,8 +17,11 @@ from matching.accounts.tables import Role
 from matching.db import json_object
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
+from matching.facilities.names import arabic_names
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
 from matching.i18n import Message
+from matching.mail.notices import with_facility_names
+from matching.mail.tables import Notification
 from matching.paging import Page, clamp_page
 from matching.pairings.contact import can_see_contact
 from matching.pairings.tables import Proposal, ProposalState
@@ -403,14 +406,10 @@ async def audit_choices() -> tuple[list[str], list[str]]:
 
 async def notifications_for(account: Account, limit: int = 10) -> list[dict[str, Any]]:
     """The account's latest in-app notifications (message is an English msgid + params)."""
-    from matching.mail.tables import Notification
-
     rows = (
         await Notification.select()
         .where(Notification.user == account.id)
         .order_by(Notification.id, ascending=False)
         .limit(limit)
     )
-    from matching.mail.notices import with_facility_names
-
-    return await with_facility_names(rows)
+    return await with_facility_names(rows, arabic_names)

@@ -1,6 +1,6 @@
 """A pairing's life: the one module that writes proposal states and pairing rows.
 
-Transitions (one table, :data:`TRANSITIONS`)::
+Transitions (one table, :data:`PROPOSAL_TRANSITIONS`)::
 
     proposed  -> approved | rejected        a coordinator (reject and swap with a reason)
     approved  -> accepted -> confirmed      the doctor (one transaction) | declined
@@ -65,8 +65,6 @@ from matching.mail.tables import Notification
 from matching.pairings.need_fill import refresh
 from matching.pairings.tables import Proposal, ProposalState
 
-S = ProposalState
-
 
 class Action(StrEnum):
     APPROVE = "approve"
@@ -80,30 +78,38 @@ class Action(StrEnum):
 
 
 # The single source of truth: (from_state, action) -> to_state.
-TRANSITIONS: dict[tuple[ProposalState, Action], ProposalState] = {
-    (S.PROPOSED, Action.APPROVE): S.APPROVED,
-    (S.PROPOSED, Action.REJECT): S.REJECTED,
-    (S.PROPOSED, Action.SWAP): S.REJECTED,
-    (S.APPROVED, Action.ACCEPT): S.ACCEPTED,
-    (S.APPROVED, Action.DECLINE): S.DECLINED,
-    (S.ACCEPTED, Action.CONFIRM): S.CONFIRMED,
-    (S.PROPOSED, Action.WITHDRAW): S.WITHDRAWN,
-    (S.APPROVED, Action.WITHDRAW): S.WITHDRAWN,
-    (S.CONFIRMED, Action.CANCEL): S.CANCELLED,
+PROPOSAL_TRANSITIONS: dict[tuple[ProposalState, Action], ProposalState] = {
+    (ProposalState.PROPOSED, Action.APPROVE): ProposalState.APPROVED,
+    (ProposalState.PROPOSED, Action.REJECT): ProposalState.REJECTED,
+    (ProposalState.PROPOSED, Action.SWAP): ProposalState.REJECTED,
+    (ProposalState.APPROVED, Action.ACCEPT): ProposalState.ACCEPTED,
+    (ProposalState.APPROVED, Action.DECLINE): ProposalState.DECLINED,
+    (ProposalState.ACCEPTED, Action.CONFIRM): ProposalState.CONFIRMED,
+    (ProposalState.PROPOSED, Action.WITHDRAW): ProposalState.WITHDRAWN,
+    (ProposalState.APPROVED, Action.WITHDRAW): ProposalState.WITHDRAWN,
+    (ProposalState.CONFIRMED, Action.CANCEL): ProposalState.CANCELLED,
 }
 # Done by the system (closing a need), never offered to a person.
 _SYSTEM_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM})
 
 # Proposals holding (or about to hold) one of a need's places.
-HOLDING_STATES = (S.APPROVED.value, S.ACCEPTED.value, S.CONFIRMED.value)
+HOLDING_STATES = (
+    ProposalState.APPROVED.value,
+    ProposalState.ACCEPTED.value,
+    ProposalState.CONFIRMED.value,
+)
 # Held by a doctor's own yes.
-COMMITTED_STATES = (S.ACCEPTED.value, S.CONFIRMED.value)
+COMMITTED_STATES = (ProposalState.ACCEPTED.value, ProposalState.CONFIRMED.value)
 # At most one of these per (need, doctor): the partial unique index.
-LIVE_STATES = (S.PROPOSED.value, *HOLDING_STATES)
+LIVE_STATES = (ProposalState.PROPOSED.value, *HOLDING_STATES)
 # Still waiting for a person: closing or cancelling the need withdraws them.
-PENDING_STATES = (S.PROPOSED.value, S.APPROVED.value)
+PENDING_STATES = (ProposalState.PROPOSED.value, ProposalState.APPROVED.value)
 # A doctor refused for, or gone from, this need: never brought forward again.
-_REFUSED_STATES = (S.REJECTED.value, S.DECLINED.value, S.CANCELLED.value)
+_REFUSED_STATES = (
+    ProposalState.REJECTED.value,
+    ProposalState.DECLINED.value,
+    ProposalState.CANCELLED.value,
+)
 
 REJECT_REASONS: dict[str, str] = {
     "specialty": N_("specialty does not fit"),
@@ -176,7 +182,7 @@ _ILLEGAL = {
 def next_state(state: str, action: Action) -> ProposalState | None:
     """The state ``action`` leads to from ``state``, or None when it is not allowed."""
     try:
-        return TRANSITIONS.get((ProposalState(state), action))
+        return PROPOSAL_TRANSITIONS.get((ProposalState(state), action))
     except ValueError:
         return None
 
@@ -185,7 +191,7 @@ def allowed_actions(state: str) -> list[Action]:
     """What a person may do to a proposal in ``state``."""
     return [
         action
-        for (source, action) in TRANSITIONS
+        for (source, action) in PROPOSAL_TRANSITIONS
         if source.value == state and action not in _SYSTEM_ACTIONS
     ]
 
@@ -441,7 +447,7 @@ async def swap(
                 score=float(runner.get("score", 0.0)),
                 rank=int(runner.get("rank", 2)),
                 explanation=json.dumps(_runner_explanation(proposal_id, explanation, runner)),
-                state=S.APPROVED.value,
+                state=ProposalState.APPROVED.value,
                 decided_by=actor.id,
                 decided_at=datetime.now(UTC),
             )
@@ -458,9 +464,9 @@ async def swap(
             subject_type="proposal",
             subject_id=new_id,
             before={},
-            after={"state": S.APPROVED.value, "swapped_from": proposal_id},
+            after={"state": ProposalState.APPROVED.value, "swapped_from": proposal_id},
         )
-        moved = Moved(new_id, row["need"], runner_up_doctor_id, "", S.APPROVED.value)
+        moved = Moved(new_id, row["need"], runner_up_doctor_id, "", ProposalState.APPROVED.value)
         await _notify_approved(moved, base_url)
     return new_id
 
@@ -657,7 +663,7 @@ async def _bring_runner_up_forward(row: dict[str, Any], actor: Account) -> int |
                         runners_up=runners[position + 1 :],
                     )
                 ),
-                state=S.PROPOSED.value,
+                state=ProposalState.PROPOSED.value,
             )
         )
         if new_id is None:
@@ -669,7 +675,7 @@ async def _bring_runner_up_forward(row: dict[str, Any], actor: Account) -> int |
             subject_type="proposal",
             subject_id=new_id,
             before={},
-            after={"state": S.PROPOSED.value, "brought_forward_from": int(row["id"])},
+            after={"state": ProposalState.PROPOSED.value, "brought_forward_from": int(row["id"])},
         )
         return new_id
     return None

@@ -31,6 +31,7 @@ from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.engine import MENTORSHIP, rule_counts, top_candidates
 from matching.ranking.explain import pair_signals
 from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
+from matching.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
     from matching.ranking.learned import LearnedModel
@@ -39,7 +40,7 @@ RUNNERS_UP = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Signal:
+class SignalScore:
     """One signal of a proposal: ``contribution = weight * value``."""
 
     value: float
@@ -59,7 +60,7 @@ class Candidate:
     doctor_id: int
     score: float
     rank: int
-    signals: dict[str, Signal] = field(default_factory=dict)
+    signals: dict[str, SignalScore] = field(default_factory=dict)
     shared_skills: tuple[str, ...] = ()
     details: dict[str, float] = field(default_factory=dict)
 
@@ -92,7 +93,7 @@ class Explanation:
         runners_up: the next best doctors for this need, not chosen for it.
     """
 
-    signals: dict[str, Signal]
+    signals: dict[str, SignalScore]
     rules_passed: tuple[str, ...]
     shared_skills: tuple[str, ...]
     details: dict[str, float]
@@ -113,8 +114,9 @@ class Explanation:
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    """One doctor proposed for one need."""
+class RankedPair:
+    """One doctor proposed for one need: the engine's result (the stored row is
+    :class:`matching.pairings.tables.Proposal`)."""
 
     need_id: int
     doctor_id: int
@@ -168,7 +170,7 @@ class RankingResult:
         total_score: sum of the proposals' scores (the assignment's optimum).
     """
 
-    proposals: list[Proposal]
+    proposals: list[RankedPair]
     unfillable: list[Unfillable]
     need_ids: np.ndarray
     candidate_ids: np.ndarray
@@ -245,7 +247,7 @@ def _explain(
     runners: list[tuple[Candidate, ...]],
     runner_rows: list[np.ndarray],
     learned: LearnedModel | None = None,
-) -> list[Proposal]:
+) -> list[RankedPair]:
     """Proposals for P chosen pairs, each with its runners-up explained too.
 
     ``runner_rows[p]`` holds the doctor rows of ``runners[p]`` (same order); all
@@ -259,18 +261,20 @@ def _explain(
         [doctor_rows, *[np.asarray(r, dtype=np.int64) for r in runner_rows]]
     ).astype(np.int64)
     sig = pair_signals(da, na, all_needs, all_doctors, learned)
-    codes = da.skill_vectorizer.codes
+    codes = da.skill_vectorizer.codes_
     both = na.skill[all_needs].multiply(da.skill[all_doctors]).tocsr()
     weights = {s: WEIGHTS[s] for s in SIGNALS}
     if learned is not None:
         weights = {s: w * (1.0 - learned.weight) for s, w in weights.items()}
         weights[LEARNED_SIGNAL] = learned.weight
 
-    def parts(q: int) -> tuple[dict[str, Signal], tuple[str, ...], dict[str, float]]:
+    def parts(q: int) -> tuple[dict[str, SignalScore], tuple[str, ...], dict[str, float]]:
         lo, hi = both.indptr[q], both.indptr[q + 1]
         order = np.argsort(-both.data[lo:hi], kind="stable")
         shared = tuple(codes[both.indices[lo + i]] for i in order)
-        signals = {s: Signal(float(sig[s][q]), w, float(w * sig[s][q])) for s, w in weights.items()}
+        signals = {
+            s: SignalScore(float(sig[s][q]), w, float(w * sig[s][q])) for s, w in weights.items()
+        }
         details = {k: float(sig[k][q]) for k in ("coverage", "weekly_overlap_hours") if k in sig}
         return signals, shared, {k: v for k, v in details.items() if not np.isnan(v)}
 
@@ -286,7 +290,7 @@ def _explain(
             )
             q += 1
         out.append(
-            Proposal(
+            RankedPair(
                 int(na.ids[need_rows[p]]),
                 int(da.ids[doctor_rows[p]]),
                 float(sig["score"][p]),
@@ -367,8 +371,6 @@ def rank(
             assignment, so such a need gets its next feasible doctor instead.
     """
     if taxonomy is None:
-        from matching.taxonomy import load_taxonomy
-
         taxonomy = load_taxonomy()
     today = today or date.today()
     da = build_doctor_arrays(doctors, taxonomy)
@@ -385,7 +387,7 @@ class NeedRanking:
     """
 
     need_id: int
-    proposals: list[Proposal]
+    proposals: list[RankedPair]
     n_eligible: int
     unfillable: Unfillable | None
 

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from matching.ranking import weekmask
 from matching.ranking.data import MODES, DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
-from matching.ranking.weights import LEVEL_VALUE, experience, need_weight
+from matching.ranking.weights import LEVEL_VALUE, WEIGHTS, experience, need_weight
 
 MODE_BIT: dict[str, int] = {m: 1 << i for i, m in enumerate(MODES)}
 KIND_CODE: dict[str, int] = {m: i for i, m in enumerate(MODES)}
@@ -277,8 +277,6 @@ def build_doctor_arrays(
     doctors: Sequence[DoctorInput], taxonomy: Any, languages: LanguageIndex | None = None
 ) -> DoctorArrays:
     """Doctor inputs to :class:`DoctorArrays` (see there for shapes)."""
-    from matching.ranking.weights import WEIGHTS
-
     d = len(doctors)
     languages = languages or LanguageIndex()
     for x in doctors:

@@ -2,7 +2,7 @@
 
 The loader turns database rows into these; the engine never sees the ORM.
 Dates are calendar dates, both ends included. Weekly slots are in the owner's
-own time zone (``WeeklySlot`` from :mod:`matching.availability`).
+own time zone (``WeeklyWindow`` from :mod:`matching.availability`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from matching.availability import DateRange, WeeklySlot
+    from matching.availability import DateRange, WeeklyWindow
 
 Mode = Literal["mission", "mentorship", "training"]
 Level = Literal["resident", "specialist", "consultant"]
@@ -57,7 +57,7 @@ class DoctorInput:
     country: str = ""
     timezone: str = "UTC"
     travel_windows: tuple[DateRange, ...] = ()
-    weekly_slots: tuple[WeeklySlot, ...] = ()
+    weekly_slots: tuple[WeeklyWindow, ...] = ()
     max_mentees: int = 0
     current_mentees: int = 0
     hours_per_month: int = 0
@@ -118,7 +118,7 @@ class NeedInput:
     period: DateRange | None = None
     min_coverage: float = 1.0
     weekly_hours: float = 0.0
-    local_slots: tuple[WeeklySlot, ...] = ()
+    local_slots: tuple[WeeklyWindow, ...] = ()
     local_timezone: str = "Asia/Damascus"
     remote: bool = False
     acceptable_specialties: tuple[str, ...] | None = None

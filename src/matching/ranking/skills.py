@@ -5,7 +5,8 @@ Two steps, both scikit-learn:
 1. Free text (a doctor's own words, a need's description; English or Arabic) is
    matched against each taxonomy skill's text (English name, Arabic name,
    aliases) with a word TF-IDF (unigrams and bigrams, Arabic letters normalised,
-   the Arabic article stripped). A skill whose cosine reaches
+   the Arabic article stripped), its vocabulary learned in ``fit``. A skill whose
+   cosine reaches
    :data:`~matching.ranking.weights.FREE_TEXT_SKILL_THRESHOLD` is *recognised*,
    weighing that cosine.
 2. A person's skill vector has one column per taxonomy code: 1.0 for a ticked
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from matching.ranking.weights import FREE_TEXT_SKILL_THRESHOLD
@@ -110,15 +112,65 @@ def _tokens(text: str) -> list[str]:
 class SkillVectorizer:
     """Turns (ticked codes, free text) into l2-normalised TF-IDF vectors over skill codes.
 
+    A scikit-learn style estimator: the constructor stores its parameters only;
+    :meth:`fit` learns the word vocabulary of the skills' texts and the code IDF of
+    the people given (the doctors); :meth:`transform` uses both and refuses to run
+    before :meth:`fit`.
+
     Args:
         codes: the taxonomy's skill codes, in column order.
         texts: for each code, its text (English, Arabic, aliases).
+        threshold: the cosine from which free text recognises a skill.
+
+    Attributes (learned by :meth:`fit`):
+        codes_: the skill codes, the columns of every vector.
+        index_: code -> column.
+        text_vectorizer_: the word TF-IDF fitted on the skills' texts.
+        skill_text_matrix_: CSR (n_codes, n_words), each skill's text vector.
+        idf_: the code TF-IDF fitted on the people given to :meth:`fit`.
     """
 
-    def __init__(self, codes: Sequence[str], texts: Sequence[str]) -> None:
-        self.codes: tuple[str, ...] = tuple(codes)
-        self.index: dict[str, int] = {c: i for i, c in enumerate(self.codes)}
-        self.text_vectorizer = TfidfVectorizer(
+    def __init__(
+        self,
+        codes: Sequence[str],
+        texts: Sequence[str],
+        threshold: float = FREE_TEXT_SKILL_THRESHOLD,
+    ) -> None:
+        self.codes = codes
+        self.texts = texts
+        self.threshold = threshold
+
+    def fit(
+        self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
+    ) -> SkillVectorizer:
+        """Learn the skills' word vocabulary and the code IDF of these people (the doctors)."""
+        self._fit_vocabulary()
+        self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
+        self.idf_.fit(self._raw(code_lists, free_texts))
+        return self
+
+    def fit_transform(
+        self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
+    ) -> sp.csr_matrix:
+        """:meth:`fit` on these people and return their vectors: CSR (n, n_codes) float64."""
+        self._fit_vocabulary()
+        self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
+        out = self.idf_.fit_transform(self._raw(code_lists, free_texts))
+        return sp.csr_matrix(out, dtype=np.float64)
+
+    def transform(
+        self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
+    ) -> sp.csr_matrix:
+        """Vectors with the fitted IDF: CSR (n, n_codes) float64, rows l2-normalised."""
+        if not hasattr(self, "idf_"):
+            raise NotFittedError("SkillVectorizer: call fit (on the doctors) before transform")
+        out = self.idf_.transform(self._raw(code_lists, free_texts))
+        return sp.csr_matrix(out, dtype=np.float64)
+
+    def _fit_vocabulary(self) -> None:
+        self.codes_: tuple[str, ...] = tuple(self.codes)
+        self.index_: dict[str, int] = {c: i for i, c in enumerate(self.codes_)}
+        self.text_vectorizer_ = TfidfVectorizer(
             preprocessor=normalise,
             tokenizer=_tokens,
             token_pattern=None,
@@ -127,20 +179,18 @@ class SkillVectorizer:
             dtype=np.float64,
         )
         # The code itself is part of a skill's text, so "nrp" or "bls" match too.
-        self.skill_text_matrix = self.text_vectorizer.fit_transform(
-            [f"{c} {t}" for c, t in zip(self.codes, texts, strict=True)]
+        self.skill_text_matrix_ = self.text_vectorizer_.fit_transform(
+            [f"{c} {t}" for c, t in zip(self.codes_, self.texts, strict=True)]
         )
-        self.idf = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        self._fitted = False
 
-    def raw(self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]) -> sp.csr_matrix:
+    def _raw(self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]) -> sp.csr_matrix:
         """Unweighted code vectors: CSR (n, n_codes) float64, ticked 1.0, recognised = cosine."""
-        n, k = len(code_lists), len(self.codes)
+        n, k = len(code_lists), len(self.codes_)
         rows: list[int] = []
         cols: list[int] = []
         for i, codes in enumerate(code_lists):
             for c in codes:
-                j = self.index.get(c)
+                j = self.index_.get(c)
                 if j is not None:
                     rows.append(i)
                     cols.append(j)
@@ -153,28 +203,11 @@ class SkillVectorizer:
         ticked.data[:] = 1.0
         has_text = np.flatnonzero([bool(t and t.strip()) for t in free_texts])
         if has_text.size:
-            tv = self.text_vectorizer.transform([free_texts[i] for i in has_text])
-            sim = (tv @ self.skill_text_matrix.T).tocoo()
-            keep = sim.data >= FREE_TEXT_SKILL_THRESHOLD
+            tv = self.text_vectorizer_.transform([free_texts[i] for i in has_text])
+            sim = (tv @ self.skill_text_matrix_.T).tocoo()
+            keep = sim.data >= self.threshold
             recognised = sp.csr_matrix(
                 (sim.data[keep], (has_text[sim.row[keep]], sim.col[keep])), shape=(n, k)
             )
             return ticked.maximum(recognised).tocsr()
         return ticked
-
-    def fit_transform(
-        self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
-    ) -> sp.csr_matrix:
-        """Fit the code IDF on these (the doctors) and return their vectors: CSR (n, n_codes)."""
-        raw = self.raw(code_lists, free_texts)
-        out = self.idf.fit_transform(raw)
-        self._fitted = True
-        return sp.csr_matrix(out, dtype=np.float64)
-
-    def transform(
-        self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
-    ) -> sp.csr_matrix:
-        """Vectors with the fitted IDF: CSR (n, n_codes) float64, rows l2-normalised."""
-        if not self._fitted:
-            raise RuntimeError("fit_transform on the doctors first")
-        return sp.csr_matrix(self.idf.transform(self.raw(code_lists, free_texts)), dtype=np.float64)

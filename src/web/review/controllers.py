@@ -208,10 +208,11 @@ class CoordinatorPages(Controller):
             )
         except ValidationFailed as exc:
             errors, events = exc.errors, []
+        listed = set(transitions.REJECT_REASONS.values())
         return Template(
             template_name="review/audit.html",
             context={
-                "events": [describe(event) for event in events],
+                "events": [describe(event, listed) for event in events],
                 "values": values,
                 "errors": errors,
                 "actions": actions,

@@ -112,7 +112,7 @@ def skill_dicts(
         lo, hi = m.indptr[i], m.indptr[i + 1]
         out.append(
             {
-                vectorizer.codes[j]: float(v)
+                vectorizer.codes_[j]: float(v)
                 for j, v in zip(m.indices[lo:hi], m.data[lo:hi], strict=False)
             }
         )
