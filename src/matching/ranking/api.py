@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from matching.ranking.learned import LearnedModel
 
 RUNNERS_UP = 3
+#: Candidates kept per need for the assignment (and its runners-up) by default. On the
+#: tight population of ``python -m benchmarks.pruning`` (5,000 doctors x 1,000 needs,
+#: four seeds) 20 lost up to 12 places (0.46 % of score) and 30 up to 6 against the
+#: optimum over every feasible pair; 50 lost none (gap 0.000 %).
+DEFAULT_TOP_K = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +305,7 @@ def _explain(
 def rank_arrays(
     da: DoctorArrays,
     na: NeedArrays,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     threads: int | None = None,
     learned: LearnedModel | None = None,
 ) -> RankingResult:
@@ -346,7 +351,7 @@ def rank(
     needs: Sequence[NeedInput],
     taxonomy: Any = None,
     today: date | None = None,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     threads: int | None = None,
     learned: LearnedModel | None = None,
     exclude: Iterable[tuple[int, int]] = (),
@@ -394,7 +399,7 @@ def rank_one_need(
     need: NeedInput,
     doctors: DoctorArrays,
     today: date | None = None,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     learned: LearnedModel | None = None,
     exclude: Iterable[tuple[int, int]] = (),
 ) -> NeedRanking:
