@@ -1,8 +1,8 @@
 """``ranking.equity``: who gets the doctors when there are too few.
 
 On the short-supply population (:func:`benchmarks.synthetic.short_supply_population`,
-3,000 doctors x 1,000 needs, 600 x 200 with ``--quick``: supply covers about 60 %
-of the places, and rural needs are harder to fill, as in the other populations),
+3,000 doctors x 1,000 needs: supply covers about 60 % of the places; 1,200 x 400
+with ``--quick``, about 50 %; rural needs are harder to fill, as in the others),
 the engine's result (default K) against the optimum over every feasible pair that
 maximises the score *without* the need weight (:mod:`benchmarks.optimum`):
 
@@ -56,7 +56,7 @@ def fill_rates(
 
 def bench_equity(quick: bool = False) -> list[str]:
     """Fill-rate ratios and unweighted score loss on the short-supply population."""
-    n_n = 200 if quick else 1_000
+    n_n = 400 if quick else 1_000
     tax = load_taxonomy()
     doctors, needs = short_supply_population(n_n, tax, TODAY)
     da, na = build_arrays(doctors, needs, tax, TODAY)
