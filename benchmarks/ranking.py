@@ -25,6 +25,7 @@ import numpy as np
 
 from benchmarks.synthetic import make_doctors, make_needs
 from matching.ranking import build_arrays, build_doctor_arrays, rank_arrays, rank_one_need
+from matching.ranking.api import DEFAULT_TOP_K
 from matching.ranking.reference import reference_scores
 from matching.taxonomy import load_taxonomy
 
@@ -49,7 +50,8 @@ def full_run_child(n_doctors: int, n_needs: int) -> str:
     t2 = time.perf_counter()
     filled = len({p.need_id for p in res.proposals})
     return (
-        f"ranking.full_run doctors={n_doctors} needs={n_needs} wall_s={t2 - t0:.2f} "
+        f"ranking.full_run doctors={n_doctors} needs={n_needs} top_k={DEFAULT_TOP_K} "
+        f"wall_s={t2 - t0:.2f} "
         f"build_arrays_s={t1 - t0:.2f} rank_s={t2 - t1:.2f} peak_mib={_peak_mib():.0f} "
         f"proposals={len(res.proposals)} needs_filled={filled} "
         f"unfillable={len(res.unfillable)} total_score={res.total_score:.3f} "
