@@ -10,7 +10,16 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import account_timing, learned, needs_list, product_run, ranking, stable
+from benchmarks import (
+    account_timing,
+    equity,
+    learned,
+    needs_list,
+    product_run,
+    pruning,
+    ranking,
+    stable,
+)
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
@@ -18,6 +27,8 @@ BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,
+    pruning.bench_pruning,
+    equity.bench_equity,
     learned.bench_learned,
     stable.bench_stable,
     needs_list.bench_needs_list,

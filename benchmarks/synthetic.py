@@ -8,10 +8,15 @@
   Swedish, Turkish depending on the country.
 * Rural needs are harder to fill: more often in rare specialties, with stricter
   dates and more Arabic-only requirements.
+* Two more populations for the assignment's benchmarks: a *tight* one
+  (:func:`tight_population`, needs in the doctors' own popular specialties with
+  1-4 places, so they compete for the same doctors) and a *short-supply* one
+  (:func:`short_supply_population`, supply covering about 60 % of the places).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -224,3 +229,59 @@ def make_needs(n: int, taxonomy: Any, today: date, seed: int = 1) -> list[NeedIn
             )
         )
     return out
+
+
+def make_tight_needs(
+    n: int, taxonomy: Any, today: date, seed: int = 1, doctor_seed: int = 0
+) -> list[NeedInput]:
+    """``n`` needs competing for the same doctors: a tight population.
+
+    The needs of :func:`make_needs` (kinds, dates, languages, urgency, rural share,
+    facility state), but each asks for a specialty drawn with the popularity the
+    doctors of :func:`make_doctors` ``(seed=doctor_seed)`` have (the same Zipf
+    skew, the same order), and for 1-4 places. Many needs then share the same
+    best doctors and together ask for more places than those doctors can take:
+    keeping only a few candidates per need loses places that a wider graph fills.
+    """
+    specs = taxonomy.specialty_codes
+    order = np.random.default_rng(doctor_seed).permutation(len(specs))  # the doctors' order
+    rng = np.random.default_rng(seed + 1_000)
+    draw = rng.choice(len(specs), size=n, p=_zipf_weights(len(specs), 1.1))
+    skills_by_spec: dict[str, list[str]] = {}
+    for code, sk in taxonomy.skills.items():
+        for s in sk.specialties:
+            skills_by_spec.setdefault(s, []).append(code)
+    all_skills = sorted(taxonomy.skills)
+    out: list[NeedInput] = []
+    for need, j in zip(make_needs(n, taxonomy, today, seed), draw, strict=True):
+        spec = specs[order[int(j)]]
+        pool = skills_by_spec.get(spec) or all_skills
+        size = int(rng.integers(1, 4))
+        wanted = tuple(sorted({pool[int(i)] for i in rng.integers(0, len(pool), size=size)}))
+        places = int(rng.integers(1, 5))
+        out.append(replace(need, specialty=spec, skills=wanted, description="", places_left=places))
+    return out
+
+
+def tight_population(
+    n_doctors: int, n_needs: int, taxonomy: Any, today: date, seed: int = 0
+) -> tuple[list[DoctorInput], list[NeedInput]]:
+    """Doctors of :func:`make_doctors` and needs of :func:`make_tight_needs`
+    (at 5 doctors a need the all-pairs optimum fills about three places in four)."""
+    doctors = make_doctors(n_doctors, taxonomy, today, seed=11 + seed)
+    needs = make_tight_needs(n_needs, taxonomy, today, seed=12 + seed, doctor_seed=11 + seed)
+    return doctors, needs
+
+
+#: Doctors a need in :func:`short_supply_population`: with :func:`make_doctors` and
+#: :func:`make_needs`, the all-pairs optimum then fills about 60 % of the places.
+SHORT_SUPPLY_DOCTORS_PER_NEED = 3
+
+
+def short_supply_population(
+    n_needs: int, taxonomy: Any, today: date, seed: int = 0
+) -> tuple[list[DoctorInput], list[NeedInput]]:
+    """The realistic doctors and needs (rural needs harder to fill), with supply
+    covering about 60 % of the places: the population that can show equity."""
+    doctors = make_doctors(SHORT_SUPPLY_DOCTORS_PER_NEED * n_needs, taxonomy, today, seed=11 + seed)
+    return doctors, make_needs(n_needs, taxonomy, today, seed=12 + seed)

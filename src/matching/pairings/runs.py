@@ -24,7 +24,8 @@ once, so the database makes a second execution harmless:
 
 Parameters (``RankingRun.parameters``, JSON, all optional):
 
-* ``top_k`` (int, default 20): candidates kept per need (assignment graph, runners-up);
+* ``top_k`` (int, default :data:`matching.ranking.api.DEFAULT_TOP_K`, 50): candidates
+  kept per need (assignment graph, runners-up);
 * ``pause_after_scoring_s`` (float, TEST ONLY, capped at 60): sleep between
   scoring and writing, so fault tests can kill a worker while the run is ``running``.
 
@@ -100,6 +101,7 @@ from matching.pairings.run_writes import (
 from matching.pairings.tables import Proposal, RankingRun, RunKind, RunStatus
 from matching.pairings.why_unfilled import REASONS
 from matching.ranking import HARD_RULES, NeedInput, build_doctor_arrays, rank, rank_one_need
+from matching.ranking.api import DEFAULT_TOP_K
 from matching.ranking.learned import Decisions, LearnedModel, learn, summary
 
 logger = logging.getLogger("matching.runs")
@@ -113,7 +115,6 @@ PROGRESS_DONE = 100
 MAX_TEST_PAUSE_S = 60.0
 KNOWN_PARAMETERS = ("top_k", "pause_after_scoring_s")
 MAX_ID = 2**31 - 1
-DEFAULT_TOP_K = 20
 
 
 @dataclass(frozen=True, slots=True)

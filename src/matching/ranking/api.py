@@ -37,6 +37,12 @@ if TYPE_CHECKING:
     from matching.ranking.learned import LearnedModel
 
 RUNNERS_UP = 3
+#: Candidates kept per need for the assignment (and its runners-up) by default. Against
+#: the optimum over every feasible pair on tight populations (``python -m
+#: benchmarks.pruning``; 5,000 doctors x 1,000 needs, 4 seeds, and 2,000 x 400, 26
+#: seeds), 20 lost up to 37 places (6.1 % of score) and 30 up to 20; 50 lost none (gap
+#: 0.000 %). On the 100,000 x 10,000 benchmark, 20 fills 73 places fewer than 50.
+DEFAULT_TOP_K = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +310,7 @@ def _explain(
 def rank_arrays(
     da: DoctorArrays,
     na: NeedArrays,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     threads: int | None = None,
     learned: LearnedModel | None = None,
 ) -> RankingResult:
@@ -350,7 +356,7 @@ def rank(
     needs: Sequence[NeedInput],
     taxonomy: Any = None,
     today: date | None = None,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     threads: int | None = None,
     learned: LearnedModel | None = None,
     exclude: Iterable[tuple[int, int]] = (),
@@ -396,7 +402,7 @@ def rank_one_need(
     need: NeedInput,
     doctors: DoctorArrays,
     today: date | None = None,
-    top_k: int = 20,
+    top_k: int = DEFAULT_TOP_K,
     learned: LearnedModel | None = None,
     exclude: Iterable[tuple[int, int]] = (),
 ) -> NeedRanking:
