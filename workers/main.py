@@ -23,7 +23,6 @@ workers.main.WorkerSettings`` is the health probe.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +49,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     from piccolo.engine.postgres import PostgresEngine
 
     from matching.db import make_engine, start_pool, use_engine
+    from matching.pairings.prepared_doctors import PreparedDoctors
     from matching.settings import load_settings
     from workers.queue import ArqQueue
 
@@ -61,6 +61,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["engine"] = engine
     ctx["queue"] = ArqQueue(ctx["redis"])
+    # The doctors' prepared arrays, kept between this process's one-need jobs.
+    ctx["doctors"] = PreparedDoctors()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -99,9 +101,7 @@ class WorkerSettings:
     ]
     timezone = ZoneInfo("Asia/Damascus")
     queue_name = queue_name()
-    redis_settings = RedisSettings.from_dsn(
-        os.environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-    )
+    redis_settings = RedisSettings.from_dsn(TUNING.redis_url)
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = RANKING_JOB_TIMEOUT_S
