@@ -145,6 +145,12 @@ async def _plan(
             plan = await asyncio.to_thread(
                 plan_one_need, need, arrays, decided, top_k, today, model
             )
+        if prepared.last is not None:  # how the arrays were had: cold, changed, same
+            plan.outcome["prepared_doctors"] = {
+                "how": prepared.last.how,
+                "doctors": prepared.last.doctors,
+                "changed": prepared.last.changed,
+            }
         return plan, learned
     inputs = await load_inputs(None, today)
     decisions = await load_decisions()

@@ -61,6 +61,10 @@ Outcome (``RankingRun.outcome``, JSON)::
                       "places": 0, "conflict": 0},   # see run_writes, by reason
       "needs_overtaken": {"7": 13},      # need -> newer one_need run (full runs)
       "seconds": {"load": 1.2, "learn": 0.1, "rank": 3.4, "write": 0.5},
+      "prepared_doctors": {"how": "changed", "doctors": 100000, "changed": 1},
+                                         # one-need runs: the worker's kept arrays were
+                                         # loaded ("cold"), refreshed ("changed": doctors
+                                         # reloaded) or reused as they were ("same")
       "cpu_seconds": {...},              # the same stages, CPU of this process
       "learned": {               # the model learned from coordinators' decisions
         "used": true,            # false below the minimum (then only the next
