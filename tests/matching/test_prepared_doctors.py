@@ -188,8 +188,18 @@ def edits(ids: dict[str, int]) -> list[tuple[str, Callable[[], Awaitable[None]]]
     async def licence_verified() -> None:  # a coordinator verifies c's licence
         await _set(Licence, {Licence.state: LicenceState.VERIFIED}, Licence.doctor == c)
 
-    async def travel_window() -> None:
+    async def travel_window() -> None:  # one doctor loses hers, another gets three
         await TravelWindow.delete().where(TravelWindow.doctor == d).run()
+        await TravelWindow.insert(
+            *(
+                TravelWindow(
+                    doctor=c,
+                    starts_on=TODAY + timedelta(days=start),
+                    ends_on=TODAY + timedelta(days=start + 3),
+                )
+                for start in (150, 160, 170)
+            )
+        ).run()
 
     async def weekly_slot() -> None:
         await WeeklySlotRow.delete().where(WeeklySlotRow.doctor == a).run()

@@ -134,19 +134,26 @@ def build(doctors: Sequence[DoctorInput]) -> tuple[DoctorArrays, sp.csr_matrix]:
     return arrays, _skill_raw(arrays, doctors)
 
 
+def _pad(ranges: np.ndarray, width: int) -> np.ndarray:
+    """(n, w, 2) padded date ranges widened to ``width`` with the empty range (1, 0)."""
+    if ranges.shape[1] >= width:
+        return ranges
+    pad = np.empty((ranges.shape[0], width - ranges.shape[1], 2), dtype=np.int64)
+    pad[:, :, 0], pad[:, :, 1] = 1, 0
+    return np.concatenate([ranges, pad], axis=1)
+
+
+def _trim(ranges: np.ndarray) -> np.ndarray:
+    """To the width a cold build would give: the most ranges of any row, at least 1."""
+    used = int((ranges[:, :, 1] >= ranges[:, :, 0]).sum(axis=1).max(initial=0))
+    width = max(used, 1)
+    return ranges if width == ranges.shape[1] else np.ascontiguousarray(ranges[:, :width])
+
+
 def _ranges(parts: Sequence[np.ndarray]) -> np.ndarray:
     """Stack (n, w, 2) padded date ranges, to the width a cold build would give."""
     width = max(p.shape[1] for p in parts)
-    padded = []
-    for p in parts:
-        if p.shape[1] < width:
-            pad = np.empty((p.shape[0], width - p.shape[1], 2), dtype=np.int64)
-            pad[:, :, 0], pad[:, :, 1] = 1, 0
-            p = np.concatenate([p, pad], axis=1)
-        padded.append(p)
-    out = np.concatenate(padded, axis=0)
-    used = int((out[:, :, 1] >= out[:, :, 0]).sum(axis=1).max(initial=0))
-    return np.ascontiguousarray(out[:, : max(used, 1)])
+    return _trim(np.concatenate([_pad(p, width) for p in parts], axis=0))
 
 
 def _derived(arrays: DoctorArrays) -> DoctorArrays:
@@ -179,6 +186,61 @@ def _none(base: DoctorArrays) -> Any:
     )
 
 
+def _refit_skill(base: DoctorArrays, raw: sp.csr_matrix) -> tuple[sp.csr_matrix, Any]:
+    """Skill vectors of ``raw`` with the IDF refitted on them (it depends on every
+    doctor), by a copy of ``base``'s vectoriser (``base``'s own is left fitted)."""
+    vectorizer = copy.copy(base.skill_vectorizer)
+    vectorizer.idf = clone(base.skill_vectorizer.idf)
+    return sp.csr_matrix(vectorizer.idf.fit_transform(raw), dtype=np.float64), vectorizer
+
+
+def _time_zones(names: Sequence[str], index: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """Positions ``index`` into ``names`` -> (the names used, sorted; positions into them)."""
+    used = tuple(sorted({names[i] for i in np.unique(index)}))
+    position = {name: i for i, name in enumerate(used)}
+    remap = np.array([position.get(name, -1) for name in names], dtype=np.int32)
+    return used, remap[index]
+
+
+def _replace_csr_rows(matrix: sp.csr_matrix, at: np.ndarray, rows: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix`` with rows ``at`` (sorted) replaced by ``rows``, by contiguous blocks."""
+    pieces, previous = [], 0
+    for i, row in enumerate(at):
+        pieces += [matrix[previous:row], rows[i : i + 1]]
+        previous = int(row) + 1
+    pieces.append(matrix[previous:])
+    return sp.vstack(pieces, format="csr")
+
+
+def _edit_rows(
+    base: DoctorArrays,
+    raw_skill: sp.csr_matrix,
+    part: DoctorArrays,
+    part_raw: sp.csr_matrix,
+    at: np.ndarray,
+) -> tuple[DoctorArrays, sp.csr_matrix]:
+    """The same doctors, some edited: their rows overwritten IN PLACE (the large (S, D)
+    tables would take longer to copy than everything else); :class:`PreparedDoctors`
+    holds its lock and drops ``base`` if this fails half-way."""
+    for name in ("mode_bits", "lang_bits", "spec_bits", "licence_until", "mentee_room"):
+        getattr(base, name)[at] = getattr(part, name)
+    for name in ("fit_t", "experience_t", "base_t"):
+        getattr(base, name)[:, at] = getattr(part, name)
+    width = max(base.windows.shape[1], part.windows.shape[1])
+    windows = _pad(base.windows, width)
+    windows[at] = _pad(part.windows, width)
+    base.windows = _trim(windows)
+    names = (*base.tz_names, *part.tz_names)
+    tz_all = base.tz_index.astype(np.int64)
+    tz_all[at] = part.tz_index.astype(np.int64) + len(base.tz_names)
+    base.tz_names, base.tz_index = _time_zones(names, tz_all)
+    base.slots = _replace_csr_rows(base.slots, at, part.slots)
+    raw = _replace_csr_rows(raw_skill, at, part_raw)
+    base.skill, base.skill_vectorizer = _refit_skill(base, raw)
+    base.cache = {}
+    return _derived(base), raw
+
+
 def splice(
     base: DoctorArrays,
     raw_skill: sp.csr_matrix,
@@ -188,42 +250,33 @@ def splice(
     """``base`` with the rows of doctors ``changed`` replaced by ``fresh`` (their current
     data; a changed doctor missing from ``fresh`` was deleted), rows in id order.
 
-    ``base`` is left as it was; the result shares its unchanged arrays.
+    When the doctors are the same (edits only), ``base`` is updated in place and
+    returned; otherwise a new one is built, sharing nothing that changed.
     """
     changed_ids = np.fromiter({int(i) for i in changed}, dtype=np.int64)
     keep = np.flatnonzero(~np.isin(base.ids, changed_ids))
     part = build_doctor_arrays(fresh, load_taxonomy(), base.languages) if fresh else _none(base)
     part_raw = _skill_raw(base, fresh) if fresh else raw_skill[:0]
+    if keep.size + part.ids.size == base.ids.size:
+        at = np.searchsorted(base.ids, part.ids)
+        if bool(np.array_equal(base.ids[np.minimum(at, base.ids.size - 1)], part.ids)):
+            return _edit_rows(base, raw_skill, part, part_raw, at)
     ids = np.concatenate([base.ids[keep], part.ids])
     order = np.argsort(ids, kind="stable")
 
     def rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.concatenate([a[keep], b], axis=0)[order]
 
-    same_rows = ids.size == base.ids.size and bool(np.array_equal(ids[order], base.ids))
-    if same_rows:  # edits only: overwrite the changed columns of a copy
-        at = np.searchsorted(base.ids, part.ids)
-
-        def columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            out = a.copy()
-            out[:, at] = b
-            return out
-    else:
-
-        def columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.concatenate([a[:, keep], b], axis=1)[:, order]
+    def columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.concatenate([a[:, keep], b], axis=1)[:, order]
 
     names = (*base.tz_names, *part.tz_names)
-    tz_all = rows(
-        base.tz_index.astype(np.int64), part.tz_index.astype(np.int64) + len(base.tz_names)
+    offset = len(base.tz_names)
+    tz_names, tz_index = _time_zones(
+        names, rows(base.tz_index.astype(np.int64), part.tz_index.astype(np.int64) + offset)
     )
-    tz_names = tuple(sorted({names[i] for i in np.unique(tz_all)}))
-    position = {name: i for i, name in enumerate(tz_names)}
-    remap = np.array([position.get(name, -1) for name in names], dtype=np.int32)
     new_raw = sp.vstack([raw_skill[keep], part_raw], format="csr")[order]
-    vectorizer = copy.copy(base.skill_vectorizer)
-    vectorizer.idf = clone(base.skill_vectorizer.idf)
-    skill = sp.csr_matrix(vectorizer.idf.fit_transform(new_raw), dtype=np.float64)
+    skill, vectorizer = _refit_skill(base, new_raw)
     arrays = DoctorArrays(
         ids=ids[order],
         mode_bits=rows(base.mode_bits, part.mode_bits),
@@ -240,7 +293,7 @@ def splice(
         windows=_ranges([base.windows[keep], part.windows])[order],
         committed=_ranges([base.committed[keep], part.committed])[order],
         tz_names=tz_names,
-        tz_index=remap[tz_all],
+        tz_index=tz_index,
         slots=sp.vstack([base.slots[keep], part.slots], format="csr")[order],
         skill=skill,
         skill_vectorizer=vectorizer,
