@@ -10,11 +10,20 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from benchmarks import account_timing, learned, needs_list, product_run, ranking, stable
+from benchmarks import (
+    account_timing,
+    learned,
+    needs_list,
+    new_need,
+    product_run,
+    ranking,
+    stable,
+)
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
     product_run.bench_product_run,
+    new_need.bench_new_need,
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,
