@@ -152,7 +152,12 @@ async def rank_need(ctx: dict[str, Any], need_id: int) -> dict[str, Any] | None:
             _retry_if_transient(ctx, exc)
             raise
         result = await _execute(ctx, run_id)
-        if await need_snapshot(need_id) == before:
+        try:
+            after = await need_snapshot(need_id)
+        except Exception as exc:  # the run is written; the next save queues another
+            logger.warning("need %s: could not re-check it after run %s: %r", need_id, run_id, exc)
+            break
+        if after == before:
             break
         logger.info("need %s changed while run %s ranked it; ranking it again", need_id, run_id)
     return result
