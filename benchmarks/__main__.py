@@ -15,6 +15,7 @@ from benchmarks import (
     equity,
     learned,
     needs_list,
+    new_need,
     product_run,
     pruning,
     ranking,
@@ -24,6 +25,7 @@ from benchmarks import (
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
     ranking.bench_full_run,
     product_run.bench_product_run,
+    new_need.bench_new_need,
     ranking.bench_one_need,
     ranking.bench_vs_reference,
     ranking.bench_eval,

@@ -74,6 +74,20 @@ def _retry_if_transient(ctx: dict[str, Any], exc: BaseException) -> None:
         raise Retry(defer=delay) from exc
 
 
+def _doctors(ctx: dict[str, Any]) -> Any:
+    """The process's prepared doctor arrays: the arq worker's (``startup``), or one
+    per process for the in-process queue."""
+    from matching.pairings.prepared_doctors import PreparedDoctors
+
+    doctors = ctx.get("doctors")
+    if doctors is None:
+        doctors = _PROCESS_DOCTORS.setdefault("doctors", PreparedDoctors())
+    return doctors
+
+
+_PROCESS_DOCTORS: dict[str, Any] = {}
+
+
 async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     """Execute a run; a transient failure asks arq for another try, with backoff.
 
@@ -88,7 +102,7 @@ async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     tries = int(ctx.get("job_try") or 1)
     attempts = RANKING_TRIES if "redis" in ctx else 1
     try:
-        run = await execute_run(run_id, attempt=tries, attempts=attempts)
+        run = await execute_run(run_id, attempt=tries, attempts=attempts, doctors=_doctors(ctx))
     except TryAgain as exc:
         delay = retry_delay(tries)
         logger.warning(
@@ -106,58 +120,56 @@ async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     }
 
 
-async def _run_for_job(ctx: dict[str, Any], kind: str, need_id: int | None) -> int:
-    """The run this job delivery works on: the one made by an earlier delivery of
-    the same job id that did not finish (a killed worker), else a new one."""
-    from matching.pairings.runs import create_run, set_job_id
-    from matching.pairings.tables import RankingRun, RunStatus
-
-    job_id = str(ctx.get("job_id") or "")
-    if job_id:
-        row = (
-            await RankingRun.select(RankingRun.id)
-            .where(
-                (RankingRun.job_id == job_id)
-                & RankingRun.status.is_in([RunStatus.QUEUED, RunStatus.RUNNING])
-            )
-            .order_by(RankingRun.id, ascending=False)
-            .first()
-            .run()
-        )
-        if row is not None:
-            return int(row["id"])
-    run_id = await create_run(kind, None, {}, need_id=need_id)
-    if job_id:
-        await set_job_id(run_id, job_id)
-    return run_id
-
-
 @job
 async def run_ranking(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     """A full (or stable) ranking run created by ``create_run``; job id ``ranking-run:{id}``."""
     return await _execute(ctx, int(run_id))
 
 
+#: Runs one rank_need job makes at most when its need keeps changing while it ranks.
+MAX_RANKS_PER_JOB = 3
+
+
 @job
 async def rank_need(ctx: dict[str, Any], need_id: int) -> dict[str, Any] | None:
-    """Quick ranking of one need (enqueued with job id ``rank-need:{id}``, deferred 5 s)."""
-    from matching.facilities.tables import Need
+    """Quick ranking of one need (job id ``rank-need:{id}``, started at once).
 
-    try:
-        if not await Need.exists().where(Need.id == int(need_id)).run():
-            return None
-        run_id = await _run_for_job(ctx, "one_need", int(need_id))
-    except Exception as exc:
-        _retry_if_transient(ctx, exc)
-        raise
-    return await _execute(ctx, run_id)
+    An edit saved while this job runs cannot queue another (same job id), so the
+    job compares the need before and after its run and ranks it again if it changed.
+    """
+    from matching.pairings.runs import need_snapshot, run_for_job
+
+    need_id = int(need_id)
+    job_id = str(ctx.get("job_id") or "")
+    result = None
+    for _ in range(MAX_RANKS_PER_JOB):
+        try:
+            before = await need_snapshot(need_id)
+            if before is None:  # deleted
+                return result
+            run_id = await run_for_job(job_id, "one_need", need_id)
+        except Exception as exc:
+            _retry_if_transient(ctx, exc)
+            raise
+        result = await _execute(ctx, run_id)
+        try:
+            after = await need_snapshot(need_id)
+        except Exception as exc:  # the run is written; the next save queues another
+            logger.warning("need %s: could not re-check it after run %s: %r", need_id, run_id, exc)
+            break
+        if after == before:
+            break
+        logger.info("need %s changed while run %s ranked it; ranking it again", need_id, run_id)
+    return result
 
 
 @job
 async def nightly_ranking(ctx: dict[str, Any]) -> dict[str, Any]:
     """The scheduled full run (arq cron, 02:00 Asia/Damascus)."""
+    from matching.pairings.runs import run_for_job
+
     try:
-        run_id = await _run_for_job(ctx, "scheduled", None)
+        run_id = await run_for_job(str(ctx.get("job_id") or ""), "scheduled", None)
     except Exception as exc:
         _retry_if_transient(ctx, exc)
         raise

@@ -1,6 +1,7 @@
 """arq worker settings: ``arq workers.main.WorkerSettings`` (or ``make worker``).
 
-Environment: ``REDIS_URL`` (required), ``DATABASE_URL``, ``SMTP_URL``,
+Environment (read by ``matching.settings``): ``REDIS_URL`` (default
+``redis://127.0.0.1:6379/0``), ``DATABASE_URL``, ``SMTP_URL``,
 ``JOB_QUEUE_NAME`` (default ``homs:queue``; tests use their own),
 ``RANKING_JOB_TIMEOUT_S`` (default 300), ``RANKING_TRIES`` (default 3, at most 4)
 and ``RANKING_RETRY_BACKOFF_S`` (default 5).
@@ -11,6 +12,12 @@ dropped) goes back to ``queued`` with the reason and is tried again
 "gave up after N tries: ...". If the database is still down at that moment the
 failure is kept as the job's result in Redis and ``reconcile_runs`` (every five
 minutes and at worker start) writes it to the run once the database answers.
+
+A posted or changed need is ranked at once (``rank_need``, no fixed wait). Each
+worker process keeps every doctor's prepared arrays between those jobs
+(``matching.pairings.prepared_doctors``: a few hundred MB at 100,000 doctors) and
+reloads only the doctors the database's change log names; the first such job of a
+process, and of each day, loads every doctor (seconds at 100,000).
 
 A worker killed in the middle of a job leaves it in the queue; arq runs it again
 once its in-progress key expires, i.e. after the LARGEST job timeout + 10 s. So
@@ -23,7 +30,6 @@ workers.main.WorkerSettings`` is the health probe.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +56,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     from piccolo.engine.postgres import PostgresEngine
 
     from matching.db import make_engine, start_pool, use_engine
+    from matching.pairings.prepared_doctors import PreparedDoctors
     from matching.settings import load_settings
     from workers.queue import ArqQueue
 
@@ -61,6 +68,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["engine"] = engine
     ctx["queue"] = ArqQueue(ctx["redis"])
+    # The doctors' prepared arrays, kept between this process's one-need jobs.
+    ctx["doctors"] = PreparedDoctors()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -99,9 +108,7 @@ class WorkerSettings:
     ]
     timezone = ZoneInfo("Asia/Damascus")
     queue_name = queue_name()
-    redis_settings = RedisSettings.from_dsn(
-        os.environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-    )
+    redis_settings = RedisSettings.from_dsn(TUNING.redis_url)
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = RANKING_JOB_TIMEOUT_S

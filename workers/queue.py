@@ -16,15 +16,13 @@ from zoneinfo import ZoneInfo
 
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from arq.constants import in_progress_key_prefix
 
 logger = logging.getLogger("workers.queue")
 
 QUEUE_NAME = "homs:queue"
 #: Environment variable naming the Redis queue (tests use their own).
 QUEUE_NAME_ENV = "JOB_QUEUE_NAME"
-#: Seconds a posted or changed need waits before its quick ranking: edits within
-#: this window share one run (same job id, so later enqueues are no-ops).
-RANK_NEED_DEBOUNCE_S = 5.0
 
 
 def queue_name() -> str:
@@ -38,6 +36,11 @@ def ranking_run_job_id(run_id: int) -> str:
 
 def rank_need_job_id(need_id: int) -> str:
     return f"rank-need:{need_id}"
+
+
+def rank_need_again_job_id(need_id: int) -> str:
+    """The one follow-up of a need's quick ranking, queued by an edit saved while it runs."""
+    return f"rank-need:{need_id}:again"
 
 
 class JobQueue(Protocol):
@@ -62,6 +65,7 @@ class InProcessQueue:
     def __init__(self, context: dict[str, Any] | None = None) -> None:
         self.context: dict[str, Any] = {"queue": self, **(context or {})}
         self._pending: dict[str, asyncio.Task[Any]] = {}
+        self._running: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._schedule: list[asyncio.Task[None]] = []
 
@@ -112,6 +116,8 @@ class InProcessQueue:
         async def run() -> Any:
             if defer_by:
                 await asyncio.sleep(defer_by)
+            if job_id:
+                self._running.add(job_id)
             try:
                 return await JOBS[function]({**self.context, "job_id": job_id, "job_try": 1}, *args)
             except Exception:
@@ -120,6 +126,7 @@ class InProcessQueue:
             finally:
                 if job_id and self._pending.get(job_id) is asyncio.current_task():
                     del self._pending[job_id]
+                    self._running.discard(job_id)
 
         task = asyncio.create_task(run(), name=f"job:{function}")
         self._tasks.add(task)
@@ -127,6 +134,10 @@ class InProcessQueue:
         if job_id:
             self._pending[job_id] = task
         return True
+
+    async def running(self, job_id: str) -> bool:
+        """Is the job ``job_id`` executing now (not merely queued)?"""
+        return job_id in self._running
 
     async def drain(self) -> None:
         """Wait until every queued job has finished (used by tests and shutdown)."""
@@ -165,6 +176,10 @@ class ArqQueue:
         # arq answers None while a job (or its result) with that id exists.
         return job is not None
 
+    async def running(self, job_id: str) -> bool:
+        """Is the job ``job_id`` executing now (not merely queued)?"""
+        return bool(await self.pool.exists(in_progress_key_prefix + job_id))
+
     async def health(self) -> str:
         try:
             await asyncio.wait_for(self.pool.ping(), timeout=1.0)
@@ -182,10 +197,22 @@ async def enqueue_ranking_run(queue: JobQueue, run_id: int) -> bool:
 
 
 async def enqueue_need_ranking(queue: JobQueue, need_id: int) -> bool:
-    """Quick ranking of a posted or changed need, debounced (call on every save)."""
-    return await queue.enqueue(
-        "rank_need", need_id, job_id=rank_need_job_id(need_id), defer_by=RANK_NEED_DEBOUNCE_S
-    )
+    """Quick ranking of a posted or changed need, at once (call on every save).
+
+    Saves in a burst share one job: while ``rank-need:{id}`` is queued, queuing it
+    again does nothing (it has not loaded the need yet). While it RUNS, it may have
+    loaded the need before this save: the job compares the need after its run and
+    ranks again if it changed, and this save also queues the one follow-up job
+    ``rank-need:{id}:again`` (for a save landing as the job finishes). False when
+    nothing new was queued.
+    """
+    job_id = rank_need_job_id(need_id)
+    if await queue.enqueue("rank_need", need_id, job_id=job_id):
+        return True
+    running = getattr(queue, "running", None)
+    if running is None or not await running(job_id):
+        return False
+    return await queue.enqueue("rank_need", need_id, job_id=rank_need_again_job_id(need_id))
 
 
 async def enqueue_outbox_delivery(queue: JobQueue) -> bool:

@@ -196,6 +196,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 ARQ_MAX_TRIES = 5
 
 
+DEFAULT_WORKER_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerTuning:
     """The arq worker's limits (read when ``workers.main`` is imported)."""
@@ -203,10 +206,13 @@ class WorkerTuning:
     ranking_job_timeout_s: int
     ranking_tries: int
     ranking_retry_backoff_s: float
+    #: Where the worker finds its queue: REDIS_URL, default ``redis://127.0.0.1:6379/0``.
+    redis_url: str = DEFAULT_WORKER_REDIS_URL
 
 
 def load_worker_tuning(environ: dict[str, str] | None = None) -> WorkerTuning:
-    """RANKING_JOB_TIMEOUT_S (300), RANKING_TRIES (3) and RANKING_RETRY_BACKOFF_S (5)."""
+    """RANKING_JOB_TIMEOUT_S (300), RANKING_TRIES (3), RANKING_RETRY_BACKOFF_S (5) and
+    REDIS_URL (:data:`DEFAULT_WORKER_REDIS_URL`)."""
     env = dict(os.environ if environ is None else environ)
     tries = _int(env, "RANKING_TRIES", 3)
     if tries >= ARQ_MAX_TRIES:
@@ -215,4 +221,5 @@ def load_worker_tuning(environ: dict[str, str] | None = None) -> WorkerTuning:
         ranking_job_timeout_s=_int(env, "RANKING_JOB_TIMEOUT_S", 300),
         ranking_tries=tries,
         ranking_retry_backoff_s=_seconds(env, "RANKING_RETRY_BACKOFF_S", 5.0),
+        redis_url=_redis_url(env) or DEFAULT_WORKER_REDIS_URL,
     )

@@ -263,6 +263,31 @@ def test_worker_settings_read_the_queue_name(monkeypatch: pytest.MonkeyPatch) ->
     assert out.stdout.strip() == "homs:elsewhere"
 
 
+def test_worker_settings_read_redis_url_through_the_settings() -> None:
+    code = (
+        "import workers.main as m; s = m.WorkerSettings.redis_settings; "
+        "print(s.host, s.port, s.database)"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}/src:{ROOT}"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "REDIS_URL": "redis://queue.internal:6380/3"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["queue.internal", "6380", "3"]
+    bad = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "REDIS_URL": "http://queue.internal"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0
+    assert "REDIS_URL" in bad.stderr and "Traceback" not in bad.stderr
+
+
 async def test_in_process_schedule_delivers_the_outbox_and_stops(db: str, settings) -> None:
     from dataclasses import replace
 

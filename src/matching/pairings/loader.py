@@ -78,21 +78,20 @@ def _grouped(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[dict[st
     return out
 
 
-async def load_doctors(today: date | None = None) -> list[DoctorInput]:
-    """Every doctor profile as a :class:`DoctorInput`, ordered by id."""
-    today = today or date.today()
-    profiles = await DoctorProfile.select().order_by(DoctorProfile.id).run()
-    languages = _grouped(await DoctorLanguage.select().run(), "doctor")
-    specialties = _grouped(await DoctorSpecialty.select().run(), "doctor")
-    skills = _grouped(await DoctorSkill.select().run(), "doctor")
-    windows = _grouped(await TravelWindow.select().run(), "doctor")
-    slots = _grouped(await WeeklySlot.select().run(), "doctor")
-    licences = _grouped(
-        await Licence.select()
-        .where((Licence.state == LicenceState.VERIFIED) & (Licence.expires_on >= today))
-        .run(),
-        "doctor",
-    )
+@dataclass(slots=True)
+class Holds:
+    """What doctors' held pairings (:data:`HOLDING_STATES`) take of their capacity.
+
+    ``mentees``: doctor id -> mentees held; ``missions``: doctor id -> the dates of
+    held missions and in-person workshops (they block overlapping travel).
+    """
+
+    mentees: dict[int, int]
+    missions: dict[int, list[DateRange]]
+
+
+async def load_holds() -> Holds:
+    """Every doctor's held pairings, in one query."""
     commitments = await Proposal.select(
         Proposal.doctor,
         Proposal.need.kind,
@@ -111,6 +110,46 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
             span = _range(row["need.starts_on"], row["need.ends_on"])
             if span is not None:
                 missions[doctor].append(span)
+    return Holds(dict(mentees), dict(missions))
+
+
+NO_HOLDS = Holds({}, {})
+
+
+async def load_doctor_profiles(
+    today: date | None = None,
+    doctor_ids: Iterable[int] | None = None,
+    holds: Holds = NO_HOLDS,
+) -> list[DoctorInput]:
+    """Doctor profiles (all, or those of ``doctor_ids``) as :class:`DoctorInput`, by id.
+
+    Their held pairings come from ``holds`` (none by default: the worker's cache
+    keeps doctors without them and applies :func:`load_holds` per job).
+    """
+    today = today or date.today()
+    ids = None if doctor_ids is None else sorted({int(i) for i in doctor_ids})
+    if ids is not None and not ids:
+        return []
+
+    def of(table: type[Any], column: Any) -> Any:
+        # Ordered by row id: a doctor's rows come in the same order whether all
+        # doctors are loaded or a few (the worker's cache compares both).
+        query = table.select().order_by(table.id)
+        return query if ids is None else query.where(column.is_in(ids))
+
+    profiles = await of(DoctorProfile, DoctorProfile.id).run()
+    languages = _grouped(await of(DoctorLanguage, DoctorLanguage.doctor).run(), "doctor")
+    specialties = _grouped(await of(DoctorSpecialty, DoctorSpecialty.doctor).run(), "doctor")
+    skills = _grouped(await of(DoctorSkill, DoctorSkill.doctor).run(), "doctor")
+    windows = _grouped(await of(TravelWindow, TravelWindow.doctor).run(), "doctor")
+    slots = _grouped(await of(WeeklySlot, WeeklySlot.doctor).run(), "doctor")
+    licences = _grouped(
+        await of(Licence, Licence.doctor)
+        .where((Licence.state == LicenceState.VERIFIED) & (Licence.expires_on >= today))
+        .run(),
+        "doctor",
+    )
+    mentees, missions = holds.mentees, holds.missions
 
     doctors = []
     for p in profiles:
@@ -154,6 +193,11 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
             )
         )
     return doctors
+
+
+async def load_doctors(today: date | None = None) -> list[DoctorInput]:
+    """Every doctor profile as a :class:`DoctorInput` with its held pairings, ordered by id."""
+    return await load_doctor_profiles(today, holds=await load_holds())
 
 
 def _need_period(row: dict[str, Any]) -> DateRange | None:
@@ -259,11 +303,15 @@ async def load_inputs(
 __all__ = [
     "DECIDED_STATES",
     "HOLDING_STATES",
+    "NO_HOLDS",
     "OPEN_STATUSES",
+    "Holds",
     "LoadedInputs",
     "acceptable_specialties",
     "load_decided_pairs",
+    "load_doctor_profiles",
     "load_doctors",
+    "load_holds",
     "load_inputs",
     "load_needs",
 ]

@@ -146,7 +146,7 @@ class SkillVectorizer:
         """Learn the skills' word vocabulary and the code IDF of these people (the doctors)."""
         self._fit_vocabulary()
         self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        self.idf_.fit(self._raw(code_lists, free_texts))
+        self.idf_.fit(self.raw(code_lists, free_texts))
         return self
 
     def fit_transform(
@@ -155,7 +155,7 @@ class SkillVectorizer:
         """:meth:`fit` on these people and return their vectors: CSR (n, n_codes) float64."""
         self._fit_vocabulary()
         self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        out = self.idf_.fit_transform(self._raw(code_lists, free_texts))
+        out = self.idf_.fit_transform(self.raw(code_lists, free_texts))
         return sp.csr_matrix(out, dtype=np.float64)
 
     def transform(
@@ -164,7 +164,7 @@ class SkillVectorizer:
         """Vectors with the fitted IDF: CSR (n, n_codes) float64, rows l2-normalised."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillVectorizer: call fit (on the doctors) before transform")
-        out = self.idf_.transform(self._raw(code_lists, free_texts))
+        out = self.idf_.transform(self.raw(code_lists, free_texts))
         return sp.csr_matrix(out, dtype=np.float64)
 
     def _fit_vocabulary(self) -> None:
@@ -183,7 +183,7 @@ class SkillVectorizer:
             [f"{c} {t}" for c, t in zip(self.codes_, self.texts, strict=True)]
         )
 
-    def _raw(self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]) -> sp.csr_matrix:
+    def raw(self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]) -> sp.csr_matrix:
         """Unweighted code vectors: CSR (n, n_codes) float64, ticked 1.0, recognised = cosine."""
         n, k = len(code_lists), len(self.codes_)
         rows: list[int] = []
