@@ -127,7 +127,7 @@ def bench_vs_reference(quick: bool = False) -> list[str]:
 
 def bench_eval(quick: bool = False) -> list[str]:
     """Precision@1 and @3 on the hand-labelled evaluation set."""
-    from tests.matching.eval_set import evaluate
+    from benchmarks.eval_set import evaluate
 
     p1, p3, n = evaluate()
     return [f"ranking.eval needs={n} precision@1={p1:.2f} precision@3={p3:.2f}"]

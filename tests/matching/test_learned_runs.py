@@ -13,8 +13,8 @@ from matching.pairings.decisions import load_decisions
 from matching.pairings.tables import Proposal, ProposalState, RunStatus
 from matching.ranking.learned import FEATURES, MIN_DECISIONS
 from matching.ranking.weights import LEARNED_SIGNAL, LEARNED_WEIGHT, SIGNALS
+from tests.factories import make_rankable_doctor, make_rankable_need
 from tests.matching.decisions_data import START, explanation, make_decisions
-from tests.workers.data import make_doctor, make_need
 
 
 async def _proposals(run_id: int) -> list[dict]:
@@ -22,7 +22,7 @@ async def _proposals(run_id: int) -> list[dict]:
 
 
 async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str) -> None:
-    need = await make_need(status="closed")
+    need = await make_rankable_need(status="closed")
     S = ProposalState
     at = START
 
@@ -31,7 +31,7 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
         await Proposal.insert(
             Proposal(
                 need=need,
-                doctor=await make_doctor(),  # one live proposal per (need, doctor)
+                doctor=await make_rankable_doctor(),  # one live proposal per (need, doctor)
                 explanation=explanation(signals),
                 state=state,
                 decided_at=at + timedelta(hours=hour),
@@ -48,8 +48,8 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
         await put(state, 7)
     # Decided, but nothing stored to learn from (stable mode, an old swap).
     await Proposal.insert(
-        Proposal(need=need, doctor=await make_doctor(), explanation=json.dumps({"mode": "stable"}),
-                 state=S.APPROVED, decided_at=at),
+        Proposal(need=need, doctor=await make_rankable_doctor(),
+                 explanation=json.dumps({"mode": "stable"}), state=S.APPROVED, decided_at=at),
         Proposal(need=need, doctor=None, explanation=json.dumps({"swapped_from": 1}),
                  state=S.REJECTED, decided_at=at),
     ).run()  # fmt: skip
@@ -64,10 +64,10 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
 
 
 async def test_run_below_the_minimum_scores_exactly_as_before(db: str) -> None:
-    await make_doctor()
-    await make_doctor(years=3)
-    await make_need(places=2)
-    closed = await make_need(status="closed")
+    await make_rankable_doctor()
+    await make_rankable_doctor(years=3)
+    await make_rankable_need(places=2)
+    closed = await make_rankable_need(status="closed")
     first = await runs.execute_run(await runs.create_run("full"))
     assert first["outcome"]["learned"] == {
         "used": False,
@@ -91,10 +91,10 @@ async def test_run_below_the_minimum_scores_exactly_as_before(db: str) -> None:
 
 
 async def test_run_with_enough_decisions_uses_and_records_the_model(db: str) -> None:
-    await make_doctor()
-    await make_doctor(years=3)
-    open_need = await make_need(places=2)
-    closed = await make_need(status="closed")
+    await make_rankable_doctor()
+    await make_rankable_doctor(years=3)
+    open_need = await make_rankable_need(places=2)
+    closed = await make_rankable_need(status="closed")
     approvals = await make_decisions(80, closed, None, seed=7)
     assert 0 < approvals < 80
 

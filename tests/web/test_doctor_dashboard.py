@@ -10,8 +10,7 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.tables import Role
 from matching.doctors.tables import DoctorProfile, Licence
 from matching.pairings import transitions
-from tests.factories import login, make_account, post_form
-from tests.matching.test_transitions import scene
+from tests.factories import login, make_account, post_form, scene
 from tests.web.test_doctor_pages import PROFILE_FORM
 
 

@@ -9,7 +9,15 @@ from matching.audit.tables import AuditEvent
 from matching.consent.notice import NOTICE_VERSION
 from matching.facilities.tables import Facility, FacilityHead, Invitation
 from matching.mail.tables import OutboxMail
-from tests.factories import PASSWORD, login, make_account, make_facility, make_head, post_form
+from tests.factories import (
+    PASSWORD,
+    api_headers,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    post_form,
+)
 
 FACILITY = {
     "name_en": "Talbiseh Health Centre",
@@ -136,7 +144,6 @@ async def test_existing_head_joins_another_facility(client) -> None:
 async def test_facility_api(client) -> None:
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
-    from tests.factories import api_headers
 
     headers = await api_headers(client)
     body = {k: v for k, v in FACILITY.items() if k not in ("rural", "latitude", "longitude")}

@@ -14,8 +14,15 @@ from matching.doctors.tables import Licence
 from matching.facilities.services import today_utc
 from matching.facilities.tables import Need
 from matching.pairings import transitions
-from tests.factories import api_headers, login, make_account, make_facility, make_head, post_form
-from tests.matching.test_transitions import scene
+from tests.factories import (
+    api_headers,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    post_form,
+    scene,
+)
 from tests.web.test_need_pages import MENTORSHIP
 
 YESTERDAY = (date.today() - timedelta(days=2)).isoformat()

@@ -39,8 +39,15 @@ from matching.facilities.tables import Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal
 from tests.conftest import _create_postgres_database, _drop_postgres_database
-from tests.factories import PASSWORD, make_account, make_facility, make_head
-from tests.matching.test_transitions import make_doctor, make_need, make_proposal
+from tests.factories import (
+    PASSWORD,
+    make_account,
+    make_doctor,
+    make_facility,
+    make_head,
+    make_need,
+    make_proposal,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ROOT = Path(os.environ.get("INTEGRITY_SERVER_ROOT", str(ROOT)))
