@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import date, time, timedelta
 
 from litestar.testing import AsyncTestClient
@@ -31,6 +32,7 @@ from matching.doctors.tables import (
     TravelWindow,
 )
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
+from matching.mail.tables import OutboxMail
 from matching.pairings.tables import Proposal
 
 PASSWORD = "correct-horse-battery"
@@ -424,3 +426,16 @@ async def login(client: AsyncTestClient, account: Account | str, password: str =
 
 async def api_headers(client: AsyncTestClient) -> dict[str, str]:
     return {"x-csrftoken": await ensure_csrf(client)}
+
+
+async def invite_head(client: AsyncTestClient, facility: int, email: str) -> str:
+    """Invite ``email`` to head ``facility`` (as the signed-in coordinator); return the
+    invitation token from the mailed link."""
+    response = await post_form(
+        client, f"/facilities/{facility}/invitations", {"email": email, "language": "en"}
+    )
+    assert response.status_code == 200, response.text
+    mail = await OutboxMail.select().where(OutboxMail.recipient == email).first().run()
+    match = re.search(r"/invitations/([A-Za-z0-9_-]+)", mail["body_text"])
+    assert match, mail["body_text"]
+    return match.group(1)

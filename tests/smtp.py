@@ -10,6 +10,9 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+#: The sender the tests deliver the outbox with.
+FROM = "Homs Health Bridge <no-reply@homs-health-bridge.org>"
+
 
 class Recorder:
     """The server's handler: every message received, parsed."""

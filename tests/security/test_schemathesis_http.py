@@ -31,7 +31,7 @@ import pytest
 
 from matching.settings import Settings
 from tests.factories import PASSWORD
-from tests.security.conftest import Worlds
+from tests.security.worlds import Worlds
 from tests.workers.forwarder import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

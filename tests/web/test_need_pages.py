@@ -8,23 +8,7 @@ from matching.facilities import services
 from matching.facilities.tables import LocalSlot, Need
 from matching.pairings.tables import Proposal, RankingRun
 from tests.factories import login, make_account, make_facility, make_head, post_form
-
-MENTORSHIP = {
-    "kind": "mentorship",
-    "title": "Neonatal mentorship",
-    "specialty": "neonatology",
-    "skills": "neonatal_resuscitation",
-    "languages": "ar",
-    "urgency": "critical",
-    "places": "1",
-    "mentee_name": "Dr. Ahmad Shami",
-    "weekly_hours": "2",
-    "months": "6",
-    "slot_0_weekday": "1",
-    "slot_0_start": "19:00",
-    "slot_0_end": "21:00",
-    "description": "وحدة حديثي الولادة",
-}
+from tests.forms import MENTORSHIP
 
 
 async def test_head_posts_a_mentorship_and_it_is_queued_for_ranking(client) -> None:
