@@ -38,7 +38,6 @@ from matching.db import make_engine, use_engine
 from matching.facilities.tables import Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal
-from tests.conftest import _create_postgres_database, _drop_postgres_database
 from tests.factories import (
     PASSWORD,
     make_account,
@@ -48,6 +47,7 @@ from tests.factories import (
     make_need,
     make_proposal,
 )
+from tests.services import create_postgres_database, drop_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ROOT = Path(os.environ.get("INTEGRITY_SERVER_ROOT", str(ROOT)))
@@ -108,7 +108,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     """Two server processes on one freshly migrated database."""
     var_dir = tmp_path_factory.mktemp(f"integrity-{request.param}")
     if request.param == "postgres":
-        url = asyncio.run(_create_postgres_database())
+        url = asyncio.run(create_postgres_database())
     else:
         url = f"sqlite:///{var_dir / 'platform.sqlite3'}"
     subprocess.run(
@@ -145,7 +145,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                 process.kill()
             log.close()  # type: ignore[attr-defined]
         if request.param == "postgres":
-            asyncio.run(_drop_postgres_database(url))
+            asyncio.run(drop_postgres_database(url))
 
 
 @dataclass

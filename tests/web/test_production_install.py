@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_POSTGRES_URL, TEST_REDIS_URL, _with_database
+from tests.services import TEST_POSTGRES_URL, TEST_REDIS_URL, with_database
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,7 @@ def postgres_url() -> Iterator[str]:
     name = f"homs_install_{uuid.uuid4().hex[:10]}"
     _psql(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(TEST_POSTGRES_URL, name)
+        yield with_database(TEST_POSTGRES_URL, name)
     finally:
         _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -233,7 +233,7 @@ def test_start_up_errors_name_the_real_cause(installed: Path, tmp_path: Path) ->
         in result.stderr
     )
 
-    missing_db = _env(tmp_path, DATABASE_URL=_with_database(TEST_POSTGRES_URL, "no_such_db_x"))
+    missing_db = _env(tmp_path, DATABASE_URL=with_database(TEST_POSTGRES_URL, "no_such_db_x"))
     result = _run([python, "-m", "web", "migrate"], cwd=tmp_path, env=missing_db)
     assert result.returncode == 2
     assert 'refused the connection: database "no_such_db_x" does not exist' in result.stderr

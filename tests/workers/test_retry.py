@@ -22,8 +22,8 @@ from matching.accounts.tables import Role
 from matching.pairings import runs
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
 from tests.factories import login, make_account, make_rankable_doctor, make_rankable_need
-from tests.workers.conftest import Workers, until
 from tests.workers.forwarder import TcpForwarder
+from tests.workers.processes import Workers, until
 from workers.jobs import RunFailed
 from workers.queue import ArqQueue, enqueue_ranking_run, ranking_run_job_id
 

@@ -33,7 +33,7 @@ from tests.factories import (
     make_rankable_need,
 )
 from tests.smtp import Recorder, free_port
-from tests.workers.conftest import JOB_TIMEOUT_S, Workers, until
+from tests.workers.processes import JOB_TIMEOUT_S, Workers, until
 from workers.queue import (
     ArqQueue,
     InProcessQueue,
