@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -47,6 +46,7 @@ from tests.factories import (
     make_need,
     make_proposal,
 )
+from tests.servers import free_port
 from tests.services import create_postgres_database, drop_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,12 +57,6 @@ LIVE = ("proposed", *HELD)
 
 
 # --------------------------------------------------------------------------- servers
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(var_dir: Path, database_url: str, root: Path) -> dict[str, str]:
@@ -122,7 +116,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     bases = []
     try:
         for n in (1, 2):
-            port = _free_port()
+            port = free_port()
             log_path = var_dir / f"server-{n}.log"
             log = log_path.open("w")
             process = subprocess.Popen(

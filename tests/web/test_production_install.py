@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port
 from tests.services import TEST_POSTGRES_URL, TEST_REDIS_URL, with_database
 
 pytestmark = pytest.mark.slow
@@ -130,14 +131,6 @@ def _health(url: str) -> bool:
         return False
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_installed_package_has_no_dev_extra_and_is_ours(installed: Path, tmp_path: Path) -> None:
     result = _run(
         [
@@ -183,7 +176,7 @@ def test_readme_production_steps_on_postgresql(
     assert created.returncode == 0, created.stderr
     assert "created admin admin@example.org" in created.stdout
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [python, "-m", "web", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,

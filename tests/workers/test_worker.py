@@ -32,7 +32,8 @@ from tests.factories import (
     make_rankable_doctor,
     make_rankable_need,
 )
-from tests.smtp import Recorder, free_port
+from tests.servers import free_port
+from tests.smtp import Recorder
 from tests.workers.processes import JOB_TIMEOUT_S, Workers, until
 from workers.queue import (
     ArqQueue,
