@@ -8,7 +8,8 @@ shapes of doctor and need, because two kinds of test need them:
   for the tests of a pairing's life (review, transitions, pages, calendar, coverage);
 * :func:`make_rankable_doctor` / :func:`make_rankable_need` / :func:`make_population`:
   a doctor the ranking can propose (languages, travel window, verified licence) and an
-  open mission dated from today, for ranking-run, loader and worker tests.
+  open mission dated from today, for ranking-run, loader and worker tests;
+* :func:`make_decisions`: proposals coordinators have decided, for the learned model.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.services import Account, create_account
@@ -33,7 +35,8 @@ from matching.doctors.tables import (
 )
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
 from matching.mail.tables import OutboxMail
-from matching.pairings.tables import Proposal
+from matching.pairings.tables import Proposal, ProposalState
+from matching.ranking.weights import SIGNALS, WEIGHTS
 
 PASSWORD = "correct-horse-battery"
 TODAY = date.today()
@@ -396,6 +399,59 @@ async def _population(groups: int, per_group: int) -> tuple[list[int], list[int]
         ],
     )
     return doctors, needs
+
+
+# --- coordinators' past decisions, for the learned model ------------------------------
+
+
+#: When the first of :func:`make_decisions`' decisions was made (one an hour after it).
+DECISIONS_START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def signals_explanation(values: dict[str, float]) -> str:
+    """A stored explanation as a ranking run writes it (signals with their values)."""
+    return json.dumps(
+        {
+            "signals": {
+                s: {"value": v, "weight": WEIGHTS[s], "contribution": WEIGHTS[s] * v}
+                for s, v in values.items()
+            },
+            "rules_passed": [],
+            "shared_skills": [],
+            "details": {},
+            "runners_up": [],
+        }
+    )
+
+
+async def make_decisions(n: int, need_id: int, doctor_id: int | None, seed: int = 0) -> int:
+    """``n`` decided proposals, one an hour from :data:`DECISIONS_START`, on ``need_id``.
+
+    These coordinators approve when availability is above one half. Returns the
+    number approved.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    approved = 0
+    for i in range(n):
+        values = {s: float(rng.random()) for s in SIGNALS}
+        ok = values["availability"] > 0.5
+        approved += ok
+        rows.append(
+            Proposal(
+                need=need_id,
+                doctor=doctor_id,
+                score=sum(WEIGHTS[s] * v for s, v in values.items()),
+                rank=1,
+                explanation=signals_explanation(values),
+                state=ProposalState.APPROVED if ok else ProposalState.REJECTED,
+                decision_reason="" if ok else "availability does not fit",
+                decided_at=DECISIONS_START + timedelta(hours=i),
+            )
+        )
+    if rows:
+        await Proposal.insert(*rows).run()
+    return approved
 
 
 # --- web clients: CSRF and sign-in ---------------------------------------------------

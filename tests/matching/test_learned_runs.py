@@ -13,8 +13,13 @@ from matching.pairings.decisions import load_decisions
 from matching.pairings.tables import Proposal, ProposalState, RunStatus
 from matching.ranking.learned import FEATURES, MIN_DECISIONS
 from matching.ranking.weights import LEARNED_SIGNAL, LEARNED_WEIGHT, SIGNALS
-from tests.factories import make_rankable_doctor, make_rankable_need
-from tests.matching.decisions_data import START, explanation, make_decisions
+from tests.factories import (
+    DECISIONS_START,
+    make_decisions,
+    make_rankable_doctor,
+    make_rankable_need,
+    signals_explanation,
+)
 
 
 async def _proposals(run_id: int) -> list[dict]:
@@ -24,7 +29,7 @@ async def _proposals(run_id: int) -> list[dict]:
 async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str) -> None:
     need = await make_rankable_need(status="closed")
     S = ProposalState
-    at = START
+    at = DECISIONS_START
 
     async def put(state: str, hour: int, *, responded: int | None = None, **values: float) -> None:
         signals = {s: values.get(s, 0.5) for s in SIGNALS}
@@ -32,7 +37,7 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
             Proposal(
                 need=need,
                 doctor=await make_rankable_doctor(),  # one live proposal per (need, doctor)
-                explanation=explanation(signals),
+                explanation=signals_explanation(signals),
                 state=state,
                 decided_at=at + timedelta(hours=hour),
                 responded_at=None if responded is None else at + timedelta(hours=responded),

@@ -9,8 +9,13 @@ from matching.accounts.tables import Role
 from matching.i18n import gettext
 from matching.pairings import runs
 from matching.ranking.learned import MIN_DECISIONS
-from tests.factories import login, make_account, make_rankable_doctor, make_rankable_need
-from tests.matching.decisions_data import make_decisions
+from tests.factories import (
+    login,
+    make_account,
+    make_decisions,
+    make_rankable_doctor,
+    make_rankable_need,
+)
 
 
 def _learned_line(page: str) -> str:
