@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Our package `src/matching` shares its name with the PyPI `matching` package,
 # the parity test's reference: that one lives apart in .venv-reference/ (never in
-# .venv), and only tests/matching/_reference_matching.py loads it.
+# .venv), and only benchmarks/reference_matching.py loads it.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -23,11 +23,11 @@ from datetime import date
 
 import numpy as np
 
+from benchmarks.ranking_reference import reference_scores
 from benchmarks.synthetic import make_doctors, make_needs
 from matching.ranking import build_arrays, build_doctor_arrays, rank_arrays, rank_one_need
 from matching.ranking.api import DEFAULT_TOP_K
 from matching.taxonomy import load_taxonomy
-from tests.matching.ranking_reference import reference_scores
 
 TODAY = date(2026, 1, 5)
 
@@ -129,7 +129,7 @@ def bench_vs_reference(quick: bool = False) -> list[str]:
 
 def bench_eval(quick: bool = False) -> list[str]:
     """Precision@1 and @3 on the hand-labelled evaluation set."""
-    from tests.matching.eval_set import evaluate
+    from benchmarks.eval_set import evaluate
 
     p1, p3, n = evaluate()
     return [f"ranking.eval needs={n} precision@1={p1:.2f} precision@3={p3:.2f}"]

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, demo_server
+
 DOWN_KBIT = 400
 UP_KBIT = 400
 ROUND_TRIP_MS = 400
@@ -137,8 +139,6 @@ async def _journey(page, base_url: str, visit: Visit, title: str) -> None:  # ty
 
 async def run() -> list[Visit]:
     from playwright.async_api import async_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_server
 
     visits = [Visit("first visit"), Visit("repeat visit")]
     with tempfile.TemporaryDirectory() as var_dir, demo_server(Path(var_dir)) as base_url:

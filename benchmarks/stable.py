@@ -3,7 +3,7 @@
 Times our solver (best of 3, wall clock) on a seeded, realistic instance of 30,000
 doctors and 3,000 needs (3,000 doctors and 300 needs with ``quick=True``) and compares
 its result and speed with the PyPI ``matching`` package's ``HospitalResident`` solver
-(loaded through ``tests/matching/_reference_matching.py`` because our package has the
+(loaded through ``benchmarks/reference_matching.py`` because our package has the
 same name). That package deep-copies its players recursively, so it needs
 ``sys.setrecursionlimit`` raised (and a big thread stack) above roughly 1,000 doctors;
 the output says which limit was used. When it would take more than ~120 s at full size,
@@ -19,13 +19,13 @@ import time
 
 import numpy as np
 
-from matching.stable import deferred_acceptance
-from tests.matching._reference_matching import (
+from benchmarks.reference_matching import (
     mutually_acceptable,
     needed_recursion_limit,
     run_deep,
     run_package,
 )
+from matching.stable import deferred_acceptance
 
 Instance = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]
 

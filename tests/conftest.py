@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -31,45 +30,12 @@ from matching.db import make_engine, use_engine  # noqa: E402
 from matching.migrate import apply_migrations  # noqa: E402
 from matching.piccolo_app import all_tables  # noqa: E402
 from matching.settings import Settings, load_settings  # noqa: E402
+from tests.services import (  # noqa: E402
+    TEST_REDIS_URL,
+    create_postgres_database,
+    drop_postgres_database,
+)
 from tests.smtp import Recorder, smtp_server  # noqa: E402
-
-TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-async def _create_postgres_database() -> str:
-    import asyncpg
-
-    name = f"homs_test_{uuid.uuid4().hex[:10]}"
-    try:
-        connection = await asyncpg.connect(TEST_POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(
-            f"PostgreSQL is not reachable at {TEST_POSTGRES_URL} ({exc}); "
-            f"start it with: {POSTGRES_START}"
-        )
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return _with_database(TEST_POSTGRES_URL, name)
-
-
-async def _drop_postgres_database(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.strip("/")
-    connection = await asyncpg.connect(TEST_POSTGRES_URL, timeout=5)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -78,7 +44,7 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{_VAR / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
     else:
-        url = await _create_postgres_database()
+        url = await create_postgres_database()
     engine = make_engine(url)
     use_engine(engine)
     await apply_migrations()
@@ -87,7 +53,7 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     finally:
         if request.param == "postgres":
             await engine.close_connection_pool()
-            await _drop_postgres_database(url)
+            await drop_postgres_database(url)
 
 
 async def truncate_all() -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.live import sign_in
 
 pytestmark = pytest.mark.browser
 

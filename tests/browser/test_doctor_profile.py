@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import mailed_link, sign_in
+from tests.browser.live import mailed_link, sign_in
 
 pytestmark = pytest.mark.browser
 

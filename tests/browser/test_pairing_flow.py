@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.live import sign_in
 
 pytestmark = pytest.mark.browser
 

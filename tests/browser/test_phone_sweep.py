@@ -33,7 +33,8 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, demo_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, demo_server
+from matching.demo import DEMO_PASSWORD
 from web.routes import ROUTE_HANDLERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.live import sign_in
 
 pytestmark = pytest.mark.browser
 

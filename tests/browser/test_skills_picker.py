@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.live import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -24,8 +24,7 @@ from icalendar import Calendar
 from matching.availability import DateRange, WeeklyWindow, slot_occurrences_utc
 from matching.pairings.calendar import build_calendar
 from matching.pairings.review import pairing_detail
-from tests.factories import make_facility, make_head
-from tests.matching.test_transitions import make_doctor, make_need, make_proposal
+from tests.factories import make_doctor, make_facility, make_head, make_need, make_proposal
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -6,8 +6,7 @@ import json
 
 from matching.pairings.coverage import coverage
 from matching.pairings.tables import RankingRun
-from tests.factories import make_facility
-from tests.matching.test_transitions import make_doctor, make_need, make_proposal
+from tests.factories import make_doctor, make_facility, make_need, make_proposal
 
 
 async def test_counts_each_need_once_in_its_best_bucket(db: str) -> None:

@@ -13,8 +13,13 @@ from matching.pairings.decisions import load_decisions
 from matching.pairings.tables import Proposal, ProposalState, RunStatus
 from matching.ranking.learned import FEATURES, MIN_DECISIONS
 from matching.ranking.weights import LEARNED_SIGNAL, LEARNED_WEIGHT, SIGNALS
-from tests.matching.decisions_data import START, explanation, make_decisions
-from tests.workers.data import make_doctor, make_need
+from tests.factories import (
+    DECISIONS_START,
+    make_decisions,
+    make_rankable_doctor,
+    make_rankable_need,
+    signals_explanation,
+)
 
 
 async def _proposals(run_id: int) -> list[dict]:
@@ -22,17 +27,17 @@ async def _proposals(run_id: int) -> list[dict]:
 
 
 async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str) -> None:
-    need = await make_need(status="closed")
+    need = await make_rankable_need(status="closed")
     S = ProposalState
-    at = START
+    at = DECISIONS_START
 
     async def put(state: str, hour: int, *, responded: int | None = None, **values: float) -> None:
         signals = {s: values.get(s, 0.5) for s in SIGNALS}
         await Proposal.insert(
             Proposal(
                 need=need,
-                doctor=await make_doctor(),  # one live proposal per (need, doctor)
-                explanation=explanation(signals),
+                doctor=await make_rankable_doctor(),  # one live proposal per (need, doctor)
+                explanation=signals_explanation(signals),
                 state=state,
                 decided_at=at + timedelta(hours=hour),
                 responded_at=None if responded is None else at + timedelta(hours=responded),
@@ -48,8 +53,8 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
         await put(state, 7)
     # Decided, but nothing stored to learn from (stable mode, an old swap).
     await Proposal.insert(
-        Proposal(need=need, doctor=await make_doctor(), explanation=json.dumps({"mode": "stable"}),
-                 state=S.APPROVED, decided_at=at),
+        Proposal(need=need, doctor=await make_rankable_doctor(),
+                 explanation=json.dumps({"mode": "stable"}), state=S.APPROVED, decided_at=at),
         Proposal(need=need, doctor=None, explanation=json.dumps({"swapped_from": 1}),
                  state=S.REJECTED, decided_at=at),
     ).run()  # fmt: skip
@@ -64,10 +69,10 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
 
 
 async def test_run_below_the_minimum_scores_exactly_as_before(db: str) -> None:
-    await make_doctor()
-    await make_doctor(years=3)
-    await make_need(places=2)
-    closed = await make_need(status="closed")
+    await make_rankable_doctor()
+    await make_rankable_doctor(years=3)
+    await make_rankable_need(places=2)
+    closed = await make_rankable_need(status="closed")
     first = await runs.execute_run(await runs.create_run("full"))
     assert first["outcome"]["learned"] == {
         "used": False,
@@ -91,10 +96,10 @@ async def test_run_below_the_minimum_scores_exactly_as_before(db: str) -> None:
 
 
 async def test_run_with_enough_decisions_uses_and_records_the_model(db: str) -> None:
-    await make_doctor()
-    await make_doctor(years=3)
-    open_need = await make_need(places=2)
-    closed = await make_need(status="closed")
+    await make_rankable_doctor()
+    await make_rankable_doctor(years=3)
+    open_need = await make_rankable_need(places=2)
+    closed = await make_rankable_need(status="closed")
     approvals = await make_decisions(80, closed, None, seed=7)
     assert 0 < approvals < 80
 

@@ -9,8 +9,7 @@ from matching.doctors.tables import Licence, LicenceState, WeeklySlot
 from matching.facilities.tables import LocalSlot, Need, NeedSkill
 from matching.pairings.loader import load_decided_pairs, load_doctors, load_inputs, load_needs
 from matching.pairings.tables import Proposal
-from tests.factories import make_facility
-from tests.workers.data import TODAY, make_doctor, make_need
+from tests.factories import TODAY, make_facility, make_rankable_doctor, make_rankable_need
 
 
 async def _proposal(need: int, doctor: int, state: str) -> None:
@@ -18,7 +17,7 @@ async def _proposal(need: int, doctor: int, state: str) -> None:
 
 
 async def test_doctor_fields(db: str) -> None:
-    doctor = await make_doctor(languages=("ar", "en"), licence=LicenceState.VERIFIED)
+    doctor = await make_rankable_doctor(languages=("ar", "en"), licence=LicenceState.VERIFIED)
     later = TODAY + timedelta(days=900)
     for state, expires in (
         (LicenceState.VERIFIED, later),
@@ -51,8 +50,8 @@ async def test_doctor_fields(db: str) -> None:
 
 
 async def test_commitments_from_decided_proposals(db: str) -> None:
-    doctor = await make_doctor()
-    mission = await make_need(starts_in=30, days=5)
+    doctor = await make_rankable_doctor()
+    mission = await make_rankable_need(starts_in=30, days=5)
     facility = await make_facility()
     rows = (
         await Need.insert(
@@ -79,12 +78,12 @@ async def test_commitments_from_decided_proposals(db: str) -> None:
 
 
 async def test_needs_open_with_places_left(db: str) -> None:
-    doctor = await make_doctor()
-    other = await make_doctor()
-    open_need = await make_need(places=3, languages="ar, en")
-    await make_need(status="draft")
-    await make_need(status="filled")
-    partly = await make_need(status="partly_filled", places=1)
+    doctor = await make_rankable_doctor()
+    other = await make_rankable_doctor()
+    open_need = await make_rankable_need(places=3, languages="ar, en")
+    await make_rankable_need(status="draft")
+    await make_rankable_need(status="filled")
+    partly = await make_rankable_need(status="partly_filled", places=1)
     await NeedSkill.insert(NeedSkill(need=open_need, code="triage")).run()
     await LocalSlot.insert(
         LocalSlot(need=open_need, weekday=0, starts_at=time(9), ends_at=time(11))
@@ -110,8 +109,8 @@ async def test_needs_open_with_places_left(db: str) -> None:
 async def test_held_pairings_take_capacity_approved_included(db: str) -> None:
     """Approved (not yet accepted) pairings hold the doctor too: a mentee place, and the
     dates of a mission or in-person workshop."""
-    doctor = await make_doctor()
-    mission = await make_need(starts_in=30, days=5)
+    doctor = await make_rankable_doctor()
+    mission = await make_rankable_need(starts_in=30, days=5)
     facility = await make_facility()
     rows = (
         await Need.insert(
@@ -162,9 +161,9 @@ async def test_held_pairings_take_capacity_approved_included(db: str) -> None:
 
 
 async def test_need_specialty_floor_fields(db: str) -> None:
-    usual = await make_need()
-    chosen = await make_need()
-    anyone = await make_need()
+    usual = await make_rankable_need()
+    chosen = await make_rankable_need()
+    anyone = await make_rankable_need()
     await (
         Need.update({Need.acceptable_specialties: "emergency_medicine,general_surgery"})
         .where(Need.id == chosen)

@@ -35,8 +35,7 @@ from matching.pairings.run_plans import plan_one_need
 from matching.pairings.tables import Proposal
 from matching.ranking import DoctorArrays, build_doctor_arrays
 from matching.taxonomy import load_taxonomy
-from tests.factories import make_facility
-from tests.workers.data import TODAY, make_doctor, make_need
+from tests.factories import TODAY, make_facility, make_rankable_doctor, make_rankable_need
 
 
 def _languages(arrays: DoctorArrays) -> list[frozenset[str]]:
@@ -134,16 +133,16 @@ async def _mentorship_need() -> int:
 
 async def _population() -> dict[str, int]:
     ids = {
-        "a": await make_doctor(years=25),
-        "b": await make_doctor(years=12, languages=("ar",)),
-        "c": await make_doctor(years=5, licence=LicenceState.PENDING),
-        "d": await make_doctor(years=8, specialty="general_surgery"),
-        "e": await make_doctor(years=3, travel=False),
+        "a": await make_rankable_doctor(years=25),
+        "b": await make_rankable_doctor(years=12, languages=("ar",)),
+        "c": await make_rankable_doctor(years=5, licence=LicenceState.PENDING),
+        "d": await make_rankable_doctor(years=8, specialty="general_surgery"),
+        "e": await make_rankable_doctor(years=3, travel=False),
     }
     for key in ("a", "b", "e"):
         await _mentor(ids[key])
     await DoctorSkill.insert(DoctorSkill(doctor=ids["b"], code="mass_casualty_triage")).run()
-    ids["mission"] = await make_need(places=5, requires_licence=True)
+    ids["mission"] = await make_rankable_need(places=5, requires_licence=True)
     ids["mentorship"] = await _mentorship_need()
     for need in (ids["mission"], ids["mentorship"]):
         await NeedSkill.insert(NeedSkill(need=need, code="mass_casualty_triage")).run()
@@ -209,7 +208,7 @@ def edits(ids: dict[str, int]) -> list[tuple[str, Callable[[], Awaitable[None]]]
         await _set(DoctorProfile, {DoctorProfile.timezone: "Asia/Damascus"}, DoctorProfile.id == a)
 
     async def new_doctor() -> None:
-        ids["f"] = await make_doctor(years=40, languages=("ar", "fr"))
+        ids["f"] = await make_rankable_doctor(years=40, languages=("ar", "fr"))
 
     async def held_pairing() -> None:  # holds are not doctor edits: read per job
         await Proposal.insert(Proposal(need=ids["mentorship"], doctor=e, state="approved")).run()
@@ -275,7 +274,7 @@ async def test_another_day_loads_every_doctor_again(db: str) -> None:
 
 @pytest.mark.parametrize("table", ["doctor_profile", "licence", "weekly_slot"])
 async def test_the_change_log_names_the_doctor(db: str, table: str) -> None:
-    doctor = await make_doctor()
+    doctor = await make_rankable_doctor()
     await _mentor(doctor)
     rows = await Need.raw('SELECT "seq" FROM "doctor_change" WHERE "doctor_id" = {}', doctor).run()
     seq = rows[0]["seq"]

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 import numpy as np
 import pytest
 
+from benchmarks.ranking_reference import reference_pair, reference_scores, skill_dicts
 from benchmarks.synthetic import make_doctors, make_needs
 from matching.availability import DateRange, WeeklyWindow, min_weekly_overlap_hours
 from matching.ranking import (
@@ -24,7 +25,6 @@ from matching.ranking import (
 )
 from matching.ranking.explain import pair_overlap_bins
 from matching.taxonomy import load_taxonomy
-from tests.matching.ranking_reference import reference_pair, reference_scores, skill_dicts
 
 TODAY = date(2026, 1, 5)
 MARCH_12, MARCH_20, MARCH_25, MARCH_31 = (date(2026, 3, d) for d in (12, 20, 25, 31))
@@ -62,7 +62,7 @@ def test_engine_equals_reference_on_random_instances(taxonomy, seed):
 
 def test_reference_interval_overlap_equals_availability(taxonomy):
     """The reference's cached-interval overlap is availability's exact one."""
-    from tests.matching.ranking_reference import min_weekly_hours, utc_intervals
+    from benchmarks.ranking_reference import min_weekly_hours, utc_intervals
 
     rng = random.Random(5)
     zones = ["Europe/Berlin", "America/Chicago", "Asia/Damascus", "Australia/Sydney"]

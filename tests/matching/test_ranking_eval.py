@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.eval_set import DOCTORS, EXPECTED, NEEDS, SHORT, TODAY
 from matching.ranking import rank
-from tests.matching.eval_set import DOCTORS, EXPECTED, NEEDS, SHORT, TODAY
 
 
 @pytest.fixture(scope="module")

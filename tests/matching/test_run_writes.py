@@ -17,7 +17,7 @@ from matching.facilities.tables import Need
 from matching.pairings import runs
 from matching.pairings.run_writes import INSERT_BATCH_ROWS, LIVE_STATES
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunStatus
-from tests.workers.data import make_doctor, make_population
+from tests.factories import make_population, make_rankable_doctor
 
 NOTHING_LEFT_OUT = {"overtaken": 0, "closed": 0, "decided": 0, "live": 0, "places": 0}
 
@@ -129,7 +129,7 @@ async def test_write_rechecks_live_pairs_places_and_open_needs(db: str) -> None:
     """While the run worked: a live proposal of one of its pairs appeared (its run
     deleted), a coordinator approved another doctor, and one need was closed."""
     doctors, needs = await make_population(2, 3)
-    outsider = await make_doctor(travel=False)  # never planned: it cannot travel
+    outsider = await make_rankable_doctor(travel=False)  # never planned: it cannot travel
     run_id = await runs.create_run("full")
 
     async def meanwhile() -> None:

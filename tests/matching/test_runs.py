@@ -9,7 +9,7 @@ import pytest
 from matching.errors import ValidationFailed
 from matching.pairings import runs
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunStatus
-from tests.workers.data import make_doctor, make_need
+from tests.factories import make_rankable_doctor, make_rankable_need
 
 
 async def _proposals(run_id: int | None = None) -> list[dict]:
@@ -20,10 +20,10 @@ async def _proposals(run_id: int | None = None) -> list[dict]:
 
 
 async def test_full_run_writes_proposals_and_unfillable_needs(db: str) -> None:
-    d1 = await make_doctor()
-    d2 = await make_doctor(languages=("en",))
-    fillable = await make_need(places=1)
-    nobody_speaks = await make_need(languages="fr")
+    d1 = await make_rankable_doctor()
+    d2 = await make_rankable_doctor(languages=("en",))
+    fillable = await make_rankable_need(places=1)
+    nobody_speaks = await make_rankable_need(languages="fr")
     seen: list[int] = []
 
     run_id = await runs.create_run("full", None, {})
@@ -47,8 +47,8 @@ async def test_full_run_writes_proposals_and_unfillable_needs(db: str) -> None:
 
 
 async def test_executing_twice_writes_once(db: str) -> None:
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     run_id = await runs.create_run("full")
     await runs.execute_run(run_id)
     again = await runs.execute_run(run_id)
@@ -57,8 +57,8 @@ async def test_executing_twice_writes_once(db: str) -> None:
 
 
 async def test_run_left_running_restarts_cleanly(db: str) -> None:
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     run_id = await runs.create_run("full")
     await (
         RankingRun.update({RankingRun.status: RunStatus.RUNNING, RankingRun.progress: 60})
@@ -71,9 +71,9 @@ async def test_run_left_running_restarts_cleanly(db: str) -> None:
 
 
 async def test_later_run_supersedes_only_undecided(db: str) -> None:
-    d1 = await make_doctor()
-    d2 = await make_doctor()
-    n1 = await make_need(places=2)
+    d1 = await make_rankable_doctor()
+    d2 = await make_rankable_doctor()
+    n1 = await make_rankable_need(places=2)
     first = await runs.create_run("full")
     await runs.execute_run(first)
     rows = await _proposals(first)
@@ -96,9 +96,9 @@ async def test_later_run_supersedes_only_undecided(db: str) -> None:
 
 
 async def test_places_held_by_decided_proposals_are_not_offered_again(db: str) -> None:
-    d1 = await make_doctor()
-    await make_doctor()
-    need = await make_need(places=1)
+    d1 = await make_rankable_doctor()
+    await make_rankable_doctor()
+    need = await make_rankable_need(places=1)
     run_id = await runs.create_run("full")
     await runs.execute_run(run_id)
     await (
@@ -112,10 +112,10 @@ async def test_places_held_by_decided_proposals_are_not_offered_again(db: str) -
 
 
 async def test_rank_single_need_supersedes_only_that_need(db: str) -> None:
-    await make_doctor()
-    await make_doctor()
-    n1 = await make_need()
-    n2 = await make_need()
+    await make_rankable_doctor()
+    await make_rankable_doctor()
+    n1 = await make_rankable_need()
+    n2 = await make_rankable_need()
     full = await runs.create_run("full")
     await runs.execute_run(full)
     before = {r["need"]: r["state"] for r in await _proposals(full)}
@@ -131,15 +131,15 @@ async def test_rank_single_need_supersedes_only_that_need(db: str) -> None:
 
 
 async def test_no_doctors_makes_every_need_unfillable(db: str) -> None:
-    need = await make_need()
+    need = await make_rankable_need()
     run = await runs.execute_run(await runs.create_run("full"))
     assert run["outcome"]["unfillable"][0]["need_id"] == need
     assert run["outcome"]["unfillable"][0]["reasons"] == ["no_doctors"]
 
 
 async def test_failed_run_stores_the_reason(db: str) -> None:
-    await make_doctor()
-    need = await make_need()
+    await make_rankable_doctor()
+    need = await make_rankable_need()
     run_id = await runs.create_run("one_need", None, {}, need_id=need)
     await RankingRun.update({RankingRun.need: None}).where(RankingRun.id == run_id).run()
     with pytest.raises(ValueError):
@@ -161,10 +161,10 @@ async def test_bad_parameters_name_the_field(db: str) -> None:
 async def test_stable_run_follows_doctors_interests(db: str) -> None:
     from matching.pairings.tables import NeedInterest
 
-    d1 = await make_doctor()
-    d2 = await make_doctor()
-    n1 = await make_need()
-    n2 = await make_need()
+    d1 = await make_rankable_doctor()
+    d2 = await make_rankable_doctor()
+    n1 = await make_rankable_need()
+    n2 = await make_rankable_need()
     # Both doctors pass every rule for both needs; each prefers a different need.
     await NeedInterest.insert(
         NeedInterest(doctor=d1, need=n2, position=1),
@@ -182,8 +182,8 @@ async def test_stable_run_follows_doctors_interests(db: str) -> None:
 async def test_nightly_job_delivered_twice_reuses_its_run(db: str) -> None:
     from workers.jobs import nightly_ranking
 
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     ctx = {"job_id": "cron:nightly-ranking:1700000000000", "job_try": 1}
     first = await nightly_ranking(ctx)
     # A second delivery of the same cron job (after success): a new run only if
@@ -206,10 +206,10 @@ async def test_nightly_job_delivered_twice_reuses_its_run(db: str) -> None:
 
 async def test_approved_mission_blocks_an_overlapping_mission_for_that_doctor(db: str) -> None:
     """Issue 12 item 6: an approved (not yet accepted) mission holds the doctor's dates."""
-    doctor = await make_doctor()
-    held = await make_need(starts_in=30, days=10)
-    overlapping = await make_need(starts_in=35, days=10)
-    later = await make_need(starts_in=60, days=5)
+    doctor = await make_rankable_doctor()
+    held = await make_rankable_need(starts_in=30, days=10)
+    overlapping = await make_rankable_need(starts_in=35, days=10)
+    later = await make_rankable_need(starts_in=60, days=5)
     await Proposal.insert(Proposal(need=held, doctor=doctor, state="approved")).run()
     run = await runs.execute_run(await runs.create_run("full"))
     proposed = {

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from matching.stable import deferred_acceptance, main
-from tests.matching._reference_matching import (
+from benchmarks.reference_matching import (
     load_reference,
     mutually_acceptable,
     reference_solve,
 )
+from matching.stable import deferred_acceptance, main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,140 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, time, timedelta
 
 import pytest
 
-from matching.accounts.services import Account
 from matching.accounts.tables import Role, User
 from matching.audit.tables import AuditEvent
-from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty
 from matching.errors import Conflict, Forbidden, ValidationFailed
-from matching.facilities.tables import LocalSlot, Need
+from matching.facilities.tables import Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings import transitions
 from matching.pairings.tables import Proposal
-from tests.factories import make_account, make_facility, make_head
-
-# --- factories (shared with the web tests) ------------------------------------------
-
-
-async def make_doctor(
-    *, name: str = "Dr. Lina Haddad", language: str = "en", tz: str = "Europe/Berlin"
-) -> tuple[Account, int]:
-    account = await make_account(Role.DOCTOR, name=name, language=language)
-    rows = (
-        await DoctorProfile.insert(
-            DoctorProfile(
-                user=account.id,
-                country="DE",
-                timezone=tz,
-                phone="+49 30 1234 5678",
-                contact_email="lina.private@example.org",
-                offers_mission=True,
-                offers_mentorship=True,
-            )
-        )
-        .returning(DoctorProfile.id)
-        .run()
-    )
-    doctor_id = int(rows[0]["id"])
-    await DoctorSpecialty.insert(
-        DoctorSpecialty(doctor=doctor_id, code="neonatology", level="consultant")
-    ).run()
-    await DoctorLanguage.insert(DoctorLanguage(doctor=doctor_id, code="ar")).run()
-    return account, doctor_id
-
-
-async def make_need(
-    facility_id: int,
-    *,
-    kind: str = "mission",
-    places: int = 1,
-    urgency: str = "urgent",
-    title: str = "Neonatal mission",
-    specialty: str = "neonatology",
-) -> int:
-    today = date(2026, 3, 2)
-    rows = (
-        await Need.insert(
-            Need(
-                facility=facility_id,
-                kind=kind,
-                title=title,
-                specialty=specialty,
-                urgency=urgency,
-                status="open",
-                places=places,
-                starts_on=today,
-                ends_on=today + (timedelta(days=9) if kind == "mission" else timedelta(days=60)),
-                months=2,
-                mentee_name="Dr. Ahmad Shami" if kind == "mentorship" else "",
-            )
-        )
-        .returning(Need.id)
-        .run()
-    )
-    need_id = int(rows[0]["id"])
-    if kind == "mentorship":
-        await LocalSlot.insert(
-            LocalSlot(need=need_id, weekday=1, starts_at=time(19), ends_at=time(21))
-        ).run()
-    return need_id
-
-
-def explanation(runners_up: list[dict] | None = None) -> str:
-    return json.dumps(
-        {
-            "signals": {
-                "specialty_fit": {"value": 1.0, "weight": 0.4, "contribution": 0.4},
-                "skill_similarity": {"value": 0.5, "weight": 0.3, "contribution": 0.15},
-                "availability_fit": {"value": 0.8, "weight": 0.2, "contribution": 0.16},
-            },
-            "rules_passed": ["mode", "language", "availability"],
-            "shared_skills": ["neonatal_resuscitation"],
-            "details": {},
-            "runners_up": runners_up or [],
-        }
-    )
-
-
-async def make_proposal(
-    need_id: int, doctor_id: int, *, state: str = "proposed", runners_up: list[dict] | None = None
-) -> int:
-    rows = (
-        await Proposal.insert(
-            Proposal(
-                need=need_id,
-                doctor=doctor_id,
-                score=0.71,
-                rank=1,
-                explanation=explanation(runners_up),
-                state=state,
-            )
-        )
-        .returning(Proposal.id)
-        .run()
-    )
-    return int(rows[0]["id"])
-
-
-async def scene(kind: str = "mission") -> dict:
-    facility = await make_facility()
-    head = await make_head(facility, language="ar")
-    doctor, doctor_id = await make_doctor()
-    need = await make_need(facility, kind=kind)
-    coordinator = await make_account(Role.COORDINATOR)
-    proposal = await make_proposal(need, doctor_id)
-    return {
-        "facility": facility,
-        "head": head,
-        "doctor": doctor,
-        "doctor_id": doctor_id,
-        "need": need,
-        "coordinator": coordinator,
-        "proposal": proposal,
-    }
+from tests.factories import (
+    make_account,
+    make_doctor,
+    make_facility,
+    make_head,
+    make_need,
+    make_proposal,
+    scene,
+)
 
 
 async def state_of(proposal_id: int) -> str:

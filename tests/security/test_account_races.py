@@ -35,9 +35,9 @@ from matching.audit.tables import AuditEvent
 from matching.consent.notice import NOTICE_VERSION
 from matching.db import make_engine, use_engine
 from matching.mail.tables import OutboxMail
-from tests.conftest import TEST_REDIS_URL, _create_postgres_database, _drop_postgres_database
 from tests.factories import make_account
 from tests.servers import ROOT, ServerGroup, csrf, form_headers
+from tests.services import TEST_REDIS_URL, create_postgres_database, drop_postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -58,11 +58,11 @@ def _migrate(group: ServerGroup) -> None:
 
 @pytest.fixture(scope="module")
 async def postgres_url() -> AsyncIterator[str]:
-    url = await _create_postgres_database()
+    url = await create_postgres_database()
     try:
         yield url
     finally:
-        await _drop_postgres_database(url)
+        await drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module")

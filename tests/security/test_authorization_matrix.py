@@ -29,7 +29,8 @@ import httpx
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from tests.security.conftest import (
+from tests.security.routes import UNSAFE, fill, object_for
+from tests.security.worlds import (
     ADMIN,
     ANONYMOUS,
     COORDINATOR,
@@ -42,7 +43,6 @@ from tests.security.conftest import (
 )
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class Access(Enum):
@@ -178,44 +178,6 @@ PREFIX_DEFAULTS: tuple[tuple[str, Rule], ...] = (
     ("/schema", PUBLIC),
 )
 
-# Path parameter -> which object of a world fills it.
-PARAM_OBJECTS = {
-    "doctor_id": "doctor_profile_id",
-    "profile_id": "doctor_profile_id",
-    "facility_id": "facility_id",
-    "need_id": "need_id",
-    "proposal_id": "proposal_id",
-    "licence_id": "licence_id",
-    "notification_id": "notification_id",
-    "invitation_id": "invitation_id",
-    "mail_id": "mail_id",
-    "user_id": "doctor_user_id",
-    "slot_id": "slot_id",
-    "window_id": "window_id",
-}
-# A bare {id} is named by the path segment before it.
-SEGMENT_OBJECTS = {
-    "doctors": "doctor_profile_id",
-    "facilities": "facility_id",
-    "needs": "need_id",
-    "proposals": "proposal_id",
-    "pairings": "proposal_id",
-    "licences": "licence_id",
-    "notifications": "notification_id",
-    "invitations": "invitation_id",
-    "outbox": "mail_id",
-    "mail": "mail_id",
-    "users": "doctor_user_id",
-}
-SHARED_PARAMS = {"run_id": "run_id", "event_id": "audit_event_id"}
-SHARED_SEGMENTS = {"runs": "run_id", "audit": "audit_event_id", "events": "audit_event_id"}
-LITERAL_PARAMS = {
-    "token": "not-a-real-token",
-    "file_path": "css/app.css",
-    "path": "nope",
-    "operation": "add",
-}
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -239,46 +201,6 @@ def rule_for(path: str, method: str, handler_guards: bool) -> Rule | None:
     return None
 
 
-def _object_for(path: str, name: str) -> tuple[str, str] | None:
-    """('world'|'shared'|'literal', key) for the path parameter ``name``."""
-    if name in PARAM_OBJECTS:
-        return "world", PARAM_OBJECTS[name]
-    if name in SHARED_PARAMS:
-        return "shared", SHARED_PARAMS[name]
-    if name in LITERAL_PARAMS:
-        return "literal", LITERAL_PARAMS[name]
-    segments = [s for s in path.split("/") if s]
-    for i, segment in enumerate(segments):
-        if segment.startswith("{" + name + ":") and i > 0:
-            before = segments[i - 1]
-            if before in SEGMENT_OBJECTS:
-                return "world", SEGMENT_OBJECTS[before]
-            if before in SHARED_SEGMENTS:
-                return "shared", SHARED_SEGMENTS[before]
-    return None
-
-
-def _world_value(worlds: Worlds, world: str, key: str) -> object:
-    w = worlds[world]
-    if key == "doctor_user_id":
-        return w.doctor.id
-    return getattr(w, key)
-
-
-def fill(worlds: Worlds, route: HTTPRoute, variant: str | None) -> str:
-    url = route.path_format
-    for name in route.path_parameters:
-        kind, key = _object_for(route.path, name)  # type: ignore[misc]
-        if kind == "world":
-            value = _world_value(worlds, variant or "A", key)
-        elif kind == "shared":
-            value = getattr(worlds, key)
-        else:
-            value = key
-        url = url.replace("{" + name + "}", str(value))
-    return url
-
-
 def build_cells(app: Litestar, worlds: Worlds) -> tuple[list[Cell], list[str]]:
     cells: list[Cell] = []
     missing: list[str] = []
@@ -286,7 +208,7 @@ def build_cells(app: Litestar, worlds: Worlds) -> tuple[list[Cell], list[str]]:
         if not isinstance(route, HTTPRoute):
             missing.append(f"{route.path}: not an HTTP route; add it to the matrix by hand")
             continue
-        unknown = [n for n in route.path_parameters if _object_for(route.path, n) is None]
+        unknown = [n for n in route.path_parameters if object_for(route.path, n) is None]
         if unknown:
             missing.append(
                 f"{route.path}: path parameter(s) {unknown} unknown to the matrix; add them to "
@@ -295,7 +217,7 @@ def build_cells(app: Litestar, worlds: Worlds) -> tuple[list[Cell], list[str]]:
             )
             continue
         has_world_param = any(
-            _object_for(route.path, n)[0] == "world"  # type: ignore[index]
+            object_for(route.path, n)[0] == "world"  # type: ignore[index]
             for n in route.path_parameters
         )
         variants: list[str | None] = ["A", "B"] if has_world_param else [None]

@@ -16,7 +16,8 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from matching.consent.notice import NOTICE_VERSION
-from tests.security.conftest import ANONYMOUS, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
+from tests.security.routes import fill
+from tests.security.worlds import ANONYMOUS, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
 
 NUL = "a\x00b"
 
@@ -218,7 +219,6 @@ async def test_no_route_answers_500_to_a_nul_in_the_query(
     role_clients: RoleClients, worlds: Worlds, identity: str
 ) -> None:
     """Every route of the app's own route table, with a NUL in a query parameter."""
-    from tests.security.test_authorization_matrix import fill
 
     app = role_clients.client.app
     sent = 0

@@ -19,22 +19,17 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.tables import Role
 from matching.settings import Settings
 from tests.factories import PASSWORD, make_account, post_form
+from tests.servers import free_port
 
 NOTICE = "New pairing proposals are delayed"
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/unreachable"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--daemonize", "no"],
         stdout=subprocess.DEVNULL,

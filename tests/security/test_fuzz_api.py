@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.security.conftest import BASE_URL, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
+from tests.security.worlds import BASE_URL, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
 
 EXAMPLES_PER_OPERATION = 12
 # Found by this test and reported to their owners (not fixed here: more than a

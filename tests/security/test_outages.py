@@ -24,9 +24,10 @@ from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
 from matching.settings import Settings
-from tests.conftest import TEST_POSTGRES_URL
 from tests.factories import PASSWORD, make_account, post_form
-from tests.workers.forwarder import TcpForwarder, free_port
+from tests.servers import free_port
+from tests.services import TEST_POSTGRES_URL
+from tests.workers.forwarder import TcpForwarder
 
 DOWN_EN = "The database cannot be reached right now"
 DOWN_AR = "يتعذّر الوصول إلى قاعدة البيانات"

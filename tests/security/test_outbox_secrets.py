@@ -22,7 +22,8 @@ from matching.mail.secrets import MASK
 from matching.mail.tables import MailStatus, OutboxMail
 from matching.settings import Settings
 from tests.factories import login, make_account, make_facility, post_form
-from tests.smtp import Recorder, free_port
+from tests.servers import free_port
+from tests.smtp import Recorder
 
 BASE = "http://127.0.0.1:8000"
 FROM = "Homs Health Bridge <no-reply@homs-health-bridge.org>"

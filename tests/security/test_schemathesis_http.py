@@ -31,8 +31,8 @@ import pytest
 
 from matching.settings import Settings
 from tests.factories import PASSWORD
-from tests.security.conftest import Worlds
-from tests.workers.forwarder import free_port
+from tests.security.worlds import Worlds
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = ROOT / ".venv" / "bin" / "st"

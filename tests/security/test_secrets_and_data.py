@@ -26,8 +26,14 @@ from matching.mail.tables import OutboxMail
 from matching.pairings import transitions
 from matching.piccolo_app import all_tables
 from matching.settings import Settings
-from tests.factories import make_account, make_facility, make_head, post_form
-from tests.matching.test_transitions import make_need, make_proposal
+from tests.factories import (
+    make_account,
+    make_facility,
+    make_head,
+    make_need,
+    make_proposal,
+    post_form,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN_LOGGERS = ("web", "matching", "workers")

@@ -18,8 +18,8 @@ from matching.accounts.tables import Role
 from matching.doctors.tables import Licence
 from matching.settings import Settings
 from tests.factories import PASSWORD, make_account, post_form
-from tests.security.conftest import ROLES, RoleClients, Worlds
-from tests.security.test_authorization_matrix import UNSAFE, _object_for, fill
+from tests.security.routes import UNSAFE, html_pages
+from tests.security.worlds import RoleClients, Worlds
 
 CSRF_EXEMPT = ("/health", "/static/")
 PDF = "application/pdf"
@@ -60,28 +60,12 @@ async def test_every_state_changing_route_refuses_a_missing_csrf_token(
     assert not accepted, accepted
 
 
-async def _html_pages(app: Litestar, worlds: Worlds, clients: RoleClients):
-    """Every GET page (non-API) as every role: (role, url, response)."""
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute) or "GET" not in route.route_handler_map:
-            continue
-        if route.path.startswith(("/api/", "/static/", "/schema", "/health")):
-            continue
-        if any(_object_for(route.path, n) is None for n in route.path_parameters):
-            continue
-        url = fill(worlds, route, "A")
-        for role in ROLES:
-            response = await clients.request(role, "GET", url, follow_redirects=False)
-            if response.headers.get("content-type", "").startswith("text/html"):
-                yield role, url, response
-
-
 async def test_every_html_page_has_security_headers_and_csrf_in_forms(
     roomy_app: Litestar, worlds: Worlds, role_clients: RoleClients
 ) -> None:
     problems: list[str] = []
     pages = forms = 0
-    async for role, url, response in _html_pages(roomy_app, worlds, role_clients):
+    async for role, url, response in html_pages(roomy_app, worlds, role_clients):
         pages += 1
         headers = response.headers
         csp = headers.get("content-security-policy", "")

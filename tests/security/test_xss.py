@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 
 from litestar import Litestar
 
-from tests.security.conftest import RoleClients, Worlds
-from tests.security.test_web_basics import _html_pages
+from tests.security.routes import html_pages
+from tests.security.worlds import RoleClients, Worlds
 
 PAYLOAD = "Zed\"><script>xss()</script><img src=x onerror=xss()>'<svg onload=xss()>"
 LIVE = ("<script>xss()</script>", "<img src=x onerror=xss()>", "<svg onload=xss()>")
@@ -81,7 +81,7 @@ async def test_user_text_is_always_escaped(
     problems: list[str] = []
     submitted = 0
     pages = [
-        (role, url, r.text) async for role, url, r in _html_pages(roomy_app, worlds, role_clients)
+        (role, url, r.text) async for role, url, r in html_pages(roomy_app, worlds, role_clients)
     ]
     for role, url, text in pages:
         parser = _Forms()
@@ -105,7 +105,7 @@ async def test_user_text_is_always_escaped(
                 problems.append(f"POST {action} as {role} echoes live {leaked}")
     # Everything stored is now shown somewhere: read every page again as everyone.
     after = shown = 0
-    async for role, url, response in _html_pages(roomy_app, worlds, role_clients):
+    async for role, url, response in html_pages(roomy_app, worlds, role_clients):
         after += 1
         shown += "&lt;script&gt;xss()&lt;/script&gt;" in response.text
         if leaked := _live(response.text):

@@ -13,8 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.factories import login
-from tests.web.test_i18n_pages import english_on_page
-from tests.web.test_language_per_request import _demo_world, _switch
+from tests.pages import demo_world, english_on_page, switch_language
 
 
 def _events(html: str) -> list[str]:
@@ -25,9 +24,9 @@ def _events(html: str) -> list[str]:
 
 
 async def test_audit_trail_reads_as_sentences_in_english(client: AsyncTestClient) -> None:
-    values = await _demo_world()
+    values = await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, "en")
+    await switch_language(client, "en")
     page = await client.get("/coordinator/audit")
     assert page.status_code == 200
     events = _events(page.text)
@@ -42,9 +41,9 @@ async def test_audit_trail_reads_as_sentences_in_english(client: AsyncTestClient
 
 
 async def test_audit_trail_filters_by_action_named_in_words(client: AsyncTestClient) -> None:
-    await _demo_world()
+    await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, "en")
+    await switch_language(client, "en")
     page = await client.get("/coordinator/audit", params={"action": "proposal.approved"})
     assert '<option value="proposal.approved" selected>Pairing approved</option>' in page.text
     events = _events(page.text)
@@ -56,9 +55,9 @@ async def test_audit_trail_filters_by_action_named_in_words(client: AsyncTestCli
 
 
 async def test_audit_trail_in_arabic_has_no_english_but_names(client: AsyncTestClient) -> None:
-    values = await _demo_world()
+    values = await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, "ar")
+    await switch_language(client, "ar")
     page = await client.get("/coordinator/audit")
     assert english_on_page(page.text) == []
     assert any("السبب: أوقات التفرّغ غير مناسبة" in e for e in _events(page.text)), "a listed reason"
@@ -74,8 +73,8 @@ async def test_audit_trail_in_arabic_has_no_english_but_names(client: AsyncTestC
 async def test_audit_csv_keeps_the_codes_for_spreadsheets(
     client: AsyncTestClient, language: str
 ) -> None:
-    await _demo_world()
+    await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, language)
+    await switch_language(client, language)
     csv = await client.get("/coordinator/audit.csv", params={"action": "proposal.approved"})
     assert csv.status_code == 200 and "proposal.approved" in csv.text

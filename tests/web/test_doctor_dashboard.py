@@ -10,9 +10,8 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.tables import Role
 from matching.doctors.tables import DoctorProfile, Licence
 from matching.pairings import transitions
-from tests.factories import login, make_account, post_form
-from tests.matching.test_transitions import scene
-from tests.web.test_doctor_pages import PROFILE_FORM
+from tests.factories import login, make_account, post_form, scene
+from tests.forms import PROFILE_FORM
 
 
 def _todo_links(html: str) -> list[str]:

@@ -13,27 +13,9 @@ from matching.doctors.tables import DoctorProfile, Licence
 from matching.facilities.tables import Need
 from matching.pairings.tables import Proposal
 from tests.factories import csrf_token, login, make_account, make_facility, make_head, post_form
+from tests.forms import PROFILE_FORM
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PROFILE_FORM = {
-    "full_name": "Omar Haddad",
-    "country": "DE",
-    "city": "Berlin",
-    "timezone": "Europe/Berlin",
-    "phone": "+49 30 1234567",
-    "contact_email": "omar.private@example.de",
-    "years_experience": "9",
-    "bio": "Neonatologist.",
-    "modes": ["mentorship", "mission"],
-    "can_travel": "1",
-    "max_mentees": "2",
-    "hours_per_month": "8",
-    "lang_ar": "native",
-    "lang_de": "fluent",
-    "spec_neonatology": "consultant",
-    "skills": ["neonatal_resuscitation"],
-    "free_text_skills": "",
-}
 
 
 async def _signed_in_doctor(client: AsyncTestClient):

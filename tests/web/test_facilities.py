@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from matching.accounts.tables import Role, User
 from matching.audit.tables import AuditEvent
 from matching.consent.notice import NOTICE_VERSION
 from matching.facilities.tables import Facility, FacilityHead, Invitation
-from matching.mail.tables import OutboxMail
-from tests.factories import PASSWORD, login, make_account, make_facility, make_head, post_form
+from tests.factories import (
+    PASSWORD,
+    api_headers,
+    invite_head,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    post_form,
+)
 
 FACILITY = {
     "name_en": "Talbiseh Health Centre",
@@ -64,24 +70,13 @@ async def test_head_edits_own_facility_only(client) -> None:
     assert api.status_code == 403
 
 
-async def _invite(client, facility: int, email: str) -> str:
-    response = await post_form(
-        client, f"/facilities/{facility}/invitations", {"email": email, "language": "en"}
-    )
-    assert response.status_code == 200, response.text
-    mail = await OutboxMail.select().where(OutboxMail.recipient == email).first().run()
-    match = re.search(r"/invitations/([A-Za-z0-9_-]+)", mail["body_text"])
-    assert match, mail["body_text"]
-    return match.group(1)
-
-
 async def test_invited_person_creates_a_head_account(client) -> None:
     facility = await make_facility()
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
     bad = await post_form(client, f"/facilities/{facility}/invitations", {"email": "not-an-email"})
     assert bad.status_code == 422 and 'id="email-error"' in bad.text
-    token = await _invite(client, facility, "new.head@example.org")
+    token = await invite_head(client, facility, "new.head@example.org")
     stored = await Invitation.select(Invitation.token_hash).first().run()
     assert token not in stored["token_hash"]
     await post_form(client, "/logout", {})
@@ -117,7 +112,7 @@ async def test_existing_head_joins_another_facility(client) -> None:
     head = await make_head(first, email="existing.head@example.org")
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
-    token = await _invite(client, second, "existing.head@example.org")
+    token = await invite_head(client, second, "existing.head@example.org")
     await post_form(client, "/logout", {})
     await login(client, head)
     response = await post_form(client, f"/invitations/{token}", {})
@@ -136,7 +131,6 @@ async def test_existing_head_joins_another_facility(client) -> None:
 async def test_facility_api(client) -> None:
     coordinator = await make_account(Role.COORDINATOR)
     await login(client, coordinator)
-    from tests.factories import api_headers
 
     headers = await api_headers(client)
     body = {k: v for k, v in FACILITY.items() if k not in ("rural", "latitude", "longitude")}

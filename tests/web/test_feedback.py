@@ -14,9 +14,17 @@ from matching.doctors.tables import Licence
 from matching.facilities.need_rules import today_utc
 from matching.facilities.tables import Need
 from matching.pairings import transitions
-from tests.factories import api_headers, login, make_account, make_facility, make_head, post_form
-from tests.matching.test_transitions import scene
-from tests.web.test_need_pages import MENTORSHIP
+from tests.factories import (
+    api_headers,
+    invite_head,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    post_form,
+    scene,
+)
+from tests.forms import MENTORSHIP
 
 YESTERDAY = (date.today() - timedelta(days=2)).isoformat()
 MISSION = {
@@ -180,11 +188,10 @@ async def test_coordinator_verifying_a_licence_is_told_what_follows(
 
 
 async def test_joining_by_invitation_welcomes_the_head(client: AsyncTestClient) -> None:
-    from tests.web.test_facilities import _invite
 
     facility = await make_facility()
     await login(client, await make_account(Role.COORDINATOR))
-    token = await _invite(client, facility, "joiner@example.org")
+    token = await invite_head(client, facility, "joiner@example.org")
     await post_form(client, "/logout", {})
     client.cookies.set("lang", "ar")
     done = await post_form(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
 
 import pytest
 from litestar import Litestar
@@ -24,6 +23,7 @@ from matching.i18n import negotiate_language
 from matching.labels import label
 from matching.mail.render import render_mail
 from tests.factories import login, make_account, make_facility, post_form
+from tests.pages import english_on_page
 from web.context import current_account, current_language
 from web.templating import format_date, format_datetime, format_number, format_time, tax_name
 
@@ -253,62 +253,6 @@ def test_mail_is_rendered_in_arabic_right_to_left() -> None:
     assert "د. لينا" in mail.body_text
     english = render_mail("password_reset", "en", name="Lina", hours=2, link="https://x.org")
     assert english.subject == "Reset your Homs Health Bridge password"
-
-
-class _EnglishFinder(HTMLParser):
-    """Visible text with Latin words (3+ lowercase letters) where Arabic is expected.
-
-    Latin is expected in ``<bdi>`` (names, user input), ``dir="ltr"``, ``lang="en"``,
-    ``.ltr``, code, textareas and scripts; acronyms (CSV, PDF) pass.
-    """
-
-    SKIP_TAGS = frozenset({"script", "style", "code", "kbd", "samp", "pre", "textarea", "bdi"})
-    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._open: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        skipped = (
-            tag in self.SKIP_TAGS
-            or a.get("dir") in ("ltr", "auto")  # auto: text a user typed, in any language
-            or a.get("lang") == "en"
-            or "ltr" in (a.get("class") or "").split()
-            or (tag == "option" and "selected" not in a)  # only the chosen option shows
-        )
-        if not skipped and not any(s for _, s in self._open):
-            for name in ("placeholder", "title", "aria-label"):
-                if a.get(name) and _ENGLISH_WORD.search(a[name] or ""):
-                    self.found.append(f"{tag}[{name}]: {a[name]}")
-        if tag not in self.VOID:
-            self._open.append((tag, skipped))
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
-            return
-        if _ENGLISH_WORD.search(_KEYS.sub("", data)):
-            tag = self._open[-1][0] if self._open else "?"
-            self.found.append(f"{tag}: {data.strip()[:100]}")
-
-
-_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
-_KEYS = re.compile(r"\b(Ctrl|Cmd)\b")  # key names, printed as on the keyboard
-
-
-def english_on_page(html: str) -> list[str]:
-    finder = _EnglishFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
 
 
 def test_the_english_finder_sees_stray_english() -> None:

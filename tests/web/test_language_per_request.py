@@ -12,7 +12,6 @@ what users typed (names inside ``<bdi>`` or ``dir="ltr"``).
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -20,68 +19,10 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from matching.accounts.services import Account, get_account
-from matching.accounts.tables import User
-from matching.audit.tables import AuditEvent
-from matching.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
-from matching.doctors.tables import DoctorProfile, Licence
-from matching.facilities.tables import Facility, Need
-from matching.mail.tables import OutboxMail
-from matching.pairings import runs, transitions
-from matching.pairings.tables import Proposal
-from tests.factories import login, post_form
-from tests.web.test_i18n_pages import english_on_page
+from matching.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.factories import login
+from tests.pages import arabic_on_page, demo_world, english_on_page, switch_language
 from web.templating import make_environment
-
-_ARABIC = re.compile(r"[\u0621-\u064A]{2,}")
-
-
-class _ArabicFinder(HTMLParser):
-    """Visible Arabic words on an English page, outside what users typed (``<bdi>``, ``ltr``)
-    and outside the language switcher (which names Arabic in Arabic)."""
-
-    SKIP = frozenset({"script", "style", "bdi", "textarea", "code"})
-    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._open: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        skipped = (
-            tag in self.SKIP
-            or a.get("lang") == "ar"
-            or a.get("dir") in ("rtl", "auto")
-            or (tag == "option" and "selected" not in a)
-        )
-        if not skipped and not any(s for _, s in self._open):
-            for name in ("placeholder", "title", "aria-label"):
-                if _ARABIC.search(a.get(name) or ""):
-                    self.found.append(f"{tag}[{name}]: {a[name]}")
-        if tag not in self.VOID:
-            self._open.append((tag, skipped))
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
-            return
-        if _ARABIC.search(data):
-            tag = self._open[-1][0] if self._open else "?"
-            self.found.append(f"{tag}: {data.strip()[:100]}")
-
-
-def arabic_on_page(html: str) -> list[str]:
-    finder = _ArabicFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
 
 
 def test_the_arabic_finder_sees_stray_arabic() -> None:
@@ -111,51 +52,6 @@ def test_a_constant_label_is_not_folded_into_the_compiled_template() -> None:
 
 
 # --------------------------------------------------------------- the whole app
-async def _account(email: str) -> Account | None:
-    row = await User.select(User.id).where(User.email == email).first()
-    return await get_account(row["id"])
-
-
-async def _demo_world() -> dict[str, Any]:
-    """Demo data, a finished ranking and one pairing in each state a reader meets."""
-    await load_demo_data()
-    run_id = await runs.create_run("full")
-    await runs.execute_run(run_id)
-    coordinator = await _account(DEMO_LOGINS[0].email)
-    doctor = await _account(DEMO_LOGINS[3].email)
-    assert coordinator and doctor
-    profile = await DoctorProfile.select(DoctorProfile.id).where(DoctorProfile.user == doctor.id)
-    doctor_id = profile[0]["id"]
-    offered = await Proposal.select(Proposal.id).where(Proposal.doctor == doctor_id)
-    assert offered, "the demo doctor is proposed for a need"
-    await transitions.approve(offered[0]["id"], coordinator)
-    await transitions.accept(offered[0]["id"], doctor)
-    others = await Proposal.select(Proposal.id).where(
-        (Proposal.state == "proposed") & (Proposal.doctor != doctor_id)
-    )
-    if len(others) > 1:
-        await transitions.reject(others[0]["id"], coordinator, reason="availability")
-    head_facility = await Facility.select(Facility.id).where(
-        Facility.name_en == "Al-Rastan National Hospital"
-    )
-    need = await Need.select(Need.id).where(Need.facility == head_facility[0]["id"]).first()
-    licence = await Licence.select(Licence.id).where(Licence.doctor == doctor_id).first()
-    mail = await OutboxMail.select(OutboxMail.id).first()
-    assert await AuditEvent.count() > 5
-    return {
-        "facility_id": head_facility[0]["id"],
-        "need_id": need["id"],
-        "proposal_id": offered[0]["id"],
-        "doctor_id": doctor_id,
-        "run_id": run_id,
-        "licence_id": licence["id"],
-        "mail_id": mail["id"] if mail else 1,
-        "window_id": 1,
-        "slot_id": 1,
-        "token": "no-such-token",
-    }
-
-
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
@@ -176,23 +72,18 @@ def _pages(app: Litestar, values: dict[str, Any]) -> list[str]:
     return sorted(paths)
 
 
-async def _switch(client: AsyncTestClient, language: str) -> None:
-    response = await post_form(client, "/language", {"language": language, "next": "/"})
-    assert response.status_code == 200
-
-
 @pytest.mark.parametrize("who", [0, 1, 2, 3], ids=["coordinator", "admin", "head", "doctor"])
 async def test_every_page_in_english_then_arabic_then_english(
     app: Litestar, client: AsyncTestClient, who: int
 ) -> None:
-    values = await _demo_world()
+    values = await demo_world()
     await login(client, DEMO_LOGINS[who].email, DEMO_PASSWORD)
     pages = _pages(app, values)
     assert len(pages) > 25
     wrong: dict[str, list[str]] = {}
     shown = 0
     for language in ("en", "ar", "en"):
-        await _switch(client, language)
+        await switch_language(client, language)
         for path in pages:
             response = await client.get(path)
             if "text/html" not in response.headers.get("content-type", ""):
@@ -225,9 +116,9 @@ def _unfillable_rows(html: str) -> list[str]:
 async def test_unfillable_needs_read_as_sentences_the_same_on_dashboard_and_run_page(
     client: AsyncTestClient, language: str
 ) -> None:
-    values = await _demo_world()
+    values = await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, language)
+    await switch_language(client, language)
     dashboard = _unfillable_rows((await client.get("/coordinator")).text)
     run_page = _unfillable_rows((await client.get(f"/coordinator/runs/{values['run_id']}")).text)
     assert dashboard and dashboard == run_page, "one wording on both pages"

@@ -12,24 +12,8 @@ from matching.pairings.need_fill import refresh_need_status
 from matching.pairings.need_lifecycle import change_need
 from matching.pairings.tables import Proposal, RankingRun
 from tests.factories import login, make_account, make_facility, make_head, post_form, post_need
+from tests.forms import MENTORSHIP
 from web.facilities.forms import need_change_from_form
-
-MENTORSHIP = {
-    "kind": "mentorship",
-    "title": "Neonatal mentorship",
-    "specialty": "neonatology",
-    "skills": "neonatal_resuscitation",
-    "languages": "ar",
-    "urgency": "critical",
-    "places": "1",
-    "mentee_name": "Dr. Ahmad Shami",
-    "weekly_hours": "2",
-    "months": "6",
-    "slot_0_weekday": "1",
-    "slot_0_start": "19:00",
-    "slot_0_end": "21:00",
-    "description": "وحدة حديثي الولادة",
-}
 
 
 async def test_head_posts_a_mentorship_and_it_is_queued_for_ranking(client) -> None:

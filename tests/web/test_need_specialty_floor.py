@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from matching.facilities.tables import Need
-from tests.factories import api_headers, login, make_facility, make_head, post_form
+from tests.factories import (
+    api_headers,
+    login,
+    make_account,
+    make_facility,
+    make_head,
+    make_rankable_doctor,
+    make_rankable_need,
+    post_form,
+)
 
 MISSION = {
     "kind": "mission",
@@ -111,12 +120,10 @@ async def test_run_page_shows_the_places_left_open_with_the_specialty_rule(clien
     neonatologist travel: one proposal, one place open, the report says why."""
     from matching.accounts.tables import Role
     from matching.pairings import runs
-    from tests.factories import make_account
-    from tests.workers.data import make_doctor, make_need
 
-    await make_doctor(specialty="orthopaedics_trauma")
-    await make_doctor(specialty="neonatology")
-    need = await make_need(places=2, specialty="orthopaedics_trauma")
+    await make_rankable_doctor(specialty="orthopaedics_trauma")
+    await make_rankable_doctor(specialty="neonatology")
+    need = await make_rankable_need(places=2, specialty="orthopaedics_trauma")
     run_id = await runs.create_run("full")
     run = await runs.execute_run(run_id)
     assert run["proposals_made"] == 1

@@ -21,8 +21,7 @@ from litestar.testing import AsyncTestClient
 from matching.demo import DEMO_LOGINS, DEMO_PASSWORD
 from matching.pairings.offer import slot_moments
 from tests.factories import login, post_form
-from tests.web.test_i18n_pages import english_on_page
-from tests.web.test_language_per_request import _demo_world, _switch
+from tests.pages import demo_world, english_on_page, switch_language
 from web.static_assets import find_asset
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,9 +36,9 @@ def test_weekly_times_follow_both_zones_on_the_real_dates() -> None:
 
 
 async def test_offer_page_in_english(client: AsyncTestClient) -> None:
-    values = await _demo_world()
+    values = await demo_world()
     await login(client, DEMO_LOGINS[3].email, DEMO_PASSWORD)  # Dr. Lina Haddad, Berlin
-    await _switch(client, "en")
+    await switch_language(client, "en")
     page = await client.get(f"/pairings/{values['proposal_id']}")
     text = re.sub(r"<[^>]+>", "", page.text)
     assert "Where you would work" in text
@@ -55,7 +54,7 @@ async def test_offer_page_in_english(client: AsyncTestClient) -> None:
 async def test_mission_offer_names_what_the_facility_provides(client: AsyncTestClient) -> None:
     from matching.facilities.tables import Facility
 
-    await _demo_world()
+    await demo_world()
     head = DEMO_LOGINS[2]
     await login(client, head.email, DEMO_PASSWORD)
     facility = (
@@ -129,10 +128,10 @@ async def test_offer_page_and_audit_trail_screenshots(
         pytest.skip(f"{CHROMIUM} is missing")
     from playwright.async_api import async_playwright
 
-    values = await _demo_world()
+    values = await demo_world()
     pages: dict[str, str] = {}
     await login(client, DEMO_LOGINS[3].email, DEMO_PASSWORD)
-    await _switch(client, language)
+    await switch_language(client, language)
     offer = await client.get(f"/pairings/{values['proposal_id']}")
     if language == "ar":
         assert english_on_page(offer.text) == []
@@ -141,7 +140,7 @@ async def test_offer_page_and_audit_trail_screenshots(
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken", "")})
     client.cookies.clear()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, language)
+    await switch_language(client, language)
     pages["audit"] = (await client.get("/coordinator/audit")).text
 
     async with async_playwright() as playwright:

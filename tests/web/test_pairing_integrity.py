@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -38,9 +37,17 @@ from matching.db import make_engine, use_engine
 from matching.facilities.tables import Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal
-from tests.conftest import _create_postgres_database, _drop_postgres_database
-from tests.factories import PASSWORD, make_account, make_facility, make_head
-from tests.matching.test_transitions import make_doctor, make_need, make_proposal
+from tests.factories import (
+    PASSWORD,
+    make_account,
+    make_doctor,
+    make_facility,
+    make_head,
+    make_need,
+    make_proposal,
+)
+from tests.servers import free_port
+from tests.services import create_postgres_database, drop_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ROOT = Path(os.environ.get("INTEGRITY_SERVER_ROOT", str(ROOT)))
@@ -50,12 +57,6 @@ LIVE = ("proposed", *HELD)
 
 
 # --------------------------------------------------------------------------- servers
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(var_dir: Path, database_url: str, root: Path) -> dict[str, str]:
@@ -101,7 +102,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     """Two server processes on one freshly migrated database."""
     var_dir = tmp_path_factory.mktemp(f"integrity-{request.param}")
     if request.param == "postgres":
-        url = asyncio.run(_create_postgres_database())
+        url = asyncio.run(create_postgres_database())
     else:
         url = f"sqlite:///{var_dir / 'platform.sqlite3'}"
     subprocess.run(
@@ -115,7 +116,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     bases = []
     try:
         for n in (1, 2):
-            port = _free_port()
+            port = free_port()
             log_path = var_dir / f"server-{n}.log"
             log = log_path.open("w")
             process = subprocess.Popen(
@@ -138,7 +139,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                 process.kill()
             log.close()  # type: ignore[attr-defined]
         if request.param == "postgres":
-            asyncio.run(_drop_postgres_database(url))
+            asyncio.run(drop_postgres_database(url))
 
 
 @dataclass

@@ -19,9 +19,10 @@ from tests.factories import (
     make_account,
     make_facility,
     make_head,
+    make_need,
     post_form,
+    scene,
 )
-from tests.matching.test_transitions import make_need, scene
 
 
 async def test_doctor_accepts_and_head_then_sees_contact(client: AsyncTestClient) -> None:

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from matching.demo import DEMO_LOGINS, DEMO_PASSWORD
 from matching.doctors.validation import country_choices, country_codes
 from tests.factories import login
-from tests.web.test_language_per_request import _demo_world, _switch
+from tests.pages import demo_world, switch_language
 
 
 def test_country_list_holds_countries_only() -> None:
@@ -32,9 +32,9 @@ def test_country_list_holds_countries_only() -> None:
 
 
 async def test_review_queue_speaks_plainly(client: AsyncTestClient) -> None:
-    await _demo_world()
+    await demo_world()
     await login(client, DEMO_LOGINS[0].email, DEMO_PASSWORD)
-    await _switch(client, "en")
+    await switch_language(client, "en")
     queue = (await client.get("/coordinator/review")).text
     assert "Specialty fit" in queue and "How much the need matters" in queue
     assert "Urgency and how under-served the facility is" in queue, "a one-line meaning"
@@ -42,7 +42,7 @@ async def test_review_queue_speaks_plainly(client: AsyncTestClient) -> None:
     assert "need weight" not in queue and "×" not in queue
     assert "Germany" in queue or "United States" in queue, "countries by name"
     assert '<span class="ltr">DE</span>' not in queue
-    await _switch(client, "ar")
+    await switch_language(client, "ar")
     arabic = (await client.get("/coordinator/review")).text
     assert "ملاءمة الاختصاص" in arabic and "يساهم بـ" in arabic
     licences = (await client.get("/coordinator/licences")).text
@@ -51,9 +51,9 @@ async def test_review_queue_speaks_plainly(client: AsyncTestClient) -> None:
 
 
 async def test_doctor_sees_licence_state_in_words(client: AsyncTestClient) -> None:
-    await _demo_world()
+    await demo_world()
     await login(client, DEMO_LOGINS[3].email, DEMO_PASSWORD)
-    await _switch(client, "en")
+    await switch_language(client, "en")
     page = (await client.get("/doctors/me/licences")).text
     assert ">Verified<" in page and ">verified<" not in page
     assert "Germany" in page

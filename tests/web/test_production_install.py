@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_POSTGRES_URL, TEST_REDIS_URL, _with_database
+from tests.servers import free_port
+from tests.services import TEST_POSTGRES_URL, TEST_REDIS_URL, with_database
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +102,7 @@ def postgres_url() -> Iterator[str]:
     name = f"homs_install_{uuid.uuid4().hex[:10]}"
     _psql(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(TEST_POSTGRES_URL, name)
+        yield with_database(TEST_POSTGRES_URL, name)
     finally:
         _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -128,14 +129,6 @@ def _health(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_installed_package_has_no_dev_extra_and_is_ours(installed: Path, tmp_path: Path) -> None:
@@ -183,7 +176,7 @@ def test_readme_production_steps_on_postgresql(
     assert created.returncode == 0, created.stderr
     assert "created admin admin@example.org" in created.stdout
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [python, "-m", "web", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,
@@ -233,7 +226,7 @@ def test_start_up_errors_name_the_real_cause(installed: Path, tmp_path: Path) ->
         in result.stderr
     )
 
-    missing_db = _env(tmp_path, DATABASE_URL=_with_database(TEST_POSTGRES_URL, "no_such_db_x"))
+    missing_db = _env(tmp_path, DATABASE_URL=with_database(TEST_POSTGRES_URL, "no_such_db_x"))
     result = _run([python, "-m", "web", "migrate"], cwd=tmp_path, env=missing_db)
     assert result.returncode == 2
     assert 'refused the connection: database "no_such_db_x" does not exist' in result.stderr

@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 
 from matching.accounts.tables import Role
 from matching.settings import Settings
-from tests.conftest import TEST_REDIS_URL
 from tests.factories import login, make_account
+from tests.services import TEST_REDIS_URL
 
 
 async def test_sessions_are_kept_in_redis(settings: Settings, redis: Redis) -> None:

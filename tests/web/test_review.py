@@ -15,9 +15,19 @@ from matching.doctors.tables import Licence
 from matching.labels import label
 from matching.pairings import runs
 from matching.pairings.tables import Proposal
-from tests.factories import api_headers, login, make_account, make_facility, post_form
-from tests.matching.test_transitions import make_doctor, make_need, make_proposal, scene
-from tests.workers import data as workers_data
+from tests.factories import (
+    api_headers,
+    login,
+    make_account,
+    make_doctor,
+    make_facility,
+    make_need,
+    make_proposal,
+    make_rankable_doctor,
+    make_rankable_need,
+    post_form,
+    scene,
+)
 
 
 async def _state(proposal_id: int) -> str:
@@ -264,9 +274,9 @@ async def test_queue_is_paginated_by_need_in_a_stable_order(client: AsyncTestCli
 
 
 async def test_swapped_in_runner_up_shows_its_own_signal_bars(client: AsyncTestClient) -> None:
-    best = await workers_data.make_doctor(years=20)
-    runner = await workers_data.make_doctor(years=3)
-    need = await workers_data.make_need()
+    best = await make_rankable_doctor(years=20)
+    runner = await make_rankable_doctor(years=3)
+    need = await make_rankable_need()
     run_id = await runs.create_run("full")
     await runs.execute_run(run_id)
     original = await Proposal.select().where(Proposal.need == need).first()

@@ -8,8 +8,14 @@ from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.mail.outbox import queue_mail
 from matching.pairings.tables import Proposal, RankingRun
-from tests.factories import api_headers, login, make_account, post_form
-from tests.workers.data import make_doctor, make_need
+from tests.factories import (
+    api_headers,
+    login,
+    make_account,
+    make_rankable_doctor,
+    make_rankable_need,
+    post_form,
+)
 
 
 async def _wait_finished(client, run_id: int) -> dict:
@@ -24,9 +30,9 @@ async def _wait_finished(client, run_id: int) -> dict:
 
 async def test_api_starts_a_run_and_reports_progress(client) -> None:
     coordinator = await make_account(Role.COORDINATOR)
-    await make_doctor()
-    await make_need()
-    unfillable = await make_need(languages="fr")
+    await make_rankable_doctor()
+    await make_rankable_need()
+    unfillable = await make_rankable_need(languages="fr")
     await login(client, coordinator)
 
     response = await client.post("/api/runs", json={}, headers=await api_headers(client))
@@ -78,8 +84,8 @@ async def test_runs_are_for_coordinators_only(client) -> None:
 
 
 async def test_run_now_button_and_run_page(client) -> None:
-    await make_doctor()
-    need = await make_need(languages="fr")
+    await make_rankable_doctor()
+    need = await make_rankable_need(languages="fr")
     await login(client, await make_account(Role.COORDINATOR))
     page = await client.get("/coordinator/runs")
     assert page.status_code == 200
@@ -130,8 +136,8 @@ async def test_overtaken_run_says_why_on_its_pages_and_in_the_api(client) -> Non
     from matching.i18n import gettext
     from matching.pairings import runs
 
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     older = await runs.create_run("full")
     await RankingRun.update({RankingRun.status: "running"}).where(RankingRun.id == older).run()
     newer = (await runs.execute_run(await runs.create_run("full")))["id"]

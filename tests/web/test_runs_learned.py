@@ -9,9 +9,13 @@ from matching.accounts.tables import Role
 from matching.i18n import gettext
 from matching.pairings import runs
 from matching.ranking.learned import MIN_DECISIONS
-from tests.factories import login, make_account
-from tests.matching.decisions_data import make_decisions
-from tests.workers.data import make_doctor, make_need
+from tests.factories import (
+    login,
+    make_account,
+    make_decisions,
+    make_rankable_doctor,
+    make_rankable_need,
+)
 
 
 def _learned_line(page: str) -> str:
@@ -21,9 +25,9 @@ def _learned_line(page: str) -> str:
 
 
 async def test_run_page_says_not_yet_below_the_minimum(client) -> None:
-    await make_doctor()
-    await make_need()
-    await make_decisions(12, await make_need(status="closed"), None)
+    await make_rankable_doctor()
+    await make_rankable_need()
+    await make_decisions(12, await make_rankable_need(status="closed"), None)
     run_id = await runs.create_run("full")
     await runs.execute_run(run_id)
     await login(client, await make_account(Role.COORDINATOR))
@@ -33,9 +37,9 @@ async def test_run_page_says_not_yet_below_the_minimum(client) -> None:
 
 
 async def test_run_page_shows_the_heldout_figure_in_both_languages(client) -> None:
-    await make_doctor()
-    await make_need()
-    await make_decisions(80, await make_need(status="closed"), None, seed=7)
+    await make_rankable_doctor()
+    await make_rankable_need()
+    await make_decisions(80, await make_rankable_need(status="closed"), None, seed=7)
     run_id = await runs.create_run("full")
     run = await runs.execute_run(run_id)
     held = run["outcome"]["learned"]["heldout"]

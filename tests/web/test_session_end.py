@@ -20,8 +20,8 @@ from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.mail.tables import OutboxMail
 from matching.settings import Settings
-from tests.conftest import TEST_REDIS_URL
 from tests.factories import PASSWORD, login, make_account, post_form
+from tests.services import TEST_REDIS_URL
 
 BASE = "http://127.0.0.1:8000"
 

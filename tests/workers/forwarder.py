@@ -7,14 +7,9 @@ database host goes away. Open again: connections reach the real server.
 from __future__ import annotations
 
 import asyncio
-import socket
 from urllib.parse import urlsplit, urlunsplit
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port
 
 
 class TcpForwarder:

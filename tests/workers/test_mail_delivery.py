@@ -8,10 +8,9 @@ from matching.mail.delivery import MAX_ATTEMPTS, deliver_outbox
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.mail.tables import MailStatus, OutboxMail
-from tests.smtp import free_port
+from tests.servers import free_port
+from tests.smtp import FROM
 from workers.jobs import deliver_outbox as deliver_job
-
-FROM = "Homs Health Bridge <no-reply@homs-health-bridge.org>"
 
 
 async def _mail(language: str = "en", recipient: str = "doctor@example.org") -> int:

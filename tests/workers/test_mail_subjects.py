@@ -22,8 +22,7 @@ from matching.pairings import transitions
 from matching.pairings.tables import Proposal
 from matching.plain_text import single_line
 from tests.factories import make_account, make_facility, make_head
-from tests.smtp import Recorder
-from tests.workers.test_mail_delivery import FROM
+from tests.smtp import FROM, Recorder
 
 TITLE = "Neonatal mission\r\nBcc: everyone@example.org\n\tsecond line"
 

@@ -20,8 +20,8 @@ from matching.pairings.run_writes import WRITE_LOCK_KEY
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
 from matching.ranking import build_doctor_arrays
 from matching.taxonomy import load_taxonomy
-from tests.workers.conftest import Workers, until
-from tests.workers.data import TODAY, make_doctor, make_need
+from tests.factories import TODAY, make_rankable_doctor, make_rankable_need
+from tests.workers.processes import Workers, until
 from workers.queue import ArqQueue, enqueue_need_ranking
 
 pytestmark = pytest.mark.slow
@@ -64,10 +64,10 @@ async def _cold(need_id: int) -> list[tuple[int, float, int]]:
 async def test_second_job_after_an_edit_refreshes_the_kept_doctors(
     db: str, arq_queue: ArqQueue, workers: Workers, redis: Any
 ) -> None:
-    best = await make_doctor(years=30)
-    await make_doctor(years=10)
-    await make_doctor(years=2)
-    need = await make_need(places=2)
+    best = await make_rankable_doctor(years=30)
+    await make_rankable_doctor(years=10)
+    await make_rankable_doctor(years=2)
+    need = await make_rankable_need(places=2)
     worker = workers.start()
     await workers.ready(worker, redis, timeout=30)
 
@@ -100,9 +100,9 @@ async def test_edit_saved_while_the_job_runs_is_ranked(
 ) -> None:
     if not db.startswith("postgres"):
         pytest.skip("holds the run writers' PostgreSQL advisory lock to pause the job")
-    await make_doctor(specialty="emergency_medicine", years=20)
-    surgeon = await make_doctor(specialty="general_surgery", years=5)
-    need = await make_need(places=1)
+    await make_rankable_doctor(specialty="emergency_medicine", years=20)
+    surgeon = await make_rankable_doctor(specialty="general_surgery", years=5)
+    need = await make_rankable_need(places=1)
     worker = workers.start()
     await workers.ready(worker, redis, timeout=30)
     blocker = await asyncpg.connect(db)

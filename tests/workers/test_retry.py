@@ -21,10 +21,9 @@ from redis.asyncio import Redis
 from matching.accounts.tables import Role
 from matching.pairings import runs
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
-from tests.factories import login, make_account
-from tests.workers.conftest import Workers, until
-from tests.workers.data import make_doctor, make_need
+from tests.factories import login, make_account, make_rankable_doctor, make_rankable_need
 from tests.workers.forwarder import TcpForwarder
+from tests.workers.processes import Workers, until
 from workers.jobs import RunFailed
 from workers.queue import ArqQueue, enqueue_ranking_run, ranking_run_job_id
 
@@ -56,8 +55,8 @@ async def _queued_run(places: int = 2) -> int:
     """Two doctors, one need with ``places`` places; a full run queued the way the
     coordinators' page queues it (with its job id)."""
     for _ in range(2):
-        await make_doctor()
-    await make_need(places=places)
+        await make_rankable_doctor()
+    await make_rankable_need(places=places)
     run_id = await runs.create_run("full")
     await runs.set_job_id(run_id, ranking_run_job_id(run_id))
     return run_id
@@ -176,8 +175,8 @@ async def test_connection_dropped_mid_run_the_coordinator_sees_it_will_be_tried_
     server restart): the run goes back to ``queued`` with the reason, visible on the
     run page, and the next try finishes it."""
     for _ in range(2):
-        await make_doctor()
-    await make_need(places=2)
+        await make_rankable_doctor()
+    await make_rankable_need(places=2)
     run_id = await runs.create_run("full", None, {"pause_after_scoring_s": 3})
     await runs.set_job_id(run_id, ranking_run_job_id(run_id))
     workers.env.update(RANKING_RETRY_BACKOFF_S="4")  # straight to PostgreSQL

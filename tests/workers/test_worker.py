@@ -25,9 +25,16 @@ from matching.doctors.tables import DoctorProfile
 from matching.facilities.tables import Need
 from matching.pairings import runs, transitions
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
-from tests.factories import make_account
-from tests.workers.conftest import JOB_TIMEOUT_S, Workers, until
-from tests.workers.data import make_doctor, make_need
+from tests.factories import (
+    login,
+    make_account,
+    make_population,
+    make_rankable_doctor,
+    make_rankable_need,
+)
+from tests.servers import free_port
+from tests.smtp import Recorder
+from tests.workers.processes import JOB_TIMEOUT_S, Workers, until
 from workers.queue import (
     ArqQueue,
     InProcessQueue,
@@ -48,8 +55,8 @@ async def _run(run_id: int) -> dict:
 async def test_same_run_queued_twice_runs_once(
     db: str, arq_queue: ArqQueue, workers: Workers
 ) -> None:
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     run_id = await runs.create_run("full")
     assert await enqueue_ranking_run(arq_queue, run_id) is True
     assert await enqueue_ranking_run(arq_queue, run_id) is False
@@ -66,9 +73,9 @@ async def test_killed_worker_leaves_nothing_half_written_and_run_completes_once(
     db: str, arq_queue: ArqQueue, workers: Workers
 ) -> None:
     for _ in range(3):
-        await make_doctor()
+        await make_rankable_doctor()
     for _ in range(2):
-        await make_need(places=2)
+        await make_rankable_need(places=2)
     run_id = await runs.create_run("full", None, {"pause_after_scoring_s": 4})
     assert await enqueue_ranking_run(arq_queue, run_id)
 
@@ -125,11 +132,11 @@ async def test_killed_worker_loses_no_decision_and_duplicates_no_proposal(
     between scoring and writing, the coordinator approves B's proposal, a pair run 2
     has just planned to propose again.
     """
-    arabic = [await make_doctor(languages=("ar",)) for _ in range(3)]
-    english = await make_doctor(languages=("en",))
-    need_a = await make_need(places=2)
-    need_b = await make_need(languages="en")
-    need_c = await make_need(starts_in=60)
+    arabic = [await make_rankable_doctor(languages=("ar",)) for _ in range(3)]
+    english = await make_rankable_doctor(languages=("en",))
+    need_a = await make_rankable_need(places=2)
+    need_b = await make_rankable_need(languages="en")
+    need_c = await make_rankable_need(starts_in=60)
     first = await runs.execute_run(await runs.create_run("full"))
     assert first["status"] == RunStatus.SUCCEEDED
     by_need = {n: await _proposals(Proposal.need == n) for n in (need_a, need_b, need_c)}
@@ -214,8 +221,8 @@ async def test_killed_worker_loses_no_decision_and_duplicates_no_proposal(
 async def test_need_edits_are_debounced_into_one_run(
     db: str, arq_queue: ArqQueue, workers: Workers
 ) -> None:
-    await make_doctor()
-    need = await make_need()
+    await make_rankable_doctor()
+    need = await make_rankable_need()
     results = [await enqueue_need_ranking(arq_queue, need) for _ in range(10)]
     assert results == [True] + [False] * 9
 
@@ -232,7 +239,7 @@ async def test_need_edits_are_debounced_into_one_run(
 async def test_failed_run_is_marked_with_the_reason(
     db: str, arq_queue: ArqQueue, workers: Workers
 ) -> None:
-    need = await make_need()
+    need = await make_rankable_need()
     run_id = await runs.create_run("one_need", None, {}, need_id=need)
     await RankingRun.update({RankingRun.need: None}).where(RankingRun.id == run_id).run()
     assert await enqueue_ranking_run(arq_queue, run_id)
@@ -243,8 +250,8 @@ async def test_failed_run_is_marked_with_the_reason(
 
 
 async def test_in_process_queue_runs_the_same_job(db: str) -> None:
-    await make_doctor()
-    await make_need()
+    await make_rankable_doctor()
+    await make_rankable_need()
     queue = InProcessQueue()
     run_id = await runs.create_run("full")
     assert await enqueue_ranking_run(queue, run_id)
@@ -295,7 +302,6 @@ async def test_in_process_schedule_delivers_the_outbox_and_stops(db: str, settin
 
     from matching.mail.outbox import queue_mail
     from matching.mail.tables import MailStatus, OutboxMail
-    from tests.smtp import Recorder, free_port
 
     recorder = Recorder()
     port = free_port()
@@ -330,8 +336,6 @@ async def test_killed_run_redelivered_after_a_newer_run_is_overtaken(
     from matching.db import json_object
     from matching.i18n import gettext
     from matching.pairings.run_writes import LIVE_STATES
-    from tests.factories import login
-    from tests.workers.data import make_population
 
     if not db.startswith("postgres"):
         pytest.skip("kill and re-delivery are proven on PostgreSQL (the production engine)")

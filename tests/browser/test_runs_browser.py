@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import live_server, page, sign_in  # noqa: F401 - fixtures
+from tests.browser.live import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-async def test_run_ranking_now_shows_the_finished_run(live_server: str, page, artifacts_dir):  # noqa: F811
+async def test_run_ranking_now_shows_the_finished_run(live_server: str, page, artifacts_dir):
     await sign_in(page, live_server, "coordinator@demo.homs-health.org")
     await page.click("nav >> text=Ranking runs")
     await page.click("button:has-text('Run ranking now')")

@@ -17,7 +17,7 @@ therefore, under a lock:
    our modules back, so ``import matching`` keeps meaning our package afterwards.
 
 The package's import-time ``warnings.simplefilter("always")`` is undone as well.
-Used by ``tests/matching/test_stable.py`` and ``benchmarks/stable.py``.
+Used by ``benchmarks/stable.py`` and ``tests/matching/test_stable.py``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 ALIAS = "_pypi_matching"
 #: Where ``make reference`` installs the PyPI package (``pip install --target``).
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / ".venv-reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / ".venv-reference"
 T = TypeVar("T")
 _lock = threading.Lock()
 _cache: dict[str, ModuleType] = {}
