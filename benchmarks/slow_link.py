@@ -4,7 +4,8 @@ A demo server (SQLite, demo data) and Debian's chromium with the network
 emulated through the DevTools protocol (``Network.emulateNetworkConditions``):
 400 kbit/s down (and up), 400 ms round trip. The journey of the demo facility
 head, an Arabic browser: open the sign-in page, sign in, open "post a need",
-publish a mission, open the list of needs and find it there. It runs twice in
+publish a mission, open the list of needs and find it there (when publishing
+already lands on the list, it is found there without loading the list again). It runs twice in
 one browser: the first visit (empty cache) and a repeat visit (signed out,
 then the same journey again with the cache of the first).
 
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, demo_server
 
@@ -128,11 +130,16 @@ async def _journey(page, base_url: str, visit: Visit, title: str) -> None:  # ty
 
     async def publish() -> None:
         await page.click("button[name=action][value=publish]")
-        await page.wait_for_url("**/needs/*notice=ranking", wait_until="load")
+        await page.wait_for_url(lambda url: "notice=ranking" in url, wait_until="load")
 
     await _step(visit, "publish", publish)
 
-    await _step(visit, "see it listed", lambda: page.goto(f"{base_url}/needs", wait_until="load"))
+    async def see_it_listed() -> None:
+        # Opened unless publishing already landed on the list (then nothing to fetch).
+        if urlsplit(page.url).path.rstrip("/") != "/needs":
+            await page.goto(f"{base_url}/needs", wait_until="load")
+
+    await _step(visit, "see it listed", see_it_listed)
     if title not in await page.inner_text("main"):
         raise AssertionError(f"the new need {title!r} is not in the list")
 

@@ -85,6 +85,6 @@ async def test_page_works_when_the_queue_is_down(client, app, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="web.facilities"):
         response = await post_form(client, "/needs/new", data)
     assert response.status_code == 200
-    assert "Proposals for this need will be computed shortly." in response.text
+    assert "Proposals for your new need will be computed shortly." in response.text
     assert "job queue unreachable" in caplog.text
     assert (await Need.select(Need.status).first().run())["status"] == "open"

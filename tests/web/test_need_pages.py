@@ -27,10 +27,13 @@ async def test_head_posts_a_mentorship_and_it_is_queued_for_ranking(client) -> N
         client, "/needs/new", {**MENTORSHIP, "facility": facility, "action": "publish"}
     )
     assert response.status_code == 200, response.text
-    assert "Proposals for this need will be computed shortly." in response.text
-    assert "Dr. Ahmad Shami" in response.text
+    # Published: the head's list of needs, newest first, says proposals follow.
+    assert str(response.url).endswith("/needs/?sort=newest&notice=ranking")
+    assert "Proposals for your new need will be computed shortly." in response.text
     need = await Need.select().first().run()
     assert need["status"] == "open" and need["facility"] == facility
+    assert f'href="/needs/{need["id"]}"' in response.text
+    assert "Dr. Ahmad Shami" in (await client.get(f"/needs/{need['id']}")).text
     slots = await LocalSlot.select().where(LocalSlot.need == need["id"]).run()
     assert [(s["weekday"], s["starts_at"].hour) for s in slots] == [(1, 19)]
     actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action).run()]

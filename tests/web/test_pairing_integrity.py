@@ -169,7 +169,9 @@ async def _signed_in(base: str, account: Account) -> httpx.AsyncClient:
             "_csrf_token": client.cookies.get("csrftoken", ""),
         },
     )
-    assert response.status_code in (302, 303), response.text[:500]
+    # Signed in: the home page itself (web.home.home_in_place) or a redirect to it.
+    assert response.status_code in (200, 302, 303), response.text[:500]
+    assert client.cookies.get("session"), response.text[:500]
     return client
 
 

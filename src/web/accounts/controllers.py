@@ -23,7 +23,7 @@ from web.auth import LANGUAGE_COOKIE, account_of, requires_login, sign_in
 from web.consent.context import notice_context
 from web.context import base_url
 from web.forms import form_data, form_errors, render_form
-from web.home import role_home
+from web.home import home_in_place, role_home
 from web.ratelimit import client_address, hit
 from web.sessions import rotate_session, session_was_ended
 
@@ -102,8 +102,11 @@ class AccountPages(Controller):
                 errors={"__all__": "Wrong email or password."},
             )
         await sign_in(request, account)
+        if values["next"] != "/":
+            return Redirect(values["next"])
         home = role_home(request, account.role.value)
-        return Redirect(values["next"] if values["next"] != "/" else home)
+        # The home page itself when it can be, not a redirect to it: one round trip less.
+        return await home_in_place(request, account, home) or Redirect(home)
 
     @post("/logout", guards=[requires_login])
     async def logout(self, request: Request) -> Redirect:

@@ -45,6 +45,8 @@ from web.forms import form_data, form_errors, render_form
 from web.submissions import earlier_answer, remember_answer, take_submission_id
 
 RANKING_SUFFIX = "?notice=ranking"
+#: Where publishing a new need lands (the trailing slash is the list route itself).
+PUBLISHED_LANDING = "/needs/?sort=newest&notice=ranking"
 
 
 class NeedPages(Controller):
@@ -143,7 +145,11 @@ class NeedPages(Controller):
                 facilities=await list_facilities(viewer=account),
                 **choices(),
             )
-        target = f"/needs/{saved.id}{await _rank_if_due(request, saved.id, saved.ranking_due)}"
+        await queue_ranking_if_due(request, saved.id, saved.ranking_due)
+        # Published: the head's list, newest first, shows it with the ranking notice (one
+        # round trip less on a slow link than its page and then the list); a draft: its
+        # page, to finish it.
+        target = PUBLISHED_LANDING if saved.ranking_due else f"/needs/{saved.id}"
         flash(request, feedback.need_saved(published=saved.ranking_due, created=True))
         if submission:
             await remember_answer(request, account.id, submission, target)

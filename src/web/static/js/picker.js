@@ -13,11 +13,18 @@
     return Boolean(select && select.value);
   }
 
+  // A checkbox item's code is its box's value; a level row names it in data-code.
+  function codeOf(item) {
+    var box = item.querySelector("input[type=checkbox]");
+    return item.getAttribute("data-code") || (box ? box.value : "");
+  }
+
   function setUp(fieldset) {
     var kind = fieldset.getAttribute("data-kind");
     var list = fieldset.querySelector(".picker-list");
     if (!kind || !list) { return; }
     var items = Array.prototype.slice.call(list.querySelectorAll(".picker-item"));
+    var codes = items.map(codeOf);
     var wrapper = document.createElement("div");
     wrapper.className = "field picker-search";
     var label = document.createElement("label");
@@ -38,14 +45,14 @@
 
     var timer = null;
     var latest = 0;
-    function show(codes) {
+    function show(found) {
       var shown = 0;
-      items.forEach(function (item) {
-        var visible = codes === null || codes.has(item.getAttribute("data-code")) || isChosen(item);
+      items.forEach(function (item, index) {
+        var visible = found === null || found.has(codes[index]) || isChosen(item);
         item.hidden = !visible;
         if (visible) { shown += 1; }
       });
-      status.textContent = codes === null ? "" : String(shown);
+      status.textContent = found === null ? "" : String(shown);
     }
     function search() {
       var query = input.value.trim();
