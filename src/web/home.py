@@ -53,10 +53,11 @@ async def home_in_place(request: Request, account: Account, target: str) -> Temp
     A redirect costs a second round trip (400 ms on the slow links facility heads
     work on). The page is served in place only when its GET handler is async and
     needs nothing but the request and the signed-in account (every other parameter
-    has a default); it runs as on its own GET, as ``account``, in their language, behind its guards and the
-    consent gate (which, when it would step in, leaves the redirect). The page names
-    its own address (``page_url``): ``js/page-url.js`` puts it in the address bar, so
-    a reload or a bookmark asks for the page, never the sign-in again.
+    has a default); it runs as on its own GET, as ``account``, in their language,
+    behind its guards and the consent gate (which, when it would step in, leaves the
+    redirect). The page names its own address (``page_url``): ``js/page-url.js`` puts
+    it in the address bar, so a reload or a bookmark asks for the page, never the
+    sign-in again.
     """
     handler = request.app.route_handler_method_map.get(target, {}).get(HttpMethod.GET)
     if not isinstance(handler, HTTPRouteHandler) or handler.has_sync_callable:
