@@ -108,7 +108,7 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
         use_engine(engine)
         await apply_migrations()
         await _seed(n_needs, n_facilities=max(20, n_needs // 50))
-        await engine._run_in_new_connection("ANALYZE")
+        await engine.run_ddl("ANALYZE", in_pool=False)
         # As in production: the app runs with a connection pool (see web.app).
         await engine.start_connection_pool(min_size=1, max_size=4)
         cases = {
@@ -151,7 +151,7 @@ async def _run(n_needs: int, repeats: int) -> list[str]:
         }
         for label, filters in plans.items():
             _, query = need_queries.page_queries(filters, None, sort="urgency", page=1, per_page=25)
-            plan = await engine._run_in_new_connection(f"EXPLAIN ANALYZE {query}")
+            plan = await engine.run_ddl(f"EXPLAIN ANALYZE {query}", in_pool=False)
             text = [row["QUERY PLAN"] for row in plan]
             scans = sorted(
                 {

@@ -28,7 +28,7 @@ async def _proposals(run_id: int) -> list[dict]:
 
 async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str) -> None:
     need = await make_rankable_need(status="closed")
-    S = ProposalState
+
     at = DECISIONS_START
 
     async def put(state: str, hour: int, *, responded: int | None = None, **values: float) -> None:
@@ -44,19 +44,24 @@ async def test_load_decisions_labels_states_and_orders_by_decision_time(db: str)
             )
         ).run()
 
-    await put(S.CONFIRMED, 1, responded=2, skills=0.1)
-    await put(S.DECLINED, 3, responded=9, skills=0.2)  # the doctor said no at hour 9
-    await put(S.REJECTED, 4, skills=0.3)
-    await put(S.APPROVED, 5, skills=0.4)
-    await put(S.ACCEPTED, 6, skills=0.5)
-    for state in (S.PROPOSED, S.SUPERSEDED, S.WITHDRAWN):  # nobody decided on the doctor
+    await put(ProposalState.CONFIRMED, 1, responded=2, skills=0.1)
+    await put(ProposalState.DECLINED, 3, responded=9, skills=0.2)  # the doctor said no at hour 9
+    await put(ProposalState.REJECTED, 4, skills=0.3)
+    await put(ProposalState.APPROVED, 5, skills=0.4)
+    await put(ProposalState.ACCEPTED, 6, skills=0.5)
+    for state in (
+        ProposalState.PROPOSED,
+        ProposalState.SUPERSEDED,
+        ProposalState.WITHDRAWN,
+    ):  # nobody decided on the doctor
         await put(state, 7)
     # Decided, but nothing stored to learn from (stable mode, an old swap).
     await Proposal.insert(
         Proposal(need=need, doctor=await make_rankable_doctor(),
-                 explanation=json.dumps({"mode": "stable"}), state=S.APPROVED, decided_at=at),
+                 explanation=json.dumps({"mode": "stable"}), state=ProposalState.APPROVED,
+                 decided_at=at),
         Proposal(need=need, doctor=None, explanation=json.dumps({"swapped_from": 1}),
-                 state=S.REJECTED, decided_at=at),
+                 state=ProposalState.REJECTED, decided_at=at),
     ).run()  # fmt: skip
 
     d = await load_decisions()

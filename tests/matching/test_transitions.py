@@ -225,7 +225,7 @@ async def test_live_index_migration_resolves_old_duplicates(db: str) -> None:
 
     migration = importlib.import_module("migrations.matching_2026_11_27t10_00_00_000000")
     engine = Proposal._meta.db
-    await engine._run_in_new_connection('DROP INDEX IF EXISTS "proposal_live_need_doctor"')
+    await engine.run_ddl('DROP INDEX IF EXISTS "proposal_live_need_doctor"', in_pool=False)
     facility = await make_facility()
     _, doctor = await make_doctor()
     _, other = await make_doctor(name="Dr. Omar Saleh")
@@ -236,8 +236,8 @@ async def test_live_index_migration_resolves_old_duplicates(db: str) -> None:
     rejected = await make_proposal(need, doctor, state="rejected")
     first = await make_proposal(need, other)
     newest = await make_proposal(need, other)
-    await engine._run_in_new_connection(migration.RESOLVE_DUPLICATES)
-    await engine._run_in_new_connection(migration.CREATE_INDEX)
+    await engine.run_ddl(migration.RESOLVE_DUPLICATES, in_pool=False)
+    await engine.run_ddl(migration.CREATE_INDEX, in_pool=False)
     found = {r["id"]: r["state"] for r in await Proposal.select(Proposal.id, Proposal.state)}
     assert found == {
         old_proposed: "superseded",
