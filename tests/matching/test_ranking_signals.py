@@ -77,7 +77,7 @@ def test_continuity_is_a_sparse_need_by_doctor_array() -> None:
         _need(2, facility=2),
         _need(3, past_work=(PastWork(12, "mission", 2026, quality=1.6),)),
     ]
-    da, na = build_arrays(doctors, needs, load_taxonomy(), DAY)
+    _, na = build_arrays(doctors, needs, load_taxonomy(), DAY)
     assert na.continuity.shape == (3, 3)
     assert na.continuity.nnz == 2  # doctor 99 is unknown: ignored
     dense = na.continuity.toarray()
