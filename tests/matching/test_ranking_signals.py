@@ -236,3 +236,18 @@ async def test_a_facility_unserved_in_two_runs_is_proposed_first_in_the_third(db
     (row,) = await _run()
     assert row["need"] == need_favoured
     assert json.loads(row["explanation"])["fairness"] == {"waited_runs": 1, "multiplier": 1.1}
+
+
+async def test_one_need_run_proposes_the_former_mentor_too(db: str) -> None:
+    await make_rankable_doctor()  # the stranger, first in a tie
+    former = await make_rankable_doctor()
+    facility = await make_facility()
+    earlier = await make_rankable_need(facility, status="closed", starts_in=-400, days=7)
+    await make_proposal(earlier, former, state="confirmed")
+    new = await make_rankable_need(facility)
+    run_id = await runs.create_run("one_need", need_id=new)
+    assert (await runs.execute_run(run_id))["status"] == RunStatus.SUCCEEDED
+    (row,) = await Proposal.select().where(Proposal.run == run_id).run()
+    assert row["doctor"] == former
+    year = (date.today() - timedelta(days=400)).year
+    assert json.loads(row["explanation"])["continuity"] == {"kind": "mission", "year": year}
