@@ -338,3 +338,59 @@ def evaluate(k: int = 3) -> tuple[float, float, int]:
         hit3 += doctor_id in top[:k]
     n = len(EXPECTED)
     return hit1 / n, hit3 / n, n
+
+
+# --- Continuity and fairness over time (issue 16). Doctors 60-64, needs 60-63.
+from matching.ranking.data import PastWork  # noqa: E402
+
+DOCTORS.extend([
+    # --- diabetes mentorship (need 60): two endocrinologists alike in every way
+    _doctor(60, modes=frozenset({"mentorship"}), specialties=(("endocrinology", "consultant"),),
+            skills=("diabetes_management",), timezone="Asia/Riyadh",
+            weekly_slots=(_slot(FRI, 10, 13),)),
+    _doctor(61, modes=frozenset({"mentorship"}), specialties=(("endocrinology", "consultant"),),
+            skills=("diabetes_management",), timezone="Asia/Riyadh",
+            weekly_slots=(_slot(FRI, 10, 13),)),
+    # --- anaesthesia mission (need 61)
+    _doctor(62, modes=frozenset({"mission"}), specialties=(("anaesthesia", "resident"),),
+            years_experience=3, travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 30)),)),
+    _doctor(63, modes=frozenset({"mission"}), specialties=(("anaesthesia", "consultant"),),
+            skills=("regional_anaesthesia",), years_experience=20,
+            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 30)),)),
+    # --- one cardiologist for two rural centres (needs 62 and 63)
+    _doctor(64, modes=frozenset({"mission"}), specialties=(("cardiology", "consultant"),),
+            skills=("echocardiography",),
+            travel_windows=(_win(_d(2026, 10, 1), _d(2026, 10, 31)),)),
+])  # fmt: skip
+
+NEEDS.extend([
+    # 60. Diabetes mentorship for the Tall Kalakh clinic, Fridays 10-13 Damascus,
+    # 1 h a week. Drs 60 and 61 are alike in every way, but Dr 61 mentored a doctor
+    # of this clinic in 2025 (a confirmed pairing): a coordinator keeps the mentor the
+    # clinic already knows. Without continuity the tie went to Dr 60.
+    _need(60, kind="mentorship", specialty="endocrinology", skills=("diabetes_management",),
+          rural=True, period=DateRange(_d(2026, 2, 6), _d(2026, 4, 24)), weekly_hours=1.0,
+          local_slots=(_slot(FRI, 10, 13),),
+          past_work=(PastWork(61, "mentorship", 2025),)),
+    # 61. Anaesthesia for a September surgical mission at a Homs city hospital. Dr 62,
+    # a resident, came on a mission there in 2025; Dr 63 is a consultant with regional
+    # anaesthesia: continuity breaks ties, it does not send the resident over the
+    # consultant.
+    _need(61, kind="mission", specialty="anaesthesia", skills=("regional_anaesthesia",),
+          period=DateRange(_d(2026, 9, 7), _d(2026, 9, 13)),
+          past_work=(PastWork(62, "mission", 2025),)),
+    # 62 and 63. Two rural centres each ask for a cardiology week in October; only
+    # Dr 64 travels then. Need 63's centre partly works (need weight 0.40), need 62's
+    # works (0.30) but waited four full runs without any proposal: x1.4 = 0.42, so
+    # this time Dr 64 goes to need 62.
+    _need(62, kind="mission", specialty="cardiology", skills=("echocardiography",), rural=True,
+          period=DateRange(_d(2026, 10, 5), _d(2026, 10, 9)), waited_runs=4),
+    _need(63, kind="mission", specialty="cardiology", skills=("echocardiography",), rural=True,
+          facility_state="partial", period=DateRange(_d(2026, 10, 12), _d(2026, 10, 16))),
+])  # fmt: skip
+
+EXPECTED.update({60: 61, 61: 63, 62: 64})
+#: need id -> the doctor the assignment must give it when needs contest a doctor.
+CONTESTED: dict[int, int] = {62: 64}
+#: needs whose places stay open because a contested doctor went elsewhere.
+OUTBID: tuple[int, ...] = (63,)

@@ -51,13 +51,15 @@ SHOWN = 5
 #: Share of the proposals coordinators approve.
 APPROVAL_SHARE = 0.5
 #: What the synthetic coordinators weigh: availability and experience far more
-#: than the default weights (0.15 and 0.10), specialty and skills less.
+#: than the default weights (0.14 and 0.09), specialty and skills less. The synthetic
+#: population has no history together, so continuity is 0 throughout.
 HIDDEN_PREFERENCE: dict[str, float] = {
     "specialty": 0.15,
     "skills": 0.10,
     "availability": 0.45,
     "experience": 0.30,
     "need_weight": 0.0,
+    "continuity": 0.0,
 }
 #: Standard deviation of the coordinators' noise, in score units.
 NOISE = 0.1

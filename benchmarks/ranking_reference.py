@@ -25,7 +25,9 @@ from matching.ranking.weights import (
     LEVEL_VALUE,
     MENTORSHIP_HEADROOM,
     WEIGHTS,
+    continuity,
     experience,
+    fairness_multiplier,
     need_weight,
 )
 
@@ -196,13 +198,21 @@ def reference_pair(
             best_fit, best_level = f, lv
     exp = experience(max(best_level, 0.0), doctor.years_experience)
     skills = sum(w * doctor_skills.get(c, 0.0) for c, w in need_skills.items())
-    nw = need_weight(need.urgency, need.rural, need.facility_state)
+    nw = min(
+        1.0,
+        need_weight(need.urgency, need.rural, need.facility_state)
+        * fairness_multiplier(need.waited_runs),
+    )
+    cont = max(
+        (continuity(w.quality) for w in need.past_work if w.doctor_id == doctor.id), default=0.0
+    )
     score = (
         WEIGHTS["specialty"] * best_fit
         + WEIGHTS["experience"] * exp
         + WEIGHTS["skills"] * skills
         + WEIGHTS["availability"] * availability
         + WEIGHTS["need_weight"] * nw
+        + WEIGHTS["continuity"] * cont
     )
     return rules, {
         "specialty": best_fit,
@@ -210,6 +220,7 @@ def reference_pair(
         "availability": availability,
         "experience": exp,
         "need_weight": nw,
+        "continuity": cont,
         "score": score,
         "detail": details,
     }

@@ -133,6 +133,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "experience": N_("Experience"),
         "need_weight": N_("How much the need matters"),
         "past_decisions": N_("Coordinators' past decisions"),
+        "continuity": N_("Worked with this facility before"),
     },
     # One line under each signal's name: what it measures, in plain words.
     "signal_meaning": {
@@ -144,6 +145,15 @@ LABELS: Mapping[str, Mapping[str, str]] = {
             "Urgency and how under-served the facility is; the same for every doctor."
         ),
         "past_decisions": N_("How coordinators decided similar pairings before."),
+        "continuity": N_(
+            "A mentorship, mission or workshop of this doctor's for this facility was confirmed."
+        ),
+    },
+    # What a doctor did with a facility before (the continuity signal's note).
+    "past_work": {
+        "mission": N_("mission"),
+        "mentorship": N_("mentorship"),
+        "training": N_("workshop"),
     },
     "weekday": {
         "0": N_("Monday"),

@@ -8,6 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.demo import DEMO_LOGINS, DEMO_PASSWORD
 from matching.doctors.validation import country_choices, country_codes
+from matching.ranking.weights import WEIGHTS
 from tests.factories import login
 from tests.pages import demo_world, switch_language
 
@@ -38,7 +39,8 @@ async def test_review_queue_speaks_plainly(client: AsyncTestClient) -> None:
     queue = (await client.get("/coordinator/review")).text
     assert "Specialty fit" in queue and "How much the need matters" in queue
     assert "Urgency and how under-served the facility is" in queue, "a one-line meaning"
-    assert re.search(r"contributes \d\.\d\d of 0\.40", queue), "the specialty's share, in words"
+    specialty = re.escape(f"{WEIGHTS['specialty']:.2f}")
+    assert re.search(rf"contributes \d\.\d\d of {specialty}", queue), "the specialty's share"
     assert "need weight" not in queue and "×" not in queue
     assert "Germany" in queue or "United States" in queue, "countries by name"
     assert '<span class="ltr">DE</span>' not in queue

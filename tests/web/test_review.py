@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from babel.numbers import format_decimal
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role
@@ -302,7 +303,12 @@ async def test_swapped_in_runner_up_shows_its_own_signal_bars(client: AsyncTestC
     assert table.count('class="bar-contribution"') == len(stored["signals"])
     for name, s in stored["signals"].items():
         assert label(name, "signal", "en") in table
-        assert f"contributes {s['contribution']:.2f} of {s['weight']:.2f}" in table
+        # Rounded as the page rounds (decimal, half to even: 0.065 -> 0.06), not as
+        # Python's binary float formatting does (0.065 -> 0.07).
+        got, most = (
+            format_decimal(s[k], format="#,##0.00", locale="en") for k in ("contribution", "weight")
+        )
+        assert f"contributes {got} of {most}" in table
     experience = stored["signals"]["experience"]["value"]
     best_experience = json.loads(original["explanation"])["signals"]["experience"]["value"]
     assert experience < best_experience, "the runner-up's own figures, not the original's"

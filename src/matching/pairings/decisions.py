@@ -23,6 +23,7 @@ import numpy as np
 from matching.db import json_object
 from matching.pairings.tables import Proposal, ProposalState
 from matching.ranking.learned import FEATURES, Decisions
+from matching.ranking.weights import ADDED_SIGNALS
 
 #: Decided states and their label: True, the pairing went ahead; False, it did not.
 LABELS: Final[dict[str, bool]] = {
@@ -43,6 +44,8 @@ def signal_values(explanation: Any) -> list[float] | None:
     for name in FEATURES:
         entry = signals.get(name)
         value = entry.get("value") if isinstance(entry, dict) else None
+        if entry is None and name in ADDED_SIGNALS:
+            value = ADDED_SIGNALS[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
         if not np.isfinite(value):

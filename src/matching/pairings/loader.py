@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from piccolo.query.methods.select import Max
 
 from matching.availability import DateRange, WeeklyWindow
 from matching.doctors.tables import (
@@ -31,8 +33,9 @@ from matching.doctors.tables import (
     WeeklySlot,
 )
 from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
-from matching.pairings.tables import Proposal, ProposalState
-from matching.ranking import DoctorInput, NeedInput
+from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
+from matching.ranking import DoctorInput, NeedInput, PastWork
+from matching.ranking.weights import FAIRNESS_MAX_RUNS
 
 #: Needs a run considers.
 OPEN_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED)
@@ -200,6 +203,90 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
     return await load_doctor_profiles(today, holds=await load_holds())
 
 
+#: Runs that rank every open need (fairness over time counts these).
+FULL_RUN_KINDS = (RunKind.FULL, RunKind.SCHEDULED)
+
+
+async def load_past_work(facility_ids: Iterable[int]) -> dict[int, dict[int, PastWork]]:
+    """Per facility, its earlier mentors and mission doctors (one query): doctor id ->
+    :class:`PastWork` of the latest pairing of theirs that reached confirmed for one of
+    its needs (a cancelled one does not count). No feedback table yet: quality 1."""
+    ids = sorted({int(i) for i in facility_ids})
+    if not ids:
+        return {}
+    rows = await Proposal.select(
+        Proposal.doctor,
+        Proposal.need.facility,
+        Proposal.need.kind,
+        Proposal.need.starts_on,
+        Proposal.responded_at,
+        Proposal.created_at,
+    ).where(
+        (Proposal.state == ProposalState.CONFIRMED)
+        & Proposal.doctor.is_not_null()
+        & Proposal.need.facility.is_in(ids)
+    )
+    out: dict[int, dict[int, PastWork]] = defaultdict(dict)
+    for r in rows:
+        when = r["need.starts_on"] or r["responded_at"] or r["created_at"]
+        work = PastWork(int(r["doctor"]), str(r["need.kind"]), int(when.year))
+        known = out[int(r["need.facility"])].get(work.doctor_id)
+        if known is None or known.year < work.year:
+            out[int(r["need.facility"])][work.doctor_id] = work
+    return dict(out)
+
+
+def _instant(value: Any) -> datetime:
+    """A timestamp as an aware datetime (SQLite hands an aggregate back as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+async def load_waited_runs(oldest_open: dict[int, Any]) -> dict[int, int]:
+    """Per facility, the full runs in a row, newest first, that gave it no proposal.
+
+    Args:
+        oldest_open: facility id -> when its oldest open need was posted; a run that
+            started before that had nothing of the facility's to propose for.
+
+    Two queries: the newest :data:`FAIRNESS_MAX_RUNS` succeeded full runs, and each
+    facility's latest proposal (any run, any state: one made by a one-need run, or
+    held, serves it too). A run counts when it started after both.
+    """
+    if not oldest_open:
+        return {}
+    runs = (
+        await RankingRun.select(RankingRun.started_at, RankingRun.created_at)
+        .where(
+            RankingRun.kind.is_in(list(FULL_RUN_KINDS)) & (RankingRun.status == RunStatus.SUCCEEDED)
+        )
+        .order_by(RankingRun.id, ascending=False)
+        .limit(FAIRNESS_MAX_RUNS)
+        .run()
+    )
+    if not runs:
+        return {}
+    starts = [_instant(r["started_at"] or r["created_at"]) for r in runs]
+    latest = {
+        int(r["need.facility"]): _instant(r["latest"])
+        for r in await Proposal.select(
+            Proposal.need.facility, Max(Proposal.created_at).as_alias("latest")
+        )
+        .where(Proposal.need.facility.is_in(sorted(oldest_open)))
+        .group_by(Proposal.need.facility)
+        .run()
+    }
+    out = {}
+    for facility, posted in oldest_open.items():
+        served = latest.get(facility)
+        since = _instant(posted) if served is None else max(_instant(posted), served)
+        out[facility] = sum(1 for s in starts if s > since)
+    return out
+
+
 def _need_period(row: dict[str, Any]) -> DateRange | None:
     start, end = row["starts_on"], row["ends_on"]
     if start is not None and end is None and row["months"]:
@@ -234,6 +321,13 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
         Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
     ):
         held[int(r["need"])] += 1
+    oldest_open: dict[int, Any] = {}
+    for r in rows:
+        f = int(r["facility"])
+        if f not in oldest_open or r["created_at"] < oldest_open[f]:
+            oldest_open[f] = r["created_at"]
+    past_work = await load_past_work(oldest_open)
+    waited = await load_waited_runs(oldest_open)
 
     needs = []
     for r in rows:
@@ -268,6 +362,8 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 remote=bool(r["remote"]),
                 acceptable_specialties=acceptable_specialties(r),
                 any_specialty=bool(r["any_specialty"]),
+                past_work=tuple(past_work.get(int(r["facility"]), {}).values()),
+                waited_runs=waited.get(int(r["facility"]), 0),
             )
         )
     return needs
@@ -302,6 +398,7 @@ async def load_inputs(
 
 __all__ = [
     "DECIDED_STATES",
+    "FULL_RUN_KINDS",
     "HOLDING_STATES",
     "NO_HOLDS",
     "OPEN_STATUSES",
@@ -314,4 +411,6 @@ __all__ = [
     "load_holds",
     "load_inputs",
     "load_needs",
+    "load_past_work",
+    "load_waited_runs",
 ]

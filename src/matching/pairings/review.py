@@ -68,6 +68,10 @@ class ProposalView:
     decided_at: Any
     responded_at: Any
     actions: list[str]
+    #: ``{"kind", "year"}`` of the doctor's earlier work with this facility, or None.
+    continuity: dict[str, Any] | None = None
+    #: ``{"waited_runs", "multiplier"}`` when the facility had waited for this run.
+    fairness: dict[str, Any] | None = None
 
     @property
     def max_contribution(self) -> float:
@@ -137,7 +141,17 @@ def _view(row: dict[str, Any], doctors: dict[int, DoctorPublic]) -> ProposalView
         decided_at=row["decided_at"],
         responded_at=row["responded_at"],
         actions=[a.value for a in allowed_actions(row["state"])],
+        continuity=_fact(explanation, "continuity", ("kind", "year")),
+        fairness=_fact(explanation, "fairness", ("waited_runs", "multiplier")),
     )
+
+
+def _fact(explanation: dict[str, Any], key: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    """An explanation's ``key`` object when it holds every one of ``fields``, else None."""
+    value = explanation.get(key)
+    if not isinstance(value, dict) or any(f not in value for f in fields):
+        return None
+    return {f: value[f] for f in fields}
 
 
 async def _views(rows: list[dict[str, Any]]) -> list[ProposalView]:

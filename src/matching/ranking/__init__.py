@@ -26,7 +26,7 @@ from matching.ranking.arrays import (
     build_need_arrays,
 )
 from matching.ranking.assignment import Assignment, solve_assignment
-from matching.ranking.data import DoctorInput, NeedInput
+from matching.ranking.data import DoctorInput, NeedInput, PastWork
 from matching.ranking.weights import HARD_RULES, SIGNALS, WEIGHTS
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "NeedArrays",
     "NeedInput",
     "NeedRanking",
+    "PastWork",
     "RankedPair",
     "RankingResult",
     "SignalScore",

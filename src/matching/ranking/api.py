@@ -69,6 +69,7 @@ class Candidate:
     signals: dict[str, SignalScore] = field(default_factory=dict)
     shared_skills: tuple[str, ...] = ()
     details: dict[str, float] = field(default_factory=dict)
+    continuity: tuple[str, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (``signals`` and the rest only when known)."""
@@ -80,6 +81,8 @@ class Candidate:
             }
             out["shared_skills"] = list(self.shared_skills)
             out["details"] = dict(self.details)
+        if self.continuity is not None:
+            out["continuity"] = {"kind": self.continuity[0], "year": self.continuity[1]}
         return out
 
 
@@ -97,6 +100,10 @@ class Explanation:
         details: figures behind availability: ``coverage`` (fraction of days) or
             ``weekly_overlap_hours``.
         runners_up: the next best doctors for this need, not chosen for it.
+        continuity: ``(kind, year)`` of the doctor's earlier work with this
+            facility (the ``continuity`` signal), None for a stranger.
+        waited_runs: full runs in a row that gave the facility no proposal before
+            this one; ``weight_multiplier`` the need weight's multiplier for it.
     """
 
     signals: dict[str, SignalScore]
@@ -104,6 +111,9 @@ class Explanation:
     shared_skills: tuple[str, ...]
     details: dict[str, float]
     runners_up: tuple[Candidate, ...]
+    continuity: tuple[str, int] | None = None
+    waited_runs: int = 0
+    weight_multiplier: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (for the proposal's stored explanation)."""
@@ -116,6 +126,21 @@ class Explanation:
             "shared_skills": list(self.shared_skills),
             "details": dict(self.details),
             "runners_up": [c.as_dict() for c in self.runners_up],
+            **(
+                {"continuity": {"kind": self.continuity[0], "year": self.continuity[1]}}
+                if self.continuity is not None
+                else {}
+            ),
+            **(
+                {
+                    "fairness": {
+                        "waited_runs": self.waited_runs,
+                        "multiplier": self.weight_multiplier,
+                    }
+                }
+                if self.waited_runs
+                else {}
+            ),
         }
 
 
@@ -244,6 +269,16 @@ def _unfillable(
     return out
 
 
+def _continuity_labels(
+    na: NeedArrays, need_rows: np.ndarray, doctor_rows: np.ndarray
+) -> list[tuple[str, int] | None]:
+    """``(kind, year)`` of each pair's earlier work together, None for strangers."""
+    if not na.continuity_label.nnz or not need_rows.size:
+        return [None] * need_rows.size
+    at = np.asarray(na.continuity_label[need_rows, doctor_rows]).ravel()
+    return [na.continuity_labels[int(a) - 1] if a > 0 else None for a in at]
+
+
 def _explain(
     da: DoctorArrays,
     na: NeedArrays,
@@ -267,6 +302,7 @@ def _explain(
         [doctor_rows, *[np.asarray(r, dtype=np.int64) for r in runner_rows]]
     ).astype(np.int64)
     sig = pair_signals(da, na, all_needs, all_doctors, learned)
+    history = _continuity_labels(na, all_needs, all_doctors)
     codes = da.skill_vectorizer.codes_
     both = na.skill[all_needs].multiply(da.skill[all_doctors]).tocsr()
     weights = {s: WEIGHTS[s] for s in SIGNALS}
@@ -292,7 +328,7 @@ def _explain(
         for c in runners[p]:
             r_signals, r_shared, r_details = parts(q)
             explained.append(
-                Candidate(c.doctor_id, c.score, c.rank, r_signals, r_shared, r_details)
+                Candidate(c.doctor_id, c.score, c.rank, r_signals, r_shared, r_details, history[q])
             )
             q += 1
         out.append(
@@ -301,7 +337,16 @@ def _explain(
                 int(da.ids[doctor_rows[p]]),
                 float(sig["score"][p]),
                 int(ranks[p]),
-                Explanation(signals, HARD_RULES, shared, details, tuple(explained)),
+                Explanation(
+                    signals,
+                    HARD_RULES,
+                    shared,
+                    details,
+                    tuple(explained),
+                    history[p],
+                    int(na.waited_runs[need_rows[p]]),
+                    float(na.weight_multiplier[need_rows[p]]),
+                ),
             )
         )
     return out

@@ -20,7 +20,14 @@ import scipy.sparse as sp
 from matching.ranking import weekmask
 from matching.ranking.data import MODES, DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
-from matching.ranking.weights import LEVEL_VALUE, WEIGHTS, experience, need_weight
+from matching.ranking.weights import (
+    LEVEL_VALUE,
+    WEIGHTS,
+    continuity,
+    experience,
+    fairness_multiplier,
+    need_weight,
+)
 
 MODE_BIT: dict[str, int] = {m: 1 << i for i, m in enumerate(MODES)}
 KIND_CODE: dict[str, int] = {m: i for i, m in enumerate(MODES)}
@@ -204,6 +211,14 @@ class NeedArrays:
         excluded: CSR (N, D) bool, the (need, doctor) pairs left out of the
             candidate graph: a person already decided them (refused, declined,
             or holding a place), so they are never candidates again.
+        continuity: CSR (N, D) float64, the ``continuity`` signal of each need's
+            facility's former mentors and mission doctors (absent: 0).
+        continuity_label: CSR (N, D) int32, 1 + the index into
+            ``continuity_labels`` of the same pairs (what they did, when).
+        continuity_labels: distinct ``(kind, year)`` of that earlier work.
+        waited_runs: int64 (N,) full runs in a row that left the facility unserved.
+        weight_multiplier: float64 (N,) :func:`fairness_multiplier` of
+            ``waited_runs``; ``need_weight`` above already includes it (capped at 1).
     """
 
     ids: np.ndarray
@@ -227,6 +242,11 @@ class NeedArrays:
     skill: sp.csr_matrix
     accept_bits: np.ndarray
     excluded: sp.csr_matrix
+    continuity: sp.csr_matrix
+    continuity_label: sp.csr_matrix
+    continuity_labels: tuple[tuple[str, int], ...]
+    waited_runs: np.ndarray
+    weight_multiplier: np.ndarray
 
     @property
     def n(self) -> int:
@@ -406,6 +426,43 @@ def excluded_pairs(
     return out
 
 
+def continuity_pairs(
+    needs: Sequence[NeedInput], doctors: DoctorArrays
+) -> tuple[sp.csr_matrix, sp.csr_matrix, tuple[tuple[str, int], ...]]:
+    """The ``continuity`` signal of each need's former doctors: CSR (N, D) float64, the
+    CSR (N, D) int32 label (1-based) of each such pair and the labels ``(kind, year)``.
+
+    Former doctors unknown to ``doctors`` (deleted, not loaded) are ignored.
+    """
+    n = len(needs)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    label_of: list[int] = []
+    labels: dict[tuple[str, int], int] = {}
+    if any(x.past_work for x in needs):
+        doctor_row = {int(v): i for i, v in enumerate(doctors.ids)}
+        for i, x in enumerate(needs):
+            for w in x.past_work:
+                c = doctor_row.get(int(w.doctor_id))
+                value = continuity(w.quality)
+                if c is None or value <= 0.0:
+                    continue
+                rows.append(i)
+                cols.append(c)
+                values.append(value)
+                label_of.append(labels.setdefault((w.kind, int(w.year)), len(labels)) + 1)
+    shape = (n, doctors.n)
+    value_m = sp.csr_matrix((np.asarray(values, np.float64), (rows, cols)), shape=shape)
+    label_m = sp.csr_matrix((np.asarray(label_of, np.int32), (rows, cols)), shape=shape)
+    # One entry per (need, doctor): the loader lists each former doctor once.
+    value_m.sum_duplicates()
+    label_m.sum_duplicates()
+    if value_m.nnz != len(values):
+        raise ValueError("past_work lists a doctor twice for one need")
+    return value_m, label_m, tuple(labels)
+
+
 def build_need_arrays(
     needs: Sequence[NeedInput],
     doctors: DoctorArrays,
@@ -452,6 +509,9 @@ def build_need_arrays(
         [x.skills for x in needs], [x.description for x in needs]
     )
     ids = np.fromiter((x.id for x in needs), np.int64, count=n)
+    waited = np.fromiter((max(0, x.waited_runs) for x in needs), np.int64, count=n)
+    multiplier = np.fromiter((fairness_multiplier(int(k)) for k in waited), np.float64, count=n)
+    cont, cont_label, cont_labels = continuity_pairs(needs, doctors)
     return NeedArrays(
         ids=ids,
         facility_ids=np.fromiter((x.facility_id for x in needs), np.int64, count=n),
@@ -469,8 +529,14 @@ def build_need_arrays(
         week_last=np.where(has_full, full_last, monday_end),
         min_coverage=np.fromiter((x.min_coverage for x in needs), np.float64, count=n),
         weekly_hours=np.fromiter((x.weekly_hours for x in needs), np.float64, count=n),
-        need_weight=np.fromiter(
-            (need_weight(x.urgency, x.rural, x.facility_state) for x in needs), np.float64, count=n
+        need_weight=np.minimum(
+            1.0,
+            np.fromiter(
+                (need_weight(x.urgency, x.rural, x.facility_state) for x in needs),
+                np.float64,
+                count=n,
+            )
+            * multiplier,
         ),
         places=np.fromiter((max(0, x.places_left) for x in needs), np.int64, count=n),
         local=weekmask.local_masks_csr(
@@ -480,6 +546,11 @@ def build_need_arrays(
         skill=skill,
         accept_bits=_accept_bits(needs, doctors),
         excluded=excluded_pairs(exclude, ids, doctors),
+        continuity=cont,
+        continuity_label=cont_label,
+        continuity_labels=cont_labels,
+        waited_runs=waited,
+        weight_multiplier=multiplier,
     )
 
 

@@ -66,6 +66,24 @@ class DoctorInput:
 
 
 @dataclass(frozen=True, slots=True)
+class PastWork:
+    """A doctor who worked with a facility before (a pairing that reached confirmed).
+
+    Attributes:
+        doctor_id: the doctor's profile id.
+        kind: the need's kind then (``"mission"``, ``"mentorship"``, ``"training"``).
+        year: the year of that work (its start, else when it was agreed).
+        quality: feedback factor, 1 without feedback (see ``continuity`` in
+            :mod:`matching.ranking.weights`).
+    """
+
+    doctor_id: int
+    kind: str
+    year: int
+    quality: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class NeedInput:
     """One open need of a facility, as the engine sees it.
 
@@ -101,6 +119,11 @@ class NeedInput:
             specialty and kind of work
             (:meth:`matching.taxonomy.Taxonomy.acceptable_specialties`).
         any_specialty: any specialty is welcome (a general workshop): no floor.
+        past_work: the facility's earlier mentors and mission doctors
+            (:class:`PastWork`, one per doctor): the ``continuity`` signal.
+        waited_runs: full runs in a row that gave the facility's open needs no
+            proposal; the need weight is multiplied by
+            :func:`matching.ranking.weights.fairness_multiplier` of it.
     """
 
     id: int
@@ -123,6 +146,8 @@ class NeedInput:
     remote: bool = False
     acceptable_specialties: tuple[str, ...] | None = None
     any_specialty: bool = False
+    past_work: tuple[PastWork, ...] = ()
+    waited_runs: int = 0
 
     @property
     def travels(self) -> bool:

@@ -276,6 +276,30 @@ def _leave_out_excluded(ok: np.ndarray, na: NeedArrays, rows: np.ndarray, cs: Ca
     ok[sub.row[keep], col[keep]] = False
 
 
+def _add_continuity(
+    score: np.ndarray,
+    logit: np.ndarray | None,
+    na: NeedArrays,
+    rows: np.ndarray,
+    cs: CandidateSet,
+    coefficient: float,
+) -> None:
+    """Add the ``continuity`` signal of needs ``rows`` x ``cs`` to ``score`` (C, Dc) in
+    place, weighted; to ``logit`` with the learned model's ``coefficient`` (sparse: only
+    the facilities' former doctors)."""
+    if not na.continuity.nnz:
+        return
+    sub = na.continuity[rows].tocoo()
+    if not sub.nnz:
+        return
+    col = cs.column[sub.col]
+    keep = col >= 0
+    r, c, v = sub.row[keep], col[keep], sub.data[keep]
+    score[r, c] += WEIGHTS["continuity"] * v
+    if logit is not None:
+        logit[r, c] += coefficient * v
+
+
 @dataclass(slots=True)
 class Block:
     """Scores of C needs against a candidate set of Dc doctors.
@@ -354,6 +378,9 @@ def score_block(
         if logit is not None:
             logit += learned.coefficient("availability") * 1.0
     score += constant[:, None]
+    _add_continuity(
+        score, logit, na, rows, cs, learned.coefficient("continuity") if learned else 0.0
+    )
     # Skills: score.T += w * doctor_skill @ need_skill.T, in place through BLAS.
     need_skill = na.skill[rows].toarray()  # (C, K)
     dgemm(

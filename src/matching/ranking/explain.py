@@ -62,7 +62,7 @@ def pair_signals(
 
     Returns:
         float64 (P,) arrays: ``specialty``, ``skills``, ``availability``,
-        ``experience``, ``need_weight``, ``score``, and the availability figures
+        ``experience``, ``need_weight``, ``continuity``, ``score``, and the availability figures
         ``coverage`` (travel needs, NaN elsewhere) and ``weekly_overlap_hours``
         (mentorships, NaN elsewhere). With ``learned``, also ``past_decisions``
         (:data:`~matching.ranking.weights.LEARNED_SIGNAL`), its approval
@@ -91,16 +91,23 @@ def pair_signals(
         hours[ment] = h
         avail[ment] = np.minimum(1.0, h / (MENTORSHIP_HEADROOM * na.weekly_hours[need_rows[ment]]))
     nw = na.need_weight[need_rows]
+    cont = (
+        np.asarray(na.continuity[need_rows, doctor_rows], dtype=np.float64).ravel()
+        if p
+        else np.zeros(0)
+    )
     score = da.base_t[spec, doctor_rows]
     score = score + WEIGHTS["skills"] * skills
     score = score + WEIGHTS["availability"] * avail
     score = score + WEIGHTS["need_weight"] * nw
+    score = score + WEIGHTS["continuity"] * cont
     out = {
         "specialty": fit,
         "skills": skills,
         "availability": avail,
         "experience": exp,
         "need_weight": nw,
+        "continuity": cont,
         "score": score,
         "coverage": coverage,
         "weekly_overlap_hours": hours,
@@ -111,6 +118,7 @@ def pair_signals(
         logit += learned.intercept + c("need_weight") * nw
         logit += c("availability") * avail
         logit += c("skills") * skills
+        logit += c("continuity") * cont
         prob = expit(logit)
         out[LEARNED_SIGNAL] = prob
         out["score"] = (1.0 - learned.weight) * score + learned.weight * prob

@@ -32,6 +32,18 @@ in [0, 1] too. The signals, in the order the explanation lists them:
     Within one need it does not reorder doctors; in the assignment it makes a
     contested doctor go to the critical, rural, not-functioning facility: the
     gap between city and countryside is what this platform exists for.
+    Fairness over time: a facility whose open needs got no proposal in the last
+    ``k`` full runs has this value multiplied by :func:`fairness_multiplier` (``k``)
+    (+10 % per run, at most x1.5), capped at 1; its first proposal resets ``k``.
+    A need whose weight is 0 (routine, urban, fully working) gains nothing from it.
+``continuity``
+    The doctor worked with this facility before: a pairing of theirs reached
+    *confirmed* for another need of the same facility (mentorship, mission or
+    workshop; a cancelled one does not count). The value is
+    ``min(1, CONTINUITY_BASE * quality)``: ``quality`` is a per-(facility, doctor)
+    factor, 1 by default; there is no feedback table yet, and once there is, good
+    feedback raises it (up to ``1 / CONTINUITY_BASE``, which earns full marks) and
+    poor feedback lowers it (0 removes the signal). 0 for a stranger.
 ``past_decisions`` (:data:`LEARNED_SIGNAL`, only once coordinators have decided enough pairings)
     The approval probability a model fitted on coordinators' past approvals and
     rejections gives this pair (see :mod:`matching.ranking.learned`). It weighs
@@ -50,15 +62,21 @@ SIGNALS: Final[tuple[str, ...]] = (
     "availability",
     "experience",
     "need_weight",
+    "continuity",
 )
 
 WEIGHTS: Final[dict[str, float]] = {
-    "specialty": 0.40,
-    "skills": 0.25,
-    "availability": 0.15,
-    "experience": 0.10,
+    "specialty": 0.38,
+    "skills": 0.24,
+    "availability": 0.14,
+    "experience": 0.09,
     "need_weight": 0.10,
+    "continuity": 0.05,
 }
+
+#: Signals added after proposals were first stored, with the value an explanation
+#: stored before them stands for (nobody had worked with the facility before).
+ADDED_SIGNALS: Final[dict[str, float]] = {"continuity": 0.0}
 
 #: The signal a model learned from coordinators' decisions adds, when there is one.
 LEARNED_SIGNAL: Final[str] = "past_decisions"
@@ -79,6 +97,15 @@ STATE_VALUE: Final[dict[str, float]] = {"full": 0.0, "partial": 0.5, "none": 1.0
 URGENCY_SHARE: Final[float] = 0.5
 RURAL_SHARE: Final[float] = 0.3
 STATE_SHARE: Final[float] = 0.2
+
+#: Continuity value of a former mentor or mission doctor at the default quality 1.
+CONTINUITY_BASE: Final[float] = 0.5
+#: The need weight grows by this share per full run that left the facility unserved ...
+FAIRNESS_STEP: Final[float] = 0.1
+#: ... up to this multiplier (reached after :data:`FAIRNESS_MAX_RUNS` runs).
+FAIRNESS_CAP: Final[float] = 1.5
+#: Full runs looked back over when counting the runs a facility waited.
+FAIRNESS_MAX_RUNS: Final[int] = 5
 
 #: Mentorship availability reaches 1.0 at this multiple of the asked weekly hours.
 MENTORSHIP_HEADROOM: Final[float] = 2.0
@@ -118,3 +145,19 @@ def experience(level_value: float, years: int) -> float:
     return LEVEL_SHARE * level_value + (1.0 - LEVEL_SHARE) * min(max(years, 0), YEARS_CAP) / (
         YEARS_CAP
     )
+
+
+def continuity(quality: float = 1.0) -> float:
+    """The ``continuity`` signal of a former mentor or mission doctor, in [0, 1].
+
+    ``quality``: the pair's feedback factor, 1 without feedback (see the module docstring).
+    """
+    return min(1.0, max(0.0, CONTINUITY_BASE * quality))
+
+
+def fairness_multiplier(waited_runs: int) -> float:
+    """Multiplier of the need weight after ``waited_runs`` full runs without a proposal.
+
+    ``1 + FAIRNESS_STEP * waited_runs``, at most :data:`FAIRNESS_CAP`: 1.0, 1.1, 1.2, ...
+    """
+    return min(FAIRNESS_CAP, 1.0 + FAIRNESS_STEP * max(0, int(waited_runs)))

@@ -21,6 +21,7 @@ from matching.facilities.need_transitions import person_moves
 from matching.facilities.profiles import get_facility, list_facilities
 from matching.i18n import Message
 from matching.pairings.need_lifecycle import change_need, change_need_status, describe_need
+from matching.pairings.waiting import facility_wait
 from web import feedback
 from web.auth import requires_coordinator
 from web.facilities.deps import (
@@ -168,6 +169,7 @@ class NeedPages(Controller):
                 "notice": notice,
                 "transitions": [move.value for move in person_moves(need.status)],
                 **choices(),
+                "wait": await facility_wait(need.facility),
             },
         )
 
