@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks.product_run import BASE_URL, _admin, _migrate, populate
+from workers.queue import rank_need_job_id
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCTORS = 100_000
@@ -49,7 +50,7 @@ async def _job(ctx: dict[str, Any], need_id: int) -> tuple[float, dict[str, Any]
     from matching.pairings.runs import get_run
     from workers.jobs import rank_need
 
-    ctx = {**ctx, "job_id": f"rank-need:{need_id}", "job_try": 1}
+    ctx = {**ctx, "job_id": rank_need_job_id(need_id), "job_try": 1}
     started = time.perf_counter()
     result = await rank_need(ctx, need_id)
     wall = time.perf_counter() - started

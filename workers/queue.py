@@ -30,17 +30,24 @@ def queue_name() -> str:
     return os.environ.get(QUEUE_NAME_ENV, "").strip() or QUEUE_NAME
 
 
+def job_id(kind: str) -> str:
+    """A job id inside this queue's name: arq's job keys are global to the Redis
+    database, so two deployments (or two test sessions) on one Redis, each with its own
+    queue, never take each other's ``ranking-run:1`` for a duplicate."""
+    return f"{queue_name()}:{kind}"
+
+
 def ranking_run_job_id(run_id: int) -> str:
-    return f"ranking-run:{run_id}"
+    return job_id(f"ranking-run:{run_id}")
 
 
 def rank_need_job_id(need_id: int) -> str:
-    return f"rank-need:{need_id}"
+    return job_id(f"rank-need:{need_id}")
 
 
 def rank_need_again_job_id(need_id: int) -> str:
     """The one follow-up of a need's quick ranking, queued by an edit saved while it runs."""
-    return f"rank-need:{need_id}:again"
+    return job_id(f"rank-need:{need_id}:again")
 
 
 class JobQueue(Protocol):
@@ -96,7 +103,7 @@ class InProcessQueue:
         async def outbox() -> None:
             while True:
                 await asyncio.sleep(outbox_every_s)
-                await self.enqueue("deliver_outbox", job_id="deliver-outbox")
+                await self.enqueue("deliver_outbox", job_id=job_id("deliver-outbox"))
 
         self._schedule = [
             asyncio.create_task(nightly(), name="schedule:nightly_ranking"),
@@ -206,15 +213,15 @@ async def enqueue_need_ranking(queue: JobQueue, need_id: int) -> bool:
     ``rank-need:{id}:again`` (for a save landing as the job finishes). False when
     nothing new was queued.
     """
-    job_id = rank_need_job_id(need_id)
-    if await queue.enqueue("rank_need", need_id, job_id=job_id):
+    first = rank_need_job_id(need_id)
+    if await queue.enqueue("rank_need", need_id, job_id=first):
         return True
     running = getattr(queue, "running", None)
-    if running is None or not await running(job_id):
+    if running is None or not await running(first):
         return False
     return await queue.enqueue("rank_need", need_id, job_id=rank_need_again_job_id(need_id))
 
 
 async def enqueue_outbox_delivery(queue: JobQueue) -> bool:
     """Deliver the outbox soon (call after ``queue_mail``); at most one pending."""
-    return await queue.enqueue("deliver_outbox", job_id="deliver-outbox")
+    return await queue.enqueue("deliver_outbox", job_id=job_id("deliver-outbox"))

@@ -46,9 +46,12 @@ async def test_head_posts_coordinator_approves_doctor_accepts_head_sees_contact(
     await page.fill("#slot_0_start", "20:00")
     await page.fill("#slot_0_end", "22:00")
     await page.click("button[name=action][value=publish]")
-    await page.wait_for_url(re.compile(r"/needs/\d+"))  # sent by fetch (offline-form.js)
+    # Sent by fetch (offline-form.js); a published need lands on the list, newest first.
+    await page.wait_for_url("**/needs/?sort=newest&notice=ranking")
     await page.wait_for_load_state("networkidle")
-    assert re.search(r"/needs/\d+", page.url), await page.content()
+    assert TITLE in await page.inner_text("main tbody tr"), await page.content()
+    await page.click(f"main tbody a:has-text('{TITLE}')")
+    await page.wait_for_url(re.compile(r"/needs/\d+$"))
     await page.screenshot(path=str(artifacts_dir / "pairing-1-need-posted.png"), full_page=True)
 
     # 2. The coordinator sees the proposal in the review queue (waits for the run).

@@ -63,7 +63,10 @@ async def test_the_need_form_works_without_javascript(live_server: str) -> None:
             await page.fill("#places", "1")
             await page.click("button[name=action][value=publish]")
             await page.wait_for_load_state("load")
+            # Published: the list, newest first; the need's own page shows the skill.
             assert "/needs/" in page.url, await page.inner_text("main")
+            await page.click("main tbody a:has-text('بعثة تصوير بالأمواج فوق الصوتية')")
+            await page.wait_for_load_state("load")
             assert "التصوير بالأمواج فوق الصوتية بجانب السرير" in await page.inner_text("main")
         finally:
             await context.close()

@@ -16,6 +16,7 @@ from tests.factories import (
     make_rankable_need,
     post_form,
 )
+from workers.queue import ranking_run_job_id
 
 
 async def _wait_finished(client, run_id: int) -> dict:
@@ -45,7 +46,7 @@ async def test_api_starts_a_run_and_reports_progress(client) -> None:
     assert body["unfillable"][0]["reasons"] == ["language"]
     assert body["error"] == ""
     row = await RankingRun.select(RankingRun.job_id).where(RankingRun.id == run_id).first()
-    assert row["job_id"] == f"ranking-run:{run_id}"
+    assert row["job_id"] == ranking_run_job_id(run_id)
     events = await AuditEvent.select().where(AuditEvent.action == "ranking_run.requested").run()
     assert [e["subject_id"] for e in events] == [run_id]
 

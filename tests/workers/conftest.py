@@ -15,7 +15,9 @@ from tests.services import TEST_REDIS_URL
 from tests.workers.processes import Workers
 from workers.queue import ArqQueue
 
-MY_JOB_PREFIXES = ("ranking-run:", "rank-need:", "deliver-outbox", "reconcile-runs", "cron:")
+#: Job ids live inside their queue's name (``workers.queue.job_id``); arq's cron job ids
+#: (``cron:<name>:<time>``) do not, and are cleared too.
+CRON_PREFIX = "cron:"
 
 
 async def _delete_my_keys(redis: Redis, queue: str) -> None:
@@ -23,7 +25,7 @@ async def _delete_my_keys(redis: Redis, queue: str) -> None:
     async for key in redis.scan_iter(match="arq:*"):
         name = key.decode()
         job_id = name.split(":", 2)[-1] if name.count(":") >= 2 else ""
-        if job_id.startswith(MY_JOB_PREFIXES):
+        if job_id.startswith((f"{queue}:", CRON_PREFIX)):
             keys.append(name)
     await redis.delete(*keys)
 

@@ -40,6 +40,7 @@ from workers.queue import (
     InProcessQueue,
     enqueue_need_ranking,
     enqueue_ranking_run,
+    rank_need_job_id,
     ranking_run_job_id,
 )
 
@@ -230,7 +231,7 @@ async def test_need_edits_are_debounced_into_one_run(
     rows = await RankingRun.select().where(RankingRun.kind == "one_need").run()
     assert len(rows) == 1, output
     assert rows[0]["status"] == RunStatus.SUCCEEDED
-    assert rows[0]["job_id"] == f"rank-need:{need}"
+    assert rows[0]["job_id"] == rank_need_job_id(need)
     assert await Proposal.count().where(Proposal.need == need).run() == 1
     # keep_result=0: a later edit queues a new quick ranking.
     assert await enqueue_need_ranking(arq_queue, need) is True
