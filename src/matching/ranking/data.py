@@ -66,6 +66,14 @@ class DoctorInput:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedRole:
+    """One role of a team mission: ``count`` doctors of ``specialty`` (taxonomy code)."""
+
+    specialty: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class NeedInput:
     """One open need of a facility, as the engine sees it.
 
@@ -101,6 +109,8 @@ class NeedInput:
             specialty and kind of work
             (:meth:`matching.taxonomy.Taxonomy.acceptable_specialties`).
         any_specialty: any specialty is welcome (a general workshop): no floor.
+        roles: a team mission's roles (specialty and count each); filled all
+            together or not at all. Empty (the default): one specialty x places.
     """
 
     id: int
@@ -123,6 +133,7 @@ class NeedInput:
     remote: bool = False
     acceptable_specialties: tuple[str, ...] | None = None
     any_specialty: bool = False
+    roles: tuple[NeedRole, ...] = ()
 
     @property
     def travels(self) -> bool:
