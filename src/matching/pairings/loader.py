@@ -30,9 +30,10 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
-from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
+from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedRole, NeedSkill, NeedStatus
 from matching.pairings.tables import Proposal, ProposalState
 from matching.ranking import DoctorInput, NeedInput
+from matching.ranking.data import NeedRole as RoleInput
 
 #: Needs a run considers.
 OPEN_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_FILLED)
@@ -229,6 +230,10 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
     row_ids = [int(r["id"]) for r in rows]
     skills = _grouped(await NeedSkill.select().where(NeedSkill.need.is_in(row_ids)).run(), "need")
     slots = _grouped(await LocalSlot.select().where(LocalSlot.need.is_in(row_ids)).run(), "need")
+    roles = _grouped(
+        await NeedRole.select().where(NeedRole.need.is_in(row_ids)).order_by(NeedRole.id).run(),
+        "need",
+    )
     held: dict[int, int] = defaultdict(int)
     for r in await Proposal.select(Proposal.need).where(
         Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
@@ -268,6 +273,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 remote=bool(r["remote"]),
                 acceptable_specialties=acceptable_specialties(r),
                 any_specialty=bool(r["any_specialty"]),
+                roles=tuple(RoleInput(x["specialty"], int(x["count"])) for x in roles.get(nid, [])),
             )
         )
     return needs
