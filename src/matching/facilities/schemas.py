@@ -231,6 +231,13 @@ class ConfirmedDoctor(Struct, kw_only=True):
     doctor_name: str
 
 
+class NeedRoleView(Struct, kw_only=True):
+    """A role of a team mission: ``count`` doctors of ``specialty``."""
+
+    specialty: str
+    count: int
+
+
 class NeedView(Struct, kw_only=True):
     """One need as its pages and the API show it.
 
@@ -271,6 +278,7 @@ class NeedView(Struct, kw_only=True):
     confirmed_doctors: list[ConfirmedDoctor] = []
     confirmed: int = 0
     pending: int = 0
+    roles: list[NeedRoleView] = []
 
 
 class NeedListItem(Struct, kw_only=True):
