@@ -68,6 +68,9 @@ class ProposalView:
     decided_at: Any
     responded_at: Any
     actions: list[str]
+    #: a team mission: the role this doctor fills, and every role with who fills it
+    role: str = ""
+    team: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def max_contribution(self) -> float:
@@ -137,6 +140,19 @@ def _view(row: dict[str, Any], doctors: dict[int, DoctorPublic]) -> ProposalView
         decided_at=row["decided_at"],
         responded_at=row["responded_at"],
         actions=[a.value for a in allowed_actions(row["state"])],
+        role=str(explanation.get("role") or ""),
+        team=[
+            {
+                "role": str(seat.get("role", "")),
+                "count": int(seat.get("count", 0)),
+                "doctors": [
+                    doctors.get(int(d)) or DoctorPublic(int(d), f"#{int(d)}", "", "")
+                    for d in seat.get("doctor_ids") or []
+                ],
+            }
+            for seat in explanation.get("team") or []
+            if isinstance(seat, dict)
+        ],
     )
 
 
@@ -145,8 +161,11 @@ async def _views(rows: list[dict[str, Any]]) -> list[ProposalView]:
     for row in rows:
         if row["doctor"] is not None:
             ids.add(row["doctor"])
-        for r in json_object(row["explanation"]).get("runners_up") or []:
+        explanation = json_object(row["explanation"])
+        for r in explanation.get("runners_up") or []:
             ids.add(int(r.get("doctor_id", -1)))
+        for seat in explanation.get("team") or []:
+            ids.update(int(d) for d in seat.get("doctor_ids") or [])
     doctors = await doctors_public(ids)
     return [_view(row, doctors) for row in rows]
 

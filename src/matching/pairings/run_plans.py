@@ -52,7 +52,7 @@ def _unfillable_dict(u: Any) -> dict[str, Any]:
         "places_left": int(u.places_left),
         "eligible": int(u.eligible),
         "decided": int(u.decided),
-    }
+    } | ({"role": u.role} if getattr(u, "role", "") else {})
 
 
 def _no_doctors(needs: list[NeedInput]) -> list[dict[str, Any]]:
