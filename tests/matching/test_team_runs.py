@@ -8,7 +8,7 @@ from datetime import timedelta
 from matching.accounts.tables import Role
 from matching.facilities.need_commands import create_need
 from matching.facilities.schemas import NeedDraft, RoleDraft
-from matching.pairings import runs
+from matching.pairings import runs, transitions
 from matching.pairings.tables import Proposal
 from tests.factories import TODAY, make_account, make_facility, make_rankable_doctor
 
@@ -96,3 +96,30 @@ async def test_ranking_one_team_need_fills_it_whole(db: str) -> None:
         "anaesthesia",
         "nursing_education",
     }
+
+
+async def test_an_approved_member_keeps_their_role_and_the_next_run_fills_the_others_together(
+    db: str,
+) -> None:
+    coordinator = await make_account(Role.COORDINATOR)
+    surgeon = await make_rankable_doctor(specialty="orthopaedics_trauma")
+    anaesthetist = await make_rankable_doctor(specialty="anaesthesia")
+    nurses = {await make_rankable_doctor(specialty="nursing_education") for _ in range(2)}
+    need = await _team_need()
+    first = await runs.execute_run(await runs.create_run("full"))
+    (held,) = [r for r in await _proposals(first["id"]) if r["doctor"] == surgeon]
+    await transitions.approve(held["id"], coordinator)
+
+    again = await runs.execute_run(await runs.create_run("full"))
+    rows = await _proposals(again["id"])
+    roles = {(json.loads(r["explanation"])["role"], r["doctor"]) for r in rows}
+    assert roles == {("anaesthesia", anaesthetist)} | {("nursing_education", n) for n in nurses}
+    assert all(r["need"] == need for r in rows)
+    # The anaesthetist becomes unavailable: the two nurses are not sent without one.
+    await Proposal.update({Proposal.state: "declined"}).where(
+        (Proposal.run == again["id"]) & (Proposal.doctor == anaesthetist)
+    )
+    third = await runs.execute_run(await runs.create_run("full"))
+    assert await _proposals(third["id"]) == []
+    (entry,) = third["outcome"]["unfillable"]
+    assert entry["role"] == "anaesthesia"

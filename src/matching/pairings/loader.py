@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from matching.availability import DateRange, WeeklyWindow
+from matching.db import json_object
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
@@ -239,6 +240,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
         Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
     ):
         held[int(r["need"])] += 1
+    held_roles = await _held_roles([nid for nid in roles if held.get(nid)])
 
     needs = []
     for r in rows:
@@ -273,10 +275,38 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 remote=bool(r["remote"]),
                 acceptable_specialties=acceptable_specialties(r),
                 any_specialty=bool(r["any_specialty"]),
-                roles=tuple(RoleInput(x["specialty"], int(x["count"])) for x in roles.get(nid, [])),
+                roles=_roles_left(roles.get(nid, []), held_roles.get(nid, {})),
             )
         )
     return needs
+
+
+async def _held_roles(need_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per team need, the places its held pairings take in each role (the role is in
+    the proposal's explanation); one query, only for team needs holding pairings."""
+    if not need_ids:
+        return {}
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in await Proposal.select(Proposal.need, Proposal.explanation).where(
+        Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(need_ids)
+    ):
+        out[int(r["need"])][str(json_object(r["explanation"]).get("role") or "")] += 1
+    return out
+
+
+def _roles_left(rows: list[dict[str, Any]], held: dict[str, int]) -> tuple[RoleInput, ...]:
+    """A team's roles still to fill: each role's count less the pairings holding it.
+
+    The remaining roles are filled together or not at all; a held pairing without a
+    known role (the roles were changed since) leaves fewer places than the roles ask
+    for, so the engine does not rank that team again (:mod:`matching.ranking.teams`).
+    """
+    out = []
+    for x in rows:
+        left = int(x["count"]) - held.get(x["specialty"], 0)
+        if left > 0:
+            out.append(RoleInput(x["specialty"], left))
+    return tuple(out)
 
 
 def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:
