@@ -91,6 +91,8 @@ async def test_the_form_adds_role_rows_and_shows_them_again_on_edit(
     need = await Need.select(Need.id, Need.places).first()
     assert await _roles(need["id"]) == [("orthopaedics_trauma", 1), ("anaesthesia", 1)]
     assert need["places"] == 2
+    shown = await client.get(f"/needs/{need['id']}")
+    assert "الفريق (كاملًا أو لا أحد)" in shown.text and "× 1" in shown.text
     edit = await client.get(f"/needs/{need['id']}/edit")
     assert '<option value="anaesthesia" selected>' in edit.text
     assert 'name="role_2_specialty"' in edit.text  # a new empty row after the filled ones
