@@ -108,9 +108,8 @@ def _components(
     cols = [n_needs + node_row, need]
     team_rows = np.flatnonzero(team >= 0)
     if team_rows.size:
-        first = np.full(int(team.max()) + 1, -1, dtype=np.int64)
-        for r in team_rows[::-1]:
-            first[team[r]] = r
+        first = np.full(int(team.max()) + 1, n_needs, dtype=np.int64)
+        np.minimum.at(first, team[team_rows], team_rows)  # each team's first row
         rows.append(team_rows)
         cols.append(first[team[team_rows]])
     size = n_needs + n_nodes
