@@ -20,6 +20,7 @@ from benchmarks import (
     pruning,
     ranking,
     stable,
+    teams,
 )
 
 BENCHMARKS: list[Callable[[bool], list[str]]] = [
@@ -33,6 +34,7 @@ BENCHMARKS: list[Callable[[bool], list[str]]] = [
     equity.bench_equity,
     learned.bench_learned,
     stable.bench_stable,
+    teams.bench_teams,
     needs_list.bench_needs_list,
     account_timing.bench_account_timing,
 ]

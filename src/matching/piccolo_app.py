@@ -26,6 +26,7 @@ from matching.facilities.tables import (
     Invitation,
     LocalSlot,
     Need,
+    NeedRole,
     NeedSkill,
 )
 from matching.mail.tables import Notification, OutboxMail
@@ -63,6 +64,7 @@ def all_tables() -> list[type[Table]]:
         Need,
         NeedSkill,
         LocalSlot,
+        NeedRole,
         RankingRun,
         Proposal,
         NeedInterest,

@@ -290,6 +290,7 @@ def make_environment() -> Environment:
         "action_name": action_name,
         "unfillable_reason": why_unfilled.reason_message,
         "unfillable_exclusions": why_unfilled.exclusions,
+        "unfillable_team_role": why_unfilled.TEAM_ROLE,
         "format_time": format_time,
         "label": label,
         "tax_name": tax_name,

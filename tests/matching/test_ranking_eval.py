@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.eval_set import DOCTORS, EXPECTED, NEEDS, SHORT, TODAY
+from benchmarks.eval_set import DOCTORS, EXPECTED, NEEDS, SHORT, TEAMS, TEAMS_OPEN, TODAY
 from matching.ranking import rank
 
 
@@ -20,10 +20,10 @@ def test_expected_doctor_in_top_3(result, need_id, doctor_id):
 
 
 def test_every_need_with_suitable_doctors_gets_a_proposal(result):
-    assert {p.need_id for p in result.proposals} == set(EXPECTED) | {
+    assert {p.need_id for p in result.proposals} == set(EXPECTED) | set(TEAMS) | {
         n for n, doctors in SHORT.items() if doctors
     }
-    assert {u.need_id for u in result.unfillable} == set(SHORT)
+    assert {u.need_id for u in result.unfillable} == set(SHORT) | set(TEAMS_OPEN)
 
 
 @pytest.mark.parametrize(("need_id", "doctor_ids"), sorted(SHORT.items()))
@@ -36,3 +36,18 @@ def test_short_needs_keep_their_other_places_open(result, need_id, doctor_ids):
     (report,) = [u for u in result.unfillable if u.need_id == need_id]
     assert report.eligible == len(doctor_ids)
     assert "specialty" in report.reasons
+
+
+@pytest.mark.parametrize(("need_id", "roles"), sorted(TEAMS.items()))
+def test_a_team_goes_whole_with_the_doctor_labelled_for_each_role(result, need_id, roles):
+    chosen: dict[str, set[int]] = {}
+    for p in result.proposals:
+        if p.need_id == need_id:
+            chosen.setdefault(p.explanation.role, set()).add(p.doctor_id)
+    assert chosen == {role: set(doctors) for role, doctors in roles.items()}
+
+
+@pytest.mark.parametrize(("need_id", "role"), sorted(TEAMS_OPEN.items()))
+def test_a_team_missing_a_role_sends_nobody_and_names_the_role(result, need_id, role):
+    assert [p for p in result.proposals if p.need_id == need_id] == []
+    assert [u.role for u in result.unfillable if u.need_id == need_id] == [role]

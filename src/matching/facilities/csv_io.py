@@ -19,7 +19,12 @@ from matching.facilities.need_commands import insert_need
 from matching.facilities.need_queries import NeedFilters, iter_needs
 from matching.facilities.need_rules import NeedFields, today_utc, validate_need
 from matching.facilities.profiles import insert_facility, validate_facility
-from matching.facilities.reading import facility_from_cells, need_from_cells, slots_cell
+from matching.facilities.reading import (
+    facility_from_cells,
+    need_from_cells,
+    roles_cell,
+    slots_cell,
+)
 from matching.facilities.schemas import FacilityDraft, NeedDraft
 from matching.facilities.tables import Facility, Need, NeedStatus
 from matching.i18n import N_, Message
@@ -80,6 +85,7 @@ NEED_COLUMNS = (
     "remote",
     "description",
     "status",
+    "roles",
 )
 MAX_ROWS = 20_000
 
@@ -191,9 +197,11 @@ def _collect(report: ImportReport, line: int, exc: ValidationFailed) -> None:
 
 def need_from_row(values: dict[str, str]) -> NeedDraft:
     """The CSV channel's decoder of a need: one row (``facility_id``, ``slots`` as
-    ``"1 19:00-21:00; 3 19:00-21:00"``, ``status`` draft or open) as the command."""
+    ``"1 19:00-21:00; 3 19:00-21:00"``, a team mission's ``roles`` as
+    ``"orthopaedics_trauma 1; anaesthesia 1"``, ``status`` draft or open) as the command."""
     unreadable: dict[str, str] = {}
     slots = slots_cell(values.get("slots", ""), unreadable)
+    roles = roles_cell(values.get("roles", ""), unreadable)
     facility = values.get("facility_id", "")
     return need_from_cells(
         values,
@@ -201,6 +209,7 @@ def need_from_row(values: dict[str, str]) -> NeedDraft:
         slots=slots,
         unreadable=unreadable,
         publish=(values.get("status") or NeedStatus.OPEN.value) == NeedStatus.OPEN.value,
+        roles=roles,
     )
 
 

@@ -22,8 +22,15 @@ from matching.facilities.membership import check_facility_access
 from matching.facilities.need_rules import NeedFields, ranking_due, today_utc, validate_need
 from matching.facilities.need_transitions import ENDED_STATUSES
 from matching.facilities.profiles import get_facility
-from matching.facilities.schemas import NeedChange, NeedDraft, NeedSaved, SlotDraft, apply_change
-from matching.facilities.tables import LocalSlot, Need, NeedSkill, NeedStatus
+from matching.facilities.schemas import (
+    NeedChange,
+    NeedDraft,
+    NeedSaved,
+    RoleDraft,
+    SlotDraft,
+    apply_change,
+)
+from matching.facilities.tables import LocalSlot, Need, NeedRole, NeedSkill, NeedStatus
 from matching.i18n import N_
 
 
@@ -42,6 +49,11 @@ async def write_need_children(need_id: int, fields: NeedFields) -> None:
     """Replace the need's wanted skills and the local doctor's weekly slots."""
     await NeedSkill.delete().where(NeedSkill.need == need_id).run()
     await LocalSlot.delete().where(LocalSlot.need == need_id).run()
+    await NeedRole.delete().where(NeedRole.need == need_id).run()
+    if fields.roles:
+        await NeedRole.insert(
+            *[NeedRole(need=need_id, specialty=code, count=count) for code, count in fields.roles]
+        ).run()
     if fields.skills:
         await NeedSkill.insert(*[NeedSkill(need=need_id, code=c) for c in fields.skills]).run()
     if fields.slots:
@@ -110,6 +122,11 @@ async def stored_draft(row: Mapping[str, Any]) -> NeedDraft:
         .where(LocalSlot.need == need_id)
         .order_by(LocalSlot.id)
     )
+    roles = await (
+        NeedRole.select(NeedRole.specialty, NeedRole.count)
+        .where(NeedRole.need == need_id)
+        .order_by(NeedRole.id)
+    )
     chosen = [code for code in (row["acceptable_specialties"] or "").split(",") if code]
     return NeedDraft(
         facility_id=int(row["facility"]),
@@ -139,6 +156,10 @@ async def stored_draft(row: Mapping[str, Any]) -> NeedDraft:
         specialty_scope="any" if row["any_specialty"] else ("chosen" if chosen else "usual"),
         acceptable_specialties=chosen,
         any_specialty=row["any_specialty"],
+        roles=[
+            RoleDraft(specialty=r["specialty"], count=r["count"], field=f"role_{i}")
+            for i, r in enumerate(roles)
+        ],
     )
 
 
@@ -180,5 +201,6 @@ async def write_change(locked: Mapping[str, Any], fields: NeedFields, *, actor: 
         subject_type="need",
         subject_id=need_id,
         before={key: locked[key] for key in fields.row},
-        after={**fields.row, "skills": fields.skills},
+        after={**fields.row, "skills": fields.skills}
+        | ({"roles": [list(r) for r in fields.roles]} if fields.roles else {}),
     )

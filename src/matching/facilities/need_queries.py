@@ -23,12 +23,13 @@ from matching.facilities.membership import (
 from matching.facilities.need_commands import need_row
 from matching.facilities.need_rules import acceptable_list
 from matching.facilities.reading import text
-from matching.facilities.schemas import NeedSlotView, NeedView
+from matching.facilities.schemas import NeedRoleView, NeedSlotView, NeedView
 from matching.facilities.tables import (
     District,
     LocalSlot,
     Need,
     NeedKind,
+    NeedRole,
     NeedSkill,
     NeedStatus,
     Urgency,
@@ -58,8 +59,14 @@ async def get_need(need_id: int, *, viewer: Account) -> NeedView:
         .order_by(LocalSlot.weekday)
         .order_by(LocalSlot.starts_at)
     )
+    roles = await (
+        NeedRole.select(NeedRole.specialty, NeedRole.count)
+        .where(NeedRole.need == need_id)
+        .order_by(NeedRole.id)
+    )
     return NeedView(
         **row,
+        roles=[NeedRoleView(**role) for role in roles],
         skills=[skill["code"] for skill in skills],
         slots=[NeedSlotView(**slot) for slot in slots],
         languages_list=[code for code in row["languages"].split(",") if code],

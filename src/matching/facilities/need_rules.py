@@ -43,6 +43,7 @@ class NeedFields:
     row: dict[str, Any]
     skills: list[str] = field(default_factory=list)
     slots: list[WeeklyWindow] = field(default_factory=list)
+    roles: list[tuple[str, int]] = field(default_factory=list)
 
 
 def today_utc() -> date:
@@ -225,6 +226,14 @@ def validate_need(
             errors["starts_on"] = N_("an in-person workshop needs dates (or tick remote)")
         if starts_on and not ends_on:
             ends_on = starts_on
+    roles = team_roles(draft, kind, errors)
+    if roles:
+        row["specialty"] = roles[0][0]
+        row["places"] = sum(count for _, count in roles)
+        errors.pop("specialty", None)
+        errors.pop("places", None)
+        if row["places"] > 50:
+            errors["roles"] = N_("a team asks for at most 50 doctors in all")
     if starts_on and ends_on and ends_on < starts_on and "ends_on" not in errors:
         errors["ends_on"] = N_("cannot be before the start date")
     if today is not None:
@@ -232,7 +241,43 @@ def validate_need(
     if errors:
         raise ValidationFailed(errors)
     row["starts_on"], row["ends_on"] = starts_on, ends_on
-    return NeedFields(row=row, skills=skills, slots=slots)
+    return NeedFields(row=row, skills=skills, slots=slots, roles=roles)
+
+
+#: Most doctors a role of a team mission asks for, and most roles in one team.
+MAX_ROLE_COUNT = 10
+MAX_ROLES = 8
+
+
+def team_roles(draft: NeedDraft, kind: str, errors: dict[str, str]) -> list[tuple[str, int]]:
+    """A team mission's roles as (specialty, count), problems named per role in ``errors``.
+
+    Only a mission can ask for a team; each role names a specialty of the taxonomy
+    once, for 1 to :data:`MAX_ROLE_COUNT` doctors.
+    """
+    given = [r for r in draft.roles if r.specialty.strip()]
+    if not given:
+        return []
+    if kind != NeedKind.MISSION:
+        errors["roles"] = N_("only a mission can ask for a team of several roles")
+        return []
+    if len(given) > MAX_ROLES:
+        errors["roles"] = Message("at most %(n)s roles", n=MAX_ROLES)
+        return []
+    taxonomy = load_taxonomy()
+    out: list[tuple[str, int]] = []
+    for index, r in enumerate(given):
+        name = r.field or f"roles.{index}"
+        code = r.specialty.strip()
+        if code not in taxonomy.specialties:
+            errors[name] = N_("choose a specialty from the list")
+        elif code in {c for c, _ in out}:
+            errors[name] = N_("each role's specialty once (raise its count instead)")
+        elif not 1 <= r.count <= MAX_ROLE_COUNT:
+            errors[name] = Message("a role asks for 1 to %(n)s doctors", n=MAX_ROLE_COUNT)
+        else:
+            out.append((code, int(r.count)))
+    return out
 
 
 def check_publishable(need: Mapping[str, Any], current: NeedStatus) -> None:

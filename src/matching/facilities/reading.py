@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
-from matching.facilities.schemas import FacilityDraft, NeedDraft, SlotDraft
+from matching.facilities.schemas import FacilityDraft, NeedDraft, RoleDraft, SlotDraft
 from matching.i18n import N_
 
 TRUE_WORDS = ("1", "true", "on", "yes", "y")
@@ -119,6 +119,26 @@ def slots_cell(cell: str, unreadable: dict[str, str]) -> list[SlotDraft]:
     return slots
 
 
+def role(field: str, specialty: object, count: object, unreadable: dict[str, str]) -> RoleDraft:
+    """One role of a team mission from its specialty and count (empty count: 1)."""
+    raw = str(count or "").strip() or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        unreadable[field] = N_("must be a whole number")
+        number = 1
+    return RoleDraft(specialty=str(specialty or "").strip(), count=number, field=field)
+
+
+def roles_cell(cell: str, unreadable: dict[str, str]) -> list[RoleDraft]:
+    """Roles written in one cell: ``"orthopaedics_trauma 1; anaesthesia 1"`` (CSV)."""
+    out: list[RoleDraft] = []
+    for index, part in enumerate(p for p in cell.split(";") if p.strip()):
+        specialty, _, count = part.strip().partition(" ")
+        out.append(role(f"roles.{index}", specialty, count, unreadable))
+    return out
+
+
 def need_from_cells(
     data: Mapping[str, Any],
     *,
@@ -126,6 +146,7 @@ def need_from_cells(
     slots: list[SlotDraft],
     unreadable: dict[str, str],
     publish: bool,
+    roles: list[RoleDraft] | None = None,
 ) -> NeedDraft:
     """The need fields both text channels share (the form and a CSV row), as a command.
 
@@ -164,6 +185,7 @@ def need_from_cells(
         any_specialty=flag(data, "any_specialty"),
         publish=publish,
         unreadable=unreadable,
+        roles=roles or [],
     )
 
 

@@ -115,6 +115,18 @@ class SlotDraft(Struct, kw_only=True):
     field: str = ""
 
 
+class RoleDraft(Struct, kw_only=True):
+    """A role of a team mission: ``count`` doctors of ``specialty``.
+
+    ``field`` is the name the channel gave it (``role_0`` on the form, ``roles.0`` in
+    JSON and CSV): a problem with the role is reported there.
+    """
+
+    specialty: str
+    count: int = 1
+    field: str = ""
+
+
 class NeedDraft(Struct, kw_only=True):
     """A need to post (draft, or open when ``publish``)."""
 
@@ -145,6 +157,9 @@ class NeedDraft(Struct, kw_only=True):
     any_specialty: bool = False
     publish: bool = False
     unreadable: dict[str, str] = {}
+    # A team mission's roles; empty: one specialty x places. With roles, places is
+    # the sum of their counts and the need's specialty is the first role's.
+    roles: list[RoleDraft] = []
 
 
 class NeedChange(Struct, kw_only=True):
@@ -173,6 +188,7 @@ class NeedChange(Struct, kw_only=True):
     acceptable_specialties: list[str] | UnsetType = UNSET
     any_specialty: bool | UnsetType = UNSET
     unreadable: dict[str, str] = {}
+    roles: list[RoleDraft] | UnsetType = UNSET
 
 
 def apply_change(draft: NeedDraft, change: NeedChange) -> NeedDraft:
@@ -215,6 +231,13 @@ class ConfirmedDoctor(Struct, kw_only=True):
     doctor_name: str
 
 
+class NeedRoleView(Struct, kw_only=True):
+    """A role of a team mission: ``count`` doctors of ``specialty``."""
+
+    specialty: str
+    count: int
+
+
 class NeedView(Struct, kw_only=True):
     """One need as its pages and the API show it.
 
@@ -255,6 +278,7 @@ class NeedView(Struct, kw_only=True):
     confirmed_doctors: list[ConfirmedDoctor] = []
     confirmed: int = 0
     pending: int = 0
+    roles: list[NeedRoleView] = []
 
 
 class NeedListItem(Struct, kw_only=True):

@@ -147,3 +147,14 @@ class LocalSlot(Table):
     weekday = SmallInt()
     starts_at = Time()
     ends_at = Time()
+
+
+class NeedRole(Table):
+    """A role of a team mission: ``count`` doctors of ``specialty``, filled all together.
+
+    A mission without roles keeps its single specialty x places.
+    """
+
+    need = ForeignKey(Need, null=False, on_delete=OnDelete.cascade)
+    specialty = Varchar(length=64)
+    count = SmallInt(default=1)

@@ -22,6 +22,7 @@ from typing import Any
 from piccolo.query.methods.select import Max
 
 from matching.availability import DateRange, WeeklyWindow
+from matching.db import json_object
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
@@ -32,9 +33,10 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
-from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
+from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedRole, NeedSkill, NeedStatus
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
 from matching.ranking import DoctorInput, NeedInput, PastWork
+from matching.ranking.data import TeamRole
 from matching.ranking.weights import FAIRNESS_MAX_RUNS
 
 #: Needs a run considers.
@@ -316,6 +318,10 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
     row_ids = [int(r["id"]) for r in rows]
     skills = _grouped(await NeedSkill.select().where(NeedSkill.need.is_in(row_ids)).run(), "need")
     slots = _grouped(await LocalSlot.select().where(LocalSlot.need.is_in(row_ids)).run(), "need")
+    roles = _grouped(
+        await NeedRole.select().where(NeedRole.need.is_in(row_ids)).order_by(NeedRole.id).run(),
+        "need",
+    )
     held: dict[int, int] = defaultdict(int)
     for r in await Proposal.select(Proposal.need).where(
         Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
@@ -328,6 +334,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
             oldest_open[f] = r["created_at"]
     past_work = await load_past_work(oldest_open)
     waited = await load_waited_runs(oldest_open)
+    held_roles = await _held_roles([nid for nid in roles if held.get(nid)])
 
     needs = []
     for r in rows:
@@ -364,9 +371,38 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 any_specialty=bool(r["any_specialty"]),
                 past_work=tuple(past_work.get(int(r["facility"]), {}).values()),
                 waited_runs=waited.get(int(r["facility"]), 0),
+                roles=_roles_left(roles.get(nid, []), held_roles.get(nid, {})),
             )
         )
     return needs
+
+
+async def _held_roles(need_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per team need, the places its held pairings take in each role (the role is in
+    the proposal's explanation); one query, only for team needs holding pairings."""
+    if not need_ids:
+        return {}
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in await Proposal.select(Proposal.need, Proposal.explanation).where(
+        Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(need_ids)
+    ):
+        out[int(r["need"])][str(json_object(r["explanation"]).get("role") or "")] += 1
+    return out
+
+
+def _roles_left(rows: list[dict[str, Any]], held: dict[str, int]) -> tuple[TeamRole, ...]:
+    """A team's roles still to fill: each role's count less the pairings holding it.
+
+    The remaining roles are filled together or not at all; a held pairing without a
+    known role (the roles were changed since) leaves fewer places than the roles ask
+    for, so the engine does not rank that team again (:mod:`matching.ranking.teams`).
+    """
+    out = []
+    for x in rows:
+        left = int(x["count"]) - held.get(x["specialty"], 0)
+        if left > 0:
+            out.append(TeamRole(x["specialty"], left))
+    return tuple(out)
 
 
 def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:

@@ -72,6 +72,9 @@ class ProposalView:
     continuity: dict[str, Any] | None = None
     #: ``{"waited_runs", "multiplier"}`` when the facility had waited for this run.
     fairness: dict[str, Any] | None = None
+    #: a team mission: the role this doctor fills, and every role with who fills it
+    role: str = ""
+    team: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def max_contribution(self) -> float:
@@ -143,6 +146,19 @@ def _view(row: dict[str, Any], doctors: dict[int, DoctorPublic]) -> ProposalView
         actions=[a.value for a in allowed_actions(row["state"])],
         continuity=_fact(explanation, "continuity", ("kind", "year")),
         fairness=_fact(explanation, "fairness", ("waited_runs", "multiplier")),
+        role=str(explanation.get("role") or ""),
+        team=[
+            {
+                "role": str(seat.get("role", "")),
+                "count": int(seat.get("count", 0)),
+                "doctors": [
+                    doctors.get(int(d)) or DoctorPublic(int(d), f"#{int(d)}", "", "")
+                    for d in seat.get("doctor_ids") or []
+                ],
+            }
+            for seat in explanation.get("team") or []
+            if isinstance(seat, dict)
+        ],
     )
 
 
@@ -159,8 +175,11 @@ async def _views(rows: list[dict[str, Any]]) -> list[ProposalView]:
     for row in rows:
         if row["doctor"] is not None:
             ids.add(row["doctor"])
-        for r in json_object(row["explanation"]).get("runners_up") or []:
+        explanation = json_object(row["explanation"])
+        for r in explanation.get("runners_up") or []:
             ids.add(int(r.get("doctor_id", -1)))
+        for seat in explanation.get("team") or []:
+            ids.update(int(d) for d in seat.get("doctor_ids") or [])
     doctors = await doctors_public(ids)
     return [_view(row, doctors) for row in rows]
 

@@ -52,7 +52,7 @@ def _unfillable_dict(u: Any) -> dict[str, Any]:
         "places_left": int(u.places_left),
         "eligible": int(u.eligible),
         "decided": int(u.decided),
-    }
+    } | ({"role": u.role} if getattr(u, "role", "") else {})
 
 
 def _no_doctors(needs: list[NeedInput]) -> list[dict[str, Any]]:
@@ -160,9 +160,11 @@ def plan_stable(
     A need ranks the doctors who pass every hard rule for it by score (its top
     ``top_k``); a doctor's list is their :class:`NeedInterest` rows by position
     (``interests``: rows with ``doctor`` and ``need``, in each doctor's order).
-    The doctor-optimal stable matching becomes the proposals.
+    The doctor-optimal stable matching becomes the proposals. Team missions are left
+    to the full run: deferred acceptance cannot fill a team all together or not at all.
     """
-    needs, doctors = inputs.needs, inputs.doctors
+    needs = [n for n in inputs.needs if not n.roles]
+    doctors = inputs.doctors
     if not needs or not doctors:
         unfillable = _no_doctors(needs) if needs else []
         return RunPlan([], {"unfillable": unfillable, "short": [], "total_score": 0.0}, 0, [])

@@ -40,6 +40,11 @@ EXCLUDED: Mapping[str, str] = {
     "licence": N_("%(n)s of %(total)s doctors hold no verified licence valid for it"),
     "specialty": N_("%(n)s of %(total)s doctors have no specialty acceptable for it"),
 }
+#: A team mission's role nobody can take (``role``: its specialty, named in the sentence).
+TEAM_ROLE = N_(
+    "Team role not filled: %(role)s. A team is proposed all together or not at all,"
+    " so the whole team stays open."
+)
 EXCLUDED_OTHER = N_("%(n)s of %(total)s doctors are excluded by another rule")
 UNKNOWN_REASON = N_("Each doctor fails at least one rule, but no single rule excludes everybody.")
 

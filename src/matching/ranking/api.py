@@ -8,7 +8,7 @@ explanations, and the needs nobody can fill with the reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +25,11 @@ from matching.ranking.assignment import (
     POOL_REMOTE_TRAINING,
     POOL_TRAVEL,
     POOLS,
-    solve_assignment,
 )
 from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.engine import MENTORSHIP, rule_counts, top_candidates
 from matching.ranking.explain import pair_signals
+from matching.ranking.teams import TeamSeat, has_teams, solve_with_teams, team_seats
 from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
 from matching.taxonomy import load_taxonomy
 
@@ -104,6 +104,8 @@ class Explanation:
             facility (the ``continuity`` signal), None for a stranger.
         waited_runs: full runs in a row that gave the facility no proposal before
             this one; ``weight_multiplier`` the need weight's multiplier for it.
+        role: for a team mission, the role (specialty code) this doctor fills.
+        team: for a team mission, every role and the doctors who fill it.
     """
 
     signals: dict[str, SignalScore]
@@ -114,6 +116,8 @@ class Explanation:
     continuity: tuple[str, int] | None = None
     waited_runs: int = 0
     weight_multiplier: float = 1.0
+    role: str = ""
+    team: tuple[TeamSeat, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (for the proposal's stored explanation)."""
@@ -139,6 +143,11 @@ class Explanation:
                     }
                 }
                 if self.waited_runs
+                else {}
+            ),
+            **(
+                {"role": self.role, "team": [seat.as_dict() for seat in self.team]}
+                if self.role
                 else {}
             ),
         }
@@ -175,6 +184,8 @@ class Unfillable:
         places_left: places the need still had.
         eligible: doctors passing every hard rule (and not already decided).
         decided: (need, doctor) pairs left out because a person decided them.
+        role: for a team mission, the role (specialty code) that cannot be
+            filled: the whole team then gets nobody.
     """
 
     need_id: int
@@ -184,6 +195,7 @@ class Unfillable:
     places_left: int = 1
     eligible: int = 0
     decided: int = 0
+    role: str = ""
 
 
 @dataclass(slots=True)
@@ -263,7 +275,14 @@ def _unfillable(
             reasons = ("decided",)
         out.append(
             Unfillable(
-                int(na.ids[r]), da.n, elim, reasons, places, int(n_eligible[r]), int(decided[r])
+                int(na.ids[r]),
+                da.n,
+                elim,
+                reasons,
+                places,
+                int(n_eligible[r]),
+                int(decided[r]),
+                na.role[r] if na.role else "",
             )
         )
     return out
@@ -352,6 +371,20 @@ def _explain(
     return out
 
 
+def _with_team_seats(
+    proposals: list[RankedPair], na: NeedArrays, need_rows: np.ndarray, doctor_ids: np.ndarray
+) -> list[RankedPair]:
+    """Proposals of team missions carry their role and the whole team (each role, who)."""
+    seats = team_seats(need_rows, doctor_ids, na.team, na.role, na.places)
+    out = []
+    for p, r in zip(proposals, need_rows.tolist(), strict=True):
+        t = int(na.team[r])
+        if t >= 0:
+            p = replace(p, explanation=replace(p.explanation, role=na.role[r], team=seats[t]))
+        out.append(p)
+    return out
+
+
 def rank_arrays(
     da: DoctorArrays,
     na: NeedArrays,
@@ -367,8 +400,8 @@ def rank_arrays(
     n_idx, k_idx = np.nonzero(top.doctor_rows >= 0)
     d_idx = top.doctor_rows[n_idx, k_idx]
     scores = top.scores[n_idx, k_idx]
-    result = solve_assignment(
-        n_idx, d_idx, _pool(na, n_idx), scores, na.places, doctor_capacity(da)
+    result = solve_with_teams(
+        n_idx, d_idx, _pool(na, n_idx), scores, na.places, doctor_capacity(da), na.team
     )
     ch = np.flatnonzero(result.chosen)
     ch = ch[np.lexsort((k_idx[ch], need_ids[n_idx[ch]]))]
@@ -385,6 +418,8 @@ def rank_arrays(
         runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
         runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
     proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows, learned)
+    if has_teams(na.team):
+        proposals = _with_team_seats(proposals, na, n_idx[ch], da.ids[d_idx[ch]])
     return RankingResult(
         proposals=proposals,
         unfillable=_unfillable(da, na, short_rows(na, top.n_eligible), top.n_eligible),
@@ -459,6 +494,15 @@ def rank_one_need(
     """
     today = today or date.today()
     na = build_need_arrays([need], doctors, today, exclude)
+    if has_teams(na.team):
+        # A team is filled all together or not at all: the exact assignment of its roles.
+        result = rank_arrays(doctors, na, top_k, threads=1, learned=learned)
+        return NeedRanking(
+            need.id,
+            result.proposals,
+            int(result.n_eligible.min()),
+            result.unfillable[0] if result.unfillable else None,
+        )
     top = top_candidates(doctors, na, top_k, threads=1, learned=learned)
     ok = top.doctor_rows[0] >= 0
     d_rows = top.doctor_rows[0][ok]

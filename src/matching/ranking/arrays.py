@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from matching.ranking import weekmask
 from matching.ranking.data import MODES, DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
+from matching.ranking.teams import expand_team_roles
 from matching.ranking.weights import (
     LEVEL_VALUE,
     WEIGHTS,
@@ -219,6 +220,10 @@ class NeedArrays:
         waited_runs: int64 (N,) full runs in a row that left the facility unserved.
         weight_multiplier: float64 (N,) :func:`fairness_multiplier` of
             ``waited_runs``; ``need_weight`` above already includes it (capped at 1).
+        team: int64 (N,) for a team mission's role row, the team's index; -1 for a
+            need without roles (see :mod:`matching.ranking.teams`: a team need has
+            one row per role, same id, the role's specialty, places = its count).
+        role: N role specialty codes ("" for a need without roles).
     """
 
     ids: np.ndarray
@@ -247,6 +252,8 @@ class NeedArrays:
     continuity_labels: tuple[tuple[str, int], ...]
     waited_runs: np.ndarray
     weight_multiplier: np.ndarray
+    team: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    role: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -412,12 +419,14 @@ def excluded_pairs(
     exclude: Iterable[tuple[int, int]], need_ids: np.ndarray, doctors: DoctorArrays
 ) -> sp.csr_matrix:
     """(need id, doctor id) pairs to CSR (N, D) bool; pairs naming an unknown id are ignored."""
-    need_row = {int(v): i for i, v in enumerate(need_ids)}
+    need_rows: dict[int, list[int]] = {}  # a team need has one row per role
+    for i, v in enumerate(need_ids):
+        need_rows.setdefault(int(v), []).append(i)
     doctor_row = {int(v): i for i, v in enumerate(doctors.ids)}
     rows, cols = [], []
     for need_id, doctor_id in exclude:
-        r, c = need_row.get(int(need_id)), doctor_row.get(int(doctor_id))
-        if r is not None and c is not None:
+        c = doctor_row.get(int(doctor_id))
+        for r in need_rows.get(int(need_id), ()) if c is not None else ():
             rows.append(r)
             cols.append(c)
     data = np.ones(len(rows), dtype=bool)
@@ -472,7 +481,9 @@ def build_need_arrays(
     """Need inputs to :class:`NeedArrays`, using the doctors' language index and vectoriser.
 
     ``exclude``: (need id, doctor id) pairs left out of the candidate graph.
+    A team need becomes one row per role (:func:`matching.ranking.teams.expand_team_roles`).
     """
+    needs, team, role = expand_team_roles(needs)
     n = len(needs)
     spec_pos = {c: i for i, c in enumerate(doctors.specialty_codes)}
     for x in needs:
@@ -551,6 +562,8 @@ def build_need_arrays(
         continuity_labels=cont_labels,
         waited_runs=waited,
         weight_multiplier=multiplier,
+        team=team,
+        role=role,
     )
 
 

@@ -84,6 +84,14 @@ class PastWork:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamRole:
+    """One role of a team mission: ``count`` doctors of ``specialty`` (taxonomy code)."""
+
+    specialty: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class NeedInput:
     """One open need of a facility, as the engine sees it.
 
@@ -124,6 +132,8 @@ class NeedInput:
         waited_runs: full runs in a row that gave the facility's open needs no
             proposal; the need weight is multiplied by
             :func:`matching.ranking.weights.fairness_multiplier` of it.
+        roles: a team mission's roles (specialty and count each); filled all
+            together or not at all. Empty (the default): one specialty x places.
     """
 
     id: int
@@ -148,6 +158,7 @@ class NeedInput:
     any_specialty: bool = False
     past_work: tuple[PastWork, ...] = ()
     waited_runs: int = 0
+    roles: tuple[TeamRole, ...] = ()
 
     @property
     def travels(self) -> bool:

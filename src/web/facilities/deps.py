@@ -18,7 +18,7 @@ from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.facilities import csv_io
 from matching.facilities.need_queries import SORTS, NeedFilters
-from matching.facilities.need_rules import MAX_SLOTS
+from matching.facilities.need_rules import MAX_ROLES, MAX_SLOTS
 from matching.facilities.tables import District, FacilityKind, FunctionalState, NeedKind, Urgency
 from matching.i18n import N_
 from matching.labels import label
@@ -69,6 +69,7 @@ def _static_choices() -> dict[str, Any]:
         "functional_states": [s.value for s in FunctionalState],
         "weekdays": WEEKDAYS,
         "slot_rows": range(MAX_SLOTS),
+        "role_rows": range(MAX_ROLES),
         "sorts": SORTS,
     }
 

@@ -21,13 +21,14 @@ from msgspec import Struct
 
 from matching.errors import ValidationFailed
 from matching.facilities import reading
-from matching.facilities.need_rules import MAX_SLOTS
+from matching.facilities.need_rules import MAX_ROLES, MAX_SLOTS
 from matching.facilities.schemas import (
     FacilityChange,
     FacilityDraft,
     NeedChange,
     NeedDraft,
     NeedView,
+    RoleDraft,
     SlotDraft,
 )
 from matching.i18n import N_
@@ -64,8 +65,20 @@ def _need_cells(data: dict[str, Any], *, facility_id: int, publish: bool) -> Nee
             read = reading.slot(f"slot_{index}", weekday, start, end, unreadable)
             if read is not None:
                 slots.append(read)
+    roles = [
+        reading.role(
+            f"role_{index}", specialty, reading.text(data, f"role_{index}_count"), unreadable
+        )
+        for index in range(MAX_ROLES)
+        if (specialty := reading.text(data, f"role_{index}_specialty"))
+    ]
     return reading.need_from_cells(
-        data, facility_id=facility_id, slots=slots, unreadable=unreadable, publish=publish
+        data,
+        facility_id=facility_id,
+        slots=slots,
+        unreadable=unreadable,
+        publish=publish,
+        roles=roles,
     )
 
 
@@ -122,6 +135,9 @@ def need_form_values(need: NeedView) -> dict[str, Any]:
         values[f"slot_{index}_weekday"] = str(slot.weekday)
         values[f"slot_{index}_start"] = slot.starts_at.strftime("%H:%M")
         values[f"slot_{index}_end"] = slot.ends_at.strftime("%H:%M")
+    for index, given in enumerate(need.roles):
+        values[f"role_{index}_specialty"] = given.specialty
+        values[f"role_{index}_count"] = given.count
     values["facility"] = need.facility
     return values
 
@@ -139,6 +155,13 @@ class SlotIn(Struct):
     weekday: int
     start: str
     end: str
+
+
+class RoleIn(Struct):
+    """A role of a team mission: ``count`` doctors of ``specialty``."""
+
+    specialty: str
+    count: int = 1
 
 
 class NeedIn(Struct, kw_only=True):
@@ -171,6 +194,9 @@ class NeedIn(Struct, kw_only=True):
     acceptable_specialties: list[str] = []
     any_specialty: bool = False
     publish: bool = False
+    # A team mission's roles (specialty and count each), filled all together or not at
+    # all; empty: one specialty x places. With roles, places is the sum of the counts.
+    roles: list[RoleIn] = []
 
 
 class StatusIn(Struct):
@@ -234,6 +260,10 @@ def need_from_json(body: NeedIn) -> NeedDraft:
         any_specialty=body.any_specialty,
         publish=body.publish,
         unreadable=unreadable,
+        roles=[
+            RoleDraft(specialty=r.specialty, count=r.count, field=f"roles.{i}")
+            for i, r in enumerate(body.roles)
+        ],
     )
 
 
