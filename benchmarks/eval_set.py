@@ -7,7 +7,7 @@ the others). The engine's top 3 must contain that doctor; the benchmark reports
 precision at 1 and 3. Needs 11-14 are short of suitable doctors: ``SHORT``
 names the only doctors a clinician would send (maybe none); the rest of their
 places must stay open rather than go to a doctor of the wrong specialty.
-Needs 60-62 are team missions (several roles, all together or nobody): ``TEAMS``
+Needs 80-82 are team missions (several roles, all together or nobody): ``TEAMS``
 names who fills each role, ``TEAMS_OPEN`` the role that keeps a team open.
 
 The run date is Monday 2026-01-05.
@@ -203,30 +203,31 @@ DOCTORS: list[DoctorInput] = [
             specialties=(("emergency_medicine", "consultant"),),
             skills=("war_wound_management", "atls_trauma_life_support"),
             travel_windows=(_win(_d(2026, 7, 1), _d(2026, 8, 31)),)),
-    # --- team missions (needs 60-62), in September
-    _doctor(60, modes=frozenset({"mission"}),
+    # --- team missions (needs 80-82), in November
+    _doctor(80, modes=frozenset({"mission"}),
             specialties=(("orthopaedics_trauma", "consultant"),),
             skills=("external_fixation", "war_wound_management"),
-            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 13)),)),
-    _doctor(61, modes=frozenset({"mission"}),
+            travel_windows=(_win(_d(2026, 11, 1), _d(2026, 11, 13)),)),
+    _doctor(81, modes=frozenset({"mission"}),
             specialties=(("orthopaedics_trauma", "consultant"),), years_experience=20,
             skills=("external_fixation",),
-            travel_windows=(_win(_d(2026, 9, 10), _d(2026, 9, 30)),)),
-    _doctor(62, modes=frozenset({"mission"}), specialties=(("anaesthesia", "consultant"),),
-            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 13)),)),
-    _doctor(63, modes=frozenset({"mission"}), specialties=(("nursing_education", "specialist"),),
-            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 13)),)),
-    _doctor(64, modes=frozenset({"mission"}),
+            travel_windows=(_win(_d(2026, 11, 10), _d(2026, 11, 30)),)),
+    _doctor(82, modes=frozenset({"mission"}), specialties=(("anaesthesia", "consultant"),),
+            travel_windows=(_win(_d(2026, 11, 1), _d(2026, 11, 13)),)),
+    _doctor(83, modes=frozenset({"mission"}), specialties=(("nursing_education", "specialist"),),
+            travel_windows=(_win(_d(2026, 11, 1), _d(2026, 11, 13)),)),
+    _doctor(84, modes=frozenset({"mission"}),
             specialties=(("obstetrics_gynaecology", "consultant"),),
             skills=("emergency_obstetric_care", "c_section"),
-            travel_windows=(_win(_d(2026, 9, 14), _d(2026, 9, 20)),)),
-    _doctor(65, modes=frozenset({"mission"}), specialties=(("midwifery", "specialist"),),
-            travel_windows=(_win(_d(2026, 9, 14), _d(2026, 9, 20)),)),
-    _doctor(66, modes=frozenset({"mission"}), specialties=(("anaesthesia", "specialist"),),
-            travel_windows=(_win(_d(2026, 9, 14), _d(2026, 9, 20)),)),
-    _doctor(67, modes=frozenset({"mission"}),
+            travel_windows=(_win(_d(2026, 11, 14), _d(2026, 11, 20)),)),
+    _doctor(85, modes=frozenset({"mission"}), specialties=(("midwifery", "specialist"),),
+            travel_windows=(_win(_d(2026, 11, 14), _d(2026, 11, 20)),)),
+    _doctor(86, modes=frozenset({"mission"}), specialties=(("anaesthesia", "specialist"),),
+            travel_windows=(_win(_d(2026, 11, 14), _d(2026, 11, 20)),)),
+    _doctor(87, modes=frozenset({"mission"}),
             specialties=(("plastic_reconstructive_surgery", "consultant"),),
-            skills=("burns_management",), travel_windows=(_win(_d(2026, 9, 21), _d(2026, 9, 27)),)),
+            skills=("burns_management",),
+            travel_windows=(_win(_d(2026, 11, 21), _d(2026, 11, 27)),)),
 ]  # fmt: skip
 
 
@@ -344,26 +345,26 @@ NEEDS: list[NeedInput] = [
           skills=("war_wound_management", "damage_control_surgery"), places_left=2,
           urgency="critical", rural=True, facility_state="partial",
           period=DateRange(_d(2026, 8, 3), _d(2026, 8, 9))),
-    # 60. Reopening the operating theatre of Al-Rastan hospital, 7-13 September: a
-    # trauma surgeon, an anaesthetist and a theatre nurse together. Dr 60 travels on
-    # those dates; Dr 61 (more years) only from the 10th. Dr 62 and nurse Dr 63 travel
+    # 80. Reopening the operating theatre of Al-Rastan hospital, 7-13 November: a
+    # trauma surgeon, an anaesthetist and a theatre nurse together. Dr 80 travels on
+    # those dates; Dr 81 (more years) only from the 10th. Dr 82 and nurse Dr 83 travel
     # then too: the whole team goes.
-    _need(60, kind="mission", specialty="orthopaedics_trauma", places_left=3,
+    _need(80, kind="mission", specialty="orthopaedics_trauma", places_left=3,
           skills=("external_fixation",), urgency="critical", rural=True,
-          facility_state="none", period=DateRange(_d(2026, 9, 7), _d(2026, 9, 13)),
+          facility_state="none", period=DateRange(_d(2026, 11, 7), _d(2026, 11, 13)),
           roles=(TeamRole("orthopaedics_trauma"), TeamRole("anaesthesia"),
                  TeamRole("nursing_education"))),
-    # 61. A maternity theatre in Homs, 14-20 September: obstetrician Dr 64, midwife
-    # Dr 65 and anaesthetist Dr 66 (Dr 62 travels only until the 13th).
-    _need(61, kind="mission", specialty="obstetrics_gynaecology", places_left=3,
-          skills=("c_section",), period=DateRange(_d(2026, 9, 14), _d(2026, 9, 20)),
+    # 81. A maternity theatre in Homs, 14-20 November: obstetrician Dr 84, midwife
+    # Dr 85 and anaesthetist Dr 86 (Dr 82 travels only until the 13th).
+    _need(81, kind="mission", specialty="obstetrics_gynaecology", places_left=3,
+          skills=("c_section",), period=DateRange(_d(2026, 11, 14), _d(2026, 11, 20)),
           roles=(TeamRole("obstetrics_gynaecology"), TeamRole("midwifery"),
                  TeamRole("anaesthesia"))),
-    # 62. A burns theatre, 21-27 September: plastic surgeon Dr 67 is free, but no
+    # 82. A burns theatre, 21-27 November: plastic surgeon Dr 87 is free, but no
     # anaesthetist travels then. A surgeon alone cannot operate: nobody is sent, and
     # the report names the anaesthetist's role.
-    _need(62, kind="mission", specialty="plastic_reconstructive_surgery", places_left=2,
-          skills=("burns_management",), period=DateRange(_d(2026, 9, 21), _d(2026, 9, 27)),
+    _need(82, kind="mission", specialty="plastic_reconstructive_surgery", places_left=2,
+          skills=("burns_management",), period=DateRange(_d(2026, 11, 21), _d(2026, 11, 27)),
           roles=(TeamRole("plastic_reconstructive_surgery"), TeamRole("anaesthesia"))),
 ]  # fmt: skip
 
@@ -374,10 +375,10 @@ SHORT: dict[int, tuple[int, ...]] = {11: (), 12: (33,), 13: (35,), 14: ()}
 #: team need id -> role -> the doctors a coordinator would send (all roles together),
 #: or, for a team that cannot be completed, the role nobody can fill (nobody is sent).
 TEAMS: dict[int, dict[str, tuple[int, ...]]] = {
-    60: {"orthopaedics_trauma": (60,), "anaesthesia": (62,), "nursing_education": (63,)},
-    61: {"obstetrics_gynaecology": (64,), "midwifery": (65,), "anaesthesia": (66,)},
+    80: {"orthopaedics_trauma": (80,), "anaesthesia": (82,), "nursing_education": (83,)},
+    81: {"obstetrics_gynaecology": (84,), "midwifery": (85,), "anaesthesia": (86,)},
 }
-TEAMS_OPEN: dict[int, str] = {62: "anaesthesia"}
+TEAMS_OPEN: dict[int, str] = {82: "anaesthesia"}
 
 
 def evaluate(k: int = 3) -> tuple[float, float, int]:
