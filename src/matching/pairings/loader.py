@@ -21,6 +21,7 @@ from typing import Any
 
 from matching.availability import DateRange, WeeklyWindow
 from matching.doctors.tables import (
+    SYRIA_SCOPES,
     DoctorLanguage,
     DoctorProfile,
     DoctorSkill,
@@ -164,6 +165,7 @@ async def load_doctor_profiles(
             if offered
         )
         expiries = [row["expires_on"] for row in licences.get(pid, [])]
+        permits = [r["expires_on"] for r in licences.get(pid, []) if r["scope"] in SYRIA_SCOPES]
         doctors.append(
             DoctorInput(
                 id=pid,
@@ -190,6 +192,10 @@ async def load_doctor_profiles(
                 hours_per_month=int(p["hours_per_month"] or 0),
                 committed_missions=tuple(missions.get(pid, ())),
                 licence_verified_until=max(expiries) if expiries else None,
+                language_levels=tuple(
+                    (r["code"], r["level"] or "fluent") for r in languages.get(pid, [])
+                ),
+                syria_permission_until=max(permits) if permits else None,
             )
         )
     return doctors
@@ -268,9 +274,20 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 remote=bool(r["remote"]),
                 acceptable_specialties=acceptable_specialties(r),
                 any_specialty=bool(r["any_specialty"]),
+                language_levels=need_language_levels(r.get("language_levels") or "", langs),
             )
         )
     return needs
+
+
+def need_language_levels(stored: str, languages: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A need row's stored ``code:level`` minimums, for its languages only, sorted."""
+    out = {}
+    for item in stored.split(","):
+        code, _, level = item.strip().partition(":")
+        if code in languages and level:
+            out[code] = level
+    return tuple(sorted(out.items()))
 
 
 def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:
@@ -314,4 +331,5 @@ __all__ = [
     "load_holds",
     "load_inputs",
     "load_needs",
+    "need_language_levels",
 ]
