@@ -80,6 +80,7 @@ NEED_COLUMNS = (
     "remote",
     "description",
     "status",
+    "language_levels",
 )
 MAX_ROWS = 20_000
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
+from matching.facilities import language_levels
 from matching.facilities.schemas import FacilityDraft, NeedDraft, SlotDraft
 from matching.i18n import N_
 
@@ -164,6 +165,9 @@ def need_from_cells(
         any_specialty=flag(data, "any_specialty"),
         publish=publish,
         unreadable=unreadable,
+        language_levels=language_levels.from_cells(
+            data, text_list(data, "languages") or ["ar"], unreadable
+        ),
     )
 
 

@@ -145,6 +145,9 @@ class NeedDraft(Struct, kw_only=True):
     any_specialty: bool = False
     publish: bool = False
     unreadable: dict[str, str] = {}
+    # Minimum level per language (code -> basic, working, fluent or native); a language
+    # without one accepts any level.
+    language_levels: dict[str, str] = {}
 
 
 class NeedChange(Struct, kw_only=True):
@@ -173,6 +176,7 @@ class NeedChange(Struct, kw_only=True):
     acceptable_specialties: list[str] | UnsetType = UNSET
     any_specialty: bool | UnsetType = UNSET
     unreadable: dict[str, str] = {}
+    language_levels: dict[str, str] | UnsetType = UNSET
 
 
 def apply_change(draft: NeedDraft, change: NeedChange) -> NeedDraft:
@@ -255,6 +259,9 @@ class NeedView(Struct, kw_only=True):
     confirmed_doctors: list[ConfirmedDoctor] = []
     confirmed: int = 0
     pending: int = 0
+    language_levels: str = ""  # stored ``code:level`` pairs
+    # code -> minimum level, for the languages that ask for one.
+    language_minimums: dict[str, str] = {}
 
 
 class NeedListItem(Struct, kw_only=True):

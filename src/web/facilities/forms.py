@@ -115,6 +115,8 @@ def need_form_values(need: NeedView) -> dict[str, Any]:
     values["remote"] = need.remote
     values["skills"] = need.skills
     values["languages"] = need.languages_list
+    for code, level in need.language_minimums.items():
+        values[f"level_{code}"] = level
     chosen = [code for code in need.acceptable_specialties.split(",") if code]
     values["specialty_scope"] = "any" if need.any_specialty else ("chosen" if chosen else "usual")
     values["acceptable_specialties"] = chosen
@@ -171,6 +173,8 @@ class NeedIn(Struct, kw_only=True):
     acceptable_specialties: list[str] = []
     any_specialty: bool = False
     publish: bool = False
+    # Minimum level per language code: basic, working, fluent or native (absent: any).
+    language_levels: dict[str, str] = {}
 
 
 class StatusIn(Struct):
@@ -234,6 +238,7 @@ def need_from_json(body: NeedIn) -> NeedDraft:
         any_specialty=body.any_specialty,
         publish=body.publish,
         unreadable=unreadable,
+        language_levels=body.language_levels,
     )
 
 
