@@ -107,6 +107,7 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
                 # "N of M places stay open" (runs before the specialty floor lack them)
                 "places_left": int(entry.get("places_left") or 0),
                 "eligible": int(entry.get("eligible") or 0),
+                "language_gaps": list(entry.get("language_gaps") or []),
             }
         )
     return items, ""

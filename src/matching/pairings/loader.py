@@ -31,6 +31,7 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
+from matching.facilities import language_levels
 from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedSkill, NeedStatus
 from matching.pairings.tables import Proposal, ProposalState
 from matching.ranking import DoctorInput, NeedInput
@@ -282,12 +283,8 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
 
 def need_language_levels(stored: str, languages: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """A need row's stored ``code:level`` minimums, for its languages only, sorted."""
-    out = {}
-    for item in stored.split(","):
-        code, _, level = item.strip().partition(":")
-        if code in languages and level:
-            out[code] = level
-    return tuple(sorted(out.items()))
+    minimums = language_levels.parse(stored)
+    return tuple(sorted((c, level) for c, level in minimums.items() if c in languages))
 
 
 def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:

@@ -52,6 +52,7 @@ def _unfillable_dict(u: Any) -> dict[str, Any]:
         "places_left": int(u.places_left),
         "eligible": int(u.eligible),
         "decided": int(u.decided),
+        **({"language_gaps": [list(g) for g in u.language_gaps]} if u.language_gaps else {}),
     }
 
 
