@@ -176,9 +176,13 @@ def plan_stable(
     for row in interests:
         if int(row["need"]) in open_ids:
             doctor_prefs.setdefault(str(row["doctor"]), []).append(str(row["need"]))
+    # A doctor who listed no need cannot be matched (acceptability is mutual): leave
+    # them out of the needs' lists, which may name only doctors with a list.
     need_prefs = {
         str(nid): [
-            str(c.doctor_id) for c in cands if (nid, c.doctor_id) not in inputs.decided_pairs
+            str(c.doctor_id)
+            for c in cands
+            if (nid, c.doctor_id) not in inputs.decided_pairs and str(c.doctor_id) in doctor_prefs
         ]
         for nid, cands in candidates.items()
     }
