@@ -56,7 +56,7 @@ async def test_full_run_proposes_the_doctor_who_meets_both_rules(db: str) -> Non
 
 
 async def test_one_need_run_and_its_unfillable_report(db: str) -> None:
-    ids = await _population()
+    await _population()
     native = await make_rankable_need(requires_licence=True)
     await _asks(native, "ar:native")
     run = await runs.execute_run(await runs.create_run("one_need", need_id=native))
