@@ -211,12 +211,12 @@ async def test_unfillable_report_names_the_rules_in_both_languages(client) -> No
     assert reasons == {fluent: ["language_level"], in_person: ["syria_permission"]}
     await login(client, await make_account(Role.COORDINATOR))
     await switch_language(client, "en")
-    page = _text((await client.get(f"/runs/{run['id']}")).text)
+    page = _text((await client.get(f"/coordinator/runs/{run['id']}")).text)
     assert "No doctor speaks a language this need asks for at the level it asks" in page
     assert "Needs Fluent Arabic; the doctors who speak it: Working at best." in page
     assert "No doctor holds a verified permission to practise in Syria" in page
     assert "1 of 1 doctors hold no verified permission to practise in Syria for it" in page
     await switch_language(client, "ar")
-    page = _text((await client.get(f"/runs/{run['id']}")).text)
+    page = _text((await client.get(f"/coordinator/runs/{run['id']}")).text)
     assert "No doctor speaks" not in page and "Needs Fluent" not in page
     assert "سوريا" in page
