@@ -1,7 +1,7 @@
 """A small hand-labelled evaluation set for the ranking engine.
 
-Fourteen needs of Homs governorate facilities and 38 doctors, written by hand.
-For each of the first ten needs, ``EXPECTED`` names the doctor a careful
+Twenty needs of Homs governorate facilities and 46 doctors, written by hand.
+For each of needs 1-10, 15, 16, 18 and 19, ``EXPECTED`` names the doctor a careful
 coordinator would pick, and the comment above the need says why (and why not
 the others). The engine's top 3 must contain that doctor; the benchmark reports
 precision at 1 and 3. Needs 11-14 are short of suitable doctors: ``SHORT``
@@ -9,6 +9,14 @@ names the only doctors a clinician would send (maybe none); the rest of their
 places must stay open rather than go to a doctor of the wrong specialty.
 Needs 80-82 are team missions (several roles, all together or nobody): ``TEAMS``
 names who fills each role, ``TEAMS_OPEN`` the role that keeps a team open.
+Needs 15-20 test the rules a coordinator used to apply by hand: the level a need
+asks for a language, and the permission to practise in Syria that in-person work
+needs (a foreign licence serves remote work only). ``RULE_SHORT`` names, for the
+needs nobody may take, the rule that keeps them open.
+
+Doctors hold a registration with the Syrian authorities valid as long as their
+verified licence unless said otherwise (``syria_permission_until``); a language
+without a level is spoken fluently.
 
 The run date is Monday 2026-01-05.
 """
@@ -50,6 +58,7 @@ def _doctor(id: int, **kw: object) -> DoctorInput:
         "licence_verified_until": LICENCE_OK,
     }
     base.update(kw)
+    base.setdefault("syria_permission_until", base["licence_verified_until"])
     return DoctorInput(id=id, **base)  # type: ignore[arg-type]
 
 
@@ -228,6 +237,36 @@ DOCTORS: list[DoctorInput] = [
             specialties=(("plastic_reconstructive_surgery", "consultant"),),
             skills=("burns_management",),
             travel_windows=(_win(_d(2026, 11, 21), _d(2026, 11, 27)),)),
+    # --- dermatology mentorships, language levels (needs 15-17); Riyadh keeps Damascus time
+    _doctor(39, modes=frozenset({"mentorship"}), specialties=(("dermatology", "consultant"),),
+            skills=("burns_management",), language_levels=(("ar", "basic"), ("en", "native")),
+            years_experience=25, timezone="Asia/Riyadh",
+            weekly_slots=(_slot(WED, 18, 21), _slot(SUN, 18, 21))),
+    _doctor(40, modes=frozenset({"mentorship"}), specialties=(("dermatology", "specialist"),),
+            skills=("burns_management",), languages=AR, language_levels=(("ar", "native"),),
+            years_experience=6, timezone="Asia/Riyadh", weekly_slots=(_slot(WED, 18, 21),)),
+    _doctor(41, modes=frozenset({"mentorship"}), specialties=(("dermatology", "specialist"),),
+            skills=("burns_management",), languages=frozenset({"en"}),
+            language_levels=(("en", "native"),), timezone="Europe/London",
+            weekly_slots=(_slot(SAT, 8, 11),)),
+    _doctor(42, modes=frozenset({"mentorship"}), specialties=(("dermatology", "resident"),),
+            skills=("burns_management",), language_levels=(("ar", "basic"), ("en", "basic")),
+            years_experience=4, timezone="Asia/Riyadh",
+            weekly_slots=(_slot(SAT, 10, 13), _slot(SUN, 18, 21))),
+    # --- cardiology, where a licence lets one practise (needs 18-20)
+    _doctor(43, modes=frozenset({"mission", "training"}),
+            specialties=(("cardiology", "consultant"),), skills=("ecg_interpretation",),
+            years_experience=22, syria_permission_until=None,
+            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 30)),)),
+    _doctor(44, modes=frozenset({"mission"}), specialties=(("cardiology", "specialist"),),
+            skills=("ecg_interpretation",), years_experience=8,
+            travel_windows=(_win(_d(2026, 9, 1), _d(2026, 9, 30)),)),
+    _doctor(45, modes=frozenset({"training"}), specialties=(("cardiology", "consultant"),),
+            skills=("ecg_interpretation",), syria_permission_until=_d(2026, 10, 1),
+            travel_windows=(_win(_d(2026, 10, 1), _d(2026, 10, 31)),)),
+    _doctor(46, modes=frozenset({"training"}), specialties=(("cardiology", "specialist"),),
+            skills=("ecg_interpretation",), syria_permission_until=None,
+            travel_windows=(_win(_d(2026, 10, 1), _d(2026, 10, 31)),)),
 ]  # fmt: skip
 
 
@@ -366,10 +405,44 @@ NEEDS: list[NeedInput] = [
     _need(82, kind="mission", specialty="plastic_reconstructive_surgery", places_left=2,
           skills=("burns_management",), period=DateRange(_d(2026, 11, 21), _d(2026, 11, 27)),
           roles=(TeamRole("plastic_reconstructive_surgery"), TeamRole("anaesthesia"))),
+    # 15. Dermatology mentorship for a burns unit in Homs; the mentee speaks Arabic only,
+    # so the need asks for fluent Arabic. Dr 39 is the senior dermatologist but speaks
+    # basic Arabic (raised abroad); Dr 40 speaks it natively: the coordinator's pick.
+    _need(15, kind="mentorship", specialty="dermatology", skills=("burns_management",),
+          language_levels=(("ar", "fluent"),), period=DateRange(_d(2026, 2, 4), _d(2026, 5, 27)),
+          weekly_hours=2.0, local_slots=(_slot(WED, 18, 21),)),
+    # 16. Another dermatology mentorship, Saturday mornings: working Arabic or fluent
+    # English will do. Dr 41 (London) speaks no Arabic but native English; Dr 42 speaks
+    # both at a basic level only.
+    _need(16, kind="mentorship", specialty="dermatology", skills=("burns_management",),
+          required_languages=AR_EN, language_levels=(("ar", "working"), ("en", "fluent")),
+          period=DateRange(_d(2026, 2, 7), _d(2026, 4, 25)), weekly_hours=1.5,
+          local_slots=(_slot(SAT, 10, 14),)),
+    # 17. Sunday evenings, native Arabic asked (a mentee in psychological distress):
+    # only Dr 39 and Dr 42 are free then, both with basic Arabic. Nobody is sent.
+    _need(17, kind="mentorship", specialty="dermatology", skills=("burns_management",),
+          language_levels=(("ar", "native"),), period=DateRange(_d(2026, 2, 1), _d(2026, 4, 26)),
+          weekly_hours=2.0, local_slots=(_slot(SUN, 18, 21),)),
+    # 18. A cardiology mission in September, licence required: in person in Syria, so a
+    # permission valid there. Dr 43 (consultant) holds a foreign licence only; Dr 44 is
+    # registered with the Syrian authorities: the one who may go.
+    _need(18, kind="mission", specialty="cardiology", skills=("ecg_interpretation",),
+          requires_licence=True, period=DateRange(_d(2026, 9, 7), _d(2026, 9, 13))),
+    # 19. A remote ECG workshop, licence required: any valid licence serves remote work,
+    # so Dr 43 (consultant, foreign licence) teaches it; Dr 44 gives no workshops.
+    _need(19, kind="training", specialty="cardiology", skills=("ecg_interpretation",),
+          requires_licence=True, remote=True, period=DateRange(_d(2026, 9, 20), _d(2026, 9, 20))),
+    # 20. An in-person cardiology workshop in Homs on 5-6 October, licence required. Dr 45's
+    # temporary permit ends on 1 October; Dr 46 holds a foreign licence only. Nobody may go.
+    _need(20, kind="training", specialty="cardiology", skills=("ecg_interpretation",),
+          requires_licence=True, period=DateRange(_d(2026, 10, 5), _d(2026, 10, 6))),
 ]  # fmt: skip
 
 #: need id -> the doctor a careful coordinator would pick.
-EXPECTED: dict[int, int] = {1: 1, 2: 5, 3: 9, 4: 12, 5: 16, 6: 19, 7: 21, 8: 24, 9: 27, 10: 29}
+EXPECTED: dict[int, int] = {
+    1: 1, 2: 5, 3: 9, 4: 12, 5: 16, 6: 19, 7: 21, 8: 24, 9: 27, 10: 29,
+    15: 40, 16: 41, 18: 44, 19: 43,
+}  # fmt: skip
 #: need id -> the only doctors a clinician would send; the need's other places stay open.
 SHORT: dict[int, tuple[int, ...]] = {11: (), 12: (33,), 13: (35,), 14: ()}
 #: team need id -> role -> the doctors a coordinator would send (all roles together),
@@ -379,6 +452,8 @@ TEAMS: dict[int, dict[str, tuple[int, ...]]] = {
     81: {"obstetrics_gynaecology": (84,), "midwifery": (85,), "anaesthesia": (86,)},
 }
 TEAMS_OPEN: dict[int, str] = {82: "anaesthesia"}
+#: need id -> the hard rule that leaves it without any doctor (language level, permission).
+RULE_SHORT: dict[int, str] = {17: "language_level", 20: "syria_permission"}
 
 
 def evaluate(k: int = 3) -> tuple[float, float, int]:

@@ -22,6 +22,8 @@ from matching.availability import (
 from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
 from matching.ranking.weights import (
+    DEFAULT_LANGUAGE_LEVEL,
+    LANGUAGE_LEVELS,
     LEVEL_VALUE,
     MENTORSHIP_HEADROOM,
     WEIGHTS,
@@ -161,6 +163,25 @@ def reference_pair(
         rules["licence"] = lic is not None and lic >= until
     else:
         rules["licence"] = True
+    given = dict(doctor.language_levels)
+    rank = {level: i for i, level in enumerate(LANGUAGE_LEVELS)}
+    asked = dict(need.language_levels)
+    spoken = need.required_languages & doctor.languages
+    # Speaking none of them fails "language", not this rule.
+    rules["language_level"] = not spoken or any(
+        rank[given.get(code, DEFAULT_LANGUAGE_LEVEL)] >= rank[asked.get(code, "basic")]
+        for code in spoken
+    )
+    if need.requires_licence and need.travels:
+        until = need.period.end if need.period is not None else today
+        permit = doctor.syria_permission_until
+        lic = doctor.licence_verified_until
+        # Holding no licence valid through the need fails "licence", not this rule.
+        rules["syria_permission"] = (permit is not None and permit >= until) or not (
+            lic is not None and lic >= until
+        )
+    else:
+        rules["syria_permission"] = True
     if need.travels:
         availability = _coverage(doctor.travel_windows, start, end)
         rules["availability"] = availability >= need.min_coverage - EPS

@@ -147,6 +147,34 @@ def make_doctors(n: int, taxonomy: Any, today: date, seed: int = 0) -> list[Doct
                 licence_verified_until=lic,
             )
         )
+    return _with_levels_and_permits(out, seed)
+
+
+#: Share of doctors with a verified licence who also hold a permission valid in Syria.
+SYRIA_PERMIT_SHARE = 0.6
+
+
+def _with_levels_and_permits(doctors: list[DoctorInput], seed: int) -> list[DoctorInput]:
+    """Language levels and Syrian permissions, drawn from their own stream (the draws
+    above, and so every population built before them, stay the same)."""
+    rng = np.random.default_rng(seed + 7_919)
+    out = []
+    for x in doctors:
+        levels = tuple(
+            (
+                code,
+                "native"
+                if code == "ar" and rng.random() < 0.8
+                else str(
+                    rng.choice(["basic", "working", "fluent", "native"], p=[0.15, 0.25, 0.4, 0.2])
+                ),
+            )
+            for code in sorted(x.languages)
+        )
+        permit = None
+        if x.licence_verified_until is not None and rng.random() < SYRIA_PERMIT_SHARE:
+            permit = x.licence_verified_until
+        out.append(replace(x, language_levels=levels, syria_permission_until=permit))
     return out
 
 
@@ -228,6 +256,19 @@ def make_needs(n: int, taxonomy: Any, today: date, seed: int = 1) -> list[NeedIn
                 remote=remote,
             )
         )
+    return _with_minimum_levels(out, seed)
+
+
+def _with_minimum_levels(needs: list[NeedInput], seed: int) -> list[NeedInput]:
+    """A minimum level on some needs' languages, from its own stream (see above)."""
+    rng = np.random.default_rng(seed + 7_919)
+    out = []
+    for x in needs:
+        levels: tuple[tuple[str, str], ...] = ()
+        if x.required_languages and rng.random() < 0.3:
+            code = sorted(x.required_languages)[int(rng.integers(0, len(x.required_languages)))]
+            levels = ((code, str(rng.choice(["working", "fluent", "native"]))),)
+        out.append(replace(x, language_levels=levels))
     return out
 
 

@@ -243,6 +243,7 @@ async def make_rankable_doctor(
     licence: LicenceState | None = LicenceState.VERIFIED,
     licence_expires: date | None = None,
     years: int = 10,
+    licence_scope: str = "foreign",
 ) -> int:
     """A doctor offering missions, free from 10 to 100 days from today (when ``travel``),
     with a licence in ``licence`` state (none when None). Returns the doctor profile id."""
@@ -284,6 +285,7 @@ async def make_rankable_doctor(
                 number=f"L-{doctor_id}",
                 expires_on=licence_expires or TODAY + timedelta(days=400),
                 state=licence,
+                scope=licence_scope,
             )
         ).run()
     return doctor_id

@@ -540,6 +540,18 @@ async def load_demo_data() -> bool:
                 state=LicenceState.VERIFIED if years >= 7 else LicenceState.PENDING,
             )
         ).run()
+        if travel and years >= 7:  # in person in Syria: registered with the Syrian authorities
+            await Licence.insert(
+                Licence(
+                    doctor=doctor_id,
+                    issuer_country="SY",
+                    authority="Syrian Medical Association",
+                    number=f"SY-{doctor_id:05d}",
+                    expires_on=today + timedelta(days=365),
+                    state=LicenceState.VERIFIED,
+                    scope="syria_registration",
+                )
+            ).run()
 
     for (
         facility_index,

@@ -31,6 +31,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "fluent": N_("Fluent"),
         "native": N_("Native"),
     },
+    "licence_scope": {
+        "foreign": N_("Licence from abroad (remote work)"),
+        "syria_registration": N_("Registration with the Syrian authorities"),
+        "syria_temporary_permit": N_("Temporary permit to practise in Syria"),
+    },
     "mode": {
         "mission": N_("In-person mission"),
         "mentorship": N_("Remote mentorship"),

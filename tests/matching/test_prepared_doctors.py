@@ -37,6 +37,9 @@ from matching.ranking import DoctorArrays, build_doctor_arrays
 from matching.taxonomy import load_taxonomy
 from tests.factories import TODAY, make_facility, make_rankable_doctor, make_rankable_need
 
+#: A registration with the Syrian authorities: valid for the in-person mission.
+SYRIA = "syria_registration"
+
 
 def _languages(arrays: DoctorArrays) -> list[frozenset[str]]:
     bits = arrays.languages.bits
@@ -133,16 +136,18 @@ async def _mentorship_need() -> int:
 
 async def _population() -> dict[str, int]:
     ids = {
-        "a": await make_rankable_doctor(years=25),
-        "b": await make_rankable_doctor(years=12, languages=("ar",)),
-        "c": await make_rankable_doctor(years=5, licence=LicenceState.PENDING),
-        "d": await make_rankable_doctor(years=8, specialty="general_surgery"),
-        "e": await make_rankable_doctor(years=3, travel=False),
+        "a": await make_rankable_doctor(years=25, licence_scope=SYRIA),
+        "b": await make_rankable_doctor(years=12, languages=("ar",), licence_scope=SYRIA),
+        "c": await make_rankable_doctor(years=5, licence=LicenceState.PENDING, licence_scope=SYRIA),
+        "d": await make_rankable_doctor(years=8, specialty="general_surgery", licence_scope=SYRIA),
+        "e": await make_rankable_doctor(years=3, travel=False, licence_scope=SYRIA),
     }
     for key in ("a", "b", "e"):
         await _mentor(ids[key])
     await DoctorSkill.insert(DoctorSkill(doctor=ids["b"], code="mass_casualty_triage")).run()
     ids["mission"] = await make_rankable_need(places=5, requires_licence=True)
+    # The mission asks for fluent Arabic (every doctor's language is fluent by default).
+    await _set(Need, {Need.language_levels: "ar:fluent"}, Need.id == ids["mission"])
     ids["mentorship"] = await _mentorship_need()
     for need in (ids["mission"], ids["mentorship"]):
         await NeedSkill.insert(NeedSkill(need=need, code="mass_casualty_triage")).run()
@@ -187,6 +192,16 @@ def edits(ids: dict[str, int]) -> list[tuple[str, Callable[[], Awaitable[None]]]
     async def licence_verified() -> None:  # a coordinator verifies c's licence
         await _set(Licence, {Licence.state: LicenceState.VERIFIED}, Licence.doctor == c)
 
+    async def licence_scope() -> None:  # c's licence is found valid abroad only
+        await _set(Licence, {Licence.scope: "foreign"}, Licence.doctor == c)
+
+    async def language_level() -> None:  # d's Arabic is basic: below the mission's level
+        await _set(
+            DoctorLanguage,
+            {DoctorLanguage.level: "basic"},
+            (DoctorLanguage.doctor == d) & (DoctorLanguage.code == "ar"),
+        )
+
     async def travel_window() -> None:  # one doctor loses hers, another gets three
         await TravelWindow.delete().where(TravelWindow.doctor == d).run()
         await TravelWindow.insert(
@@ -208,7 +223,7 @@ def edits(ids: dict[str, int]) -> list[tuple[str, Callable[[], Awaitable[None]]]
         await _set(DoctorProfile, {DoctorProfile.timezone: "Asia/Damascus"}, DoctorProfile.id == a)
 
     async def new_doctor() -> None:
-        ids["f"] = await make_rankable_doctor(years=40, languages=("ar", "fr"))
+        ids["f"] = await make_rankable_doctor(years=40, languages=("ar", "fr"), licence_scope=SYRIA)
 
     async def held_pairing() -> None:  # holds are not doctor edits: read per job
         await Proposal.insert(Proposal(need=ids["mentorship"], doctor=e, state="approved")).run()
@@ -223,6 +238,8 @@ def edits(ids: dict[str, int]) -> list[tuple[str, Callable[[], Awaitable[None]]]
         ("specialty", specialty),
         ("skill", skill),
         ("licence verified", licence_verified),
+        ("licence scope", licence_scope),
+        ("language level", language_level),
         ("travel window", travel_window),
         ("weekly slot and time zone", weekly_slot),
         ("new doctor", new_doctor),

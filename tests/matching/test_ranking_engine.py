@@ -189,6 +189,8 @@ def _doctor(**kw) -> DoctorInput:
         weekly_slots=(WeeklyWindow(1, time(18), time(21)),),
         max_mentees=2,
         licence_verified_until=date(2027, 1, 1),
+        language_levels=(("ar", "native"), ("en", "fluent")),
+        syria_permission_until=date(2027, 1, 1),
     )
     base.update(kw)
     return DoctorInput(**base)
@@ -235,6 +237,20 @@ def _need(**kw) -> NeedInput:
          {"specialty": "infectious_diseases"}, "specialty"),
         ({"specialties": (("orthopaedics_trauma", "consultant"),)},
          {"acceptable_specialties": ("pediatric_surgery",)}, "specialty"),
+        # Language level: basic Arabic is not enough where fluent Arabic is asked.
+        ({"language_levels": (("ar", "basic"), ("en", "fluent"))},
+         {"language_levels": (("ar", "fluent"),)}, "language_level"),
+        ({"language_levels": (("ar", "fluent"),)},
+         {"language_levels": (("ar", "native"),)}, "language_level"),
+        ({"languages": frozenset({"ar", "en"}), "language_levels": (("ar", "working"),)},
+         {"required_languages": frozenset({"ar", "en"}),
+          "language_levels": (("ar", "fluent"), ("en", "native"))}, "language_level"),
+        # In person in Syria: a foreign licence is not enough, nor an expiring permit.
+        ({"syria_permission_until": None}, {"requires_licence": True}, "syria_permission"),
+        ({"syria_permission_until": date(2026, 3, 19)}, {"requires_licence": True},
+         "syria_permission"),
+        ({"syria_permission_until": None}, {"requires_licence": True, "kind": "training",
+          "period": DateRange(date(2026, 3, 10), date(2026, 3, 11))}, "syria_permission"),
     ],
 )  # fmt: skip
 def test_each_hard_rule_blocks_and_is_reported(taxonomy, doctor_kw, need_kw, rule):

@@ -31,7 +31,13 @@ from matching.doctors.schemas import (
     LicenceReviewItem,
     LicenceView,
 )
-from matching.doctors.tables import DoctorProfile, Licence, LicenceState
+from matching.doctors.tables import (
+    SYRIA_SCOPES,
+    DoctorProfile,
+    Licence,
+    LicenceScope,
+    LicenceState,
+)
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.i18n import N_, Message
 from matching.mail.notifications import notify
@@ -50,6 +56,7 @@ def _checked(draft: LicenceDraft, today: date) -> tuple[LicenceDraft, dict[str, 
     authority = validation.text(errors, "authority", draft.authority, max_length=200, required=True)
     number = validation.text(errors, "number", draft.number, max_length=80, required=True)
     expiry = validation.required_date(errors, "expires_on", draft.expires_on)
+    scope = licence_scope(errors, draft.scope, country)
     if expiry is not None and expiry < today and not draft.confirm_expired:
         errors["expires_on"] = Message(
             "expired on %(date)s, so it would never count as valid: give an expiry date "
@@ -70,8 +77,25 @@ def _checked(draft: LicenceDraft, today: date) -> tuple[LicenceDraft, dict[str, 
         document=draft.document,
         filename=draft.filename,
         confirm_expired=draft.confirm_expired,
+        scope=scope,
     )
     return checked, errors
+
+
+def licence_scope(errors: dict[str, Any], scope: str, country: str) -> str:
+    """A licence's scope (:class:`LicenceScope`); a permission valid in Syria is Syrian."""
+    scope = (scope or LicenceScope.FOREIGN.value).strip()
+    if scope not in {s.value for s in LicenceScope}:
+        errors["scope"] = N_(
+            "choose a licence from abroad, a registration with the Syrian authorities"
+            " or a temporary permit to practise in Syria"
+        )
+    elif scope in SYRIA_SCOPES and country and country != "SY":
+        errors["scope"] = N_(
+            "a registration or a permit to practise in Syria is issued in Syria:"
+            " choose Syria as the issuing country"
+        )
+    return scope
 
 
 async def add_licence(
@@ -107,6 +131,7 @@ async def add_licence(
                         document_path=stored.path if stored else "",
                         document_mime=stored.mime if stored else "",
                         state=state.value,
+                        scope=draft.scope,
                     )
                 )
                 .returning(*Licence.all_columns())
@@ -122,6 +147,7 @@ async def add_licence(
                 after={
                     "state": state.value,
                     "document": bool(stored),
+                    "scope": draft.scope,
                     **({"expired": True} if draft.expires_on < today else {}),
                 },
             )
@@ -213,9 +239,18 @@ async def recently_reviewed_licences(limit: int = 20) -> list[LicenceReviewItem]
 
 
 async def review_licence(
-    coordinator: Account, licence_id: int, *, verified: bool, note: str = ""
+    coordinator: Account,
+    licence_id: int,
+    *,
+    verified: bool,
+    note: str = "",
+    scope: str | None = None,
 ) -> LicenceView:
-    """Verify or reject a pending licence; a rejection needs a note for the doctor."""
+    """Verify or reject a pending licence; a rejection needs a note for the doctor.
+
+    ``scope``: what the coordinator found the licence permits (see
+    :class:`LicenceScope`), replacing what the doctor stated; ``None`` keeps it.
+    """
     if coordinator.role not in STAFF_ROLES:
         raise Forbidden(N_("Only coordinators verify licences."))
     errors: dict[str, str] = {}
@@ -230,6 +265,11 @@ async def review_licence(
             raise Conflict(N_("This licence is not waiting for verification."))
         if verified and row["expires_on"] < date.today():
             raise Conflict(N_("This licence has expired and cannot be verified."))
+        scope_after = (
+            row["scope"] if scope is None else licence_scope(errors, scope, row["issuer_country"])
+        )
+        if errors:
+            raise ValidationFailed(errors)
         state = LicenceState.VERIFIED if verified else LicenceState.REJECTED
         rows = (
             await Licence.update(
@@ -238,6 +278,7 @@ async def review_licence(
                     Licence.review_note: note,
                     Licence.reviewed_by: coordinator.id,
                     Licence.reviewed_at: datetime.now(UTC),
+                    Licence.scope: scope_after,
                 }
             )
             .where(Licence.id == licence_id, Licence.state == LicenceState.PENDING.value)
@@ -252,8 +293,8 @@ async def review_licence(
             action=f"licence.{state.value}",
             subject_type="licence",
             subject_id=licence_id,
-            before={"state": row["state"]},
-            after={"state": state.value, "note": note},
+            before={"state": row["state"], "scope": row["scope"]},
+            after={"state": state.value, "note": note, "scope": scope_after},
         )
         owner = (
             await DoctorProfile.select(DoctorProfile.user)

@@ -44,6 +44,7 @@ def licence_view(row: Mapping[str, Any]) -> LicenceView:
         document_name=row["document_name"],
         document_mime=row["document_mime"],
         created_at=row["created_at"],
+        scope=row.get("scope") or "foreign",
     )
 
 

@@ -57,6 +57,9 @@ class LicenceDraft(Struct, frozen=True, kw_only=True):
     document: bytes | None = None
     filename: str = ""
     confirm_expired: bool = False
+    # What it permits: "foreign" (remote work), "syria_registration" or
+    # "syria_temporary_permit" (in-person work in Syria, once verified).
+    scope: str = "foreign"
 
 
 class TravelWindowDraft(Struct, frozen=True, kw_only=True):
@@ -89,6 +92,12 @@ class LicenceView(Struct, frozen=True):
     document_name: str
     document_mime: str
     created_at: datetime | None
+    scope: str = "foreign"
+
+    @property
+    def valid_in_syria(self) -> bool:
+        """It permits in-person work in Syria (once verified and unexpired)."""
+        return self.scope != "foreign"
 
     @property
     def has_document(self) -> bool:

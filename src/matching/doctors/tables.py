@@ -36,6 +36,19 @@ class LicenceState(StrEnum):
     REJECTED = "rejected"
 
 
+class LicenceScope(StrEnum):
+    """What a licence permits: any licence serves remote work; in-person work in Syria
+    needs a registration with the Syrian authorities or a temporary permit."""
+
+    FOREIGN = "foreign"
+    SYRIA_REGISTRATION = "syria_registration"
+    SYRIA_TEMPORARY_PERMIT = "syria_temporary_permit"
+
+
+#: Scopes valid for in-person practice in Syria.
+SYRIA_SCOPES = (LicenceScope.SYRIA_REGISTRATION, LicenceScope.SYRIA_TEMPORARY_PERMIT)
+
+
 class DoctorProfile(Table):
     user = ForeignKey(User, null=False, unique=True, on_delete=OnDelete.cascade)
     country = Varchar(length=2, default="")
@@ -86,6 +99,7 @@ class Licence(Table):
     reviewed_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     reviewed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    scope = Varchar(length=24, choices=LicenceScope, default=LicenceScope.FOREIGN)
 
 
 class TravelWindow(Table):

@@ -17,8 +17,10 @@ from babel import Locale
 from matching.availability import BIN_MINUTES, is_valid_timezone
 from matching.doctors.tables import Level
 from matching.i18n import N_, Message
+from matching.ranking.weights import LANGUAGE_LEVELS as RANKING_LANGUAGE_LEVELS
 
-LANGUAGE_LEVELS = ("basic", "working", "fluent", "native")
+# The ranking compares levels in this order (lowest first): one definition for both.
+LANGUAGE_LEVELS = RANKING_LANGUAGE_LEVELS
 LEVELS = tuple(level.value for level in Level)
 MODES = ("mission", "mentorship", "training")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -86,6 +86,7 @@ NEED_COLUMNS = (
     "description",
     "status",
     "roles",
+    "language_levels",
 )
 MAX_ROWS = 20_000
 

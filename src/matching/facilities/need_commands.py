@@ -18,6 +18,7 @@ from msgspec import UNSET
 from matching.accounts.services import Account
 from matching.audit.services import record_event
 from matching.errors import Conflict, NotFound, ValidationFailed
+from matching.facilities import language_levels
 from matching.facilities.membership import check_facility_access
 from matching.facilities.need_rules import NeedFields, ranking_due, today_utc, validate_need
 from matching.facilities.need_transitions import ENDED_STATUSES
@@ -135,6 +136,7 @@ async def stored_draft(row: Mapping[str, Any]) -> NeedDraft:
         specialty=row["specialty"],
         skills=[s["code"] for s in skills],
         languages=[code for code in row["languages"].split(",") if code],
+        language_levels=language_levels.parse(row.get("language_levels") or ""),
         requires_licence=row["requires_licence"],
         urgency=row["urgency"],
         description=row["description"],

@@ -14,6 +14,7 @@ from piccolo.query import OrderByRaw
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.errors import NotFound, ValidationFailed
+from matching.facilities import language_levels
 from matching.facilities.membership import (
     check_facility_access,
     facility_ids_of,
@@ -71,6 +72,7 @@ async def get_need(need_id: int, *, viewer: Account) -> NeedView:
         slots=[NeedSlotView(**slot) for slot in slots],
         languages_list=[code for code in row["languages"].split(",") if code],
         acceptable_list=acceptable_list(row),
+        language_minimums=language_levels.parse(row.get("language_levels") or ""),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from matching.availability import WeeklyWindow
 from matching.errors import Conflict, ValidationFailed
+from matching.facilities import language_levels
 from matching.facilities.reading import SLOT_PROBLEM
 from matching.facilities.schemas import NeedDraft
 from matching.facilities.tables import NeedKind, NeedStatus, Urgency
@@ -149,6 +150,7 @@ def validate_need(
     bad_language = [code for code in languages if code not in taxonomy.languages]
     if bad_language:
         errors["languages"] = Message("unknown language: %(code)s", code=bad_language[0])
+    levels = language_levels.check(draft.language_levels, languages, errors)
     urgency = draft.urgency.strip() or Urgency.ROUTINE.value
     if urgency not in {u.value for u in Urgency}:
         errors["urgency"] = N_("choose routine, urgent or critical")
@@ -177,6 +179,7 @@ def validate_need(
         "local_timezone": "Asia/Damascus",
         "acceptable_specialties": acceptable,
         "any_specialty": any_specialty,
+        "language_levels": levels,
     }
     slots: list[WeeklyWindow] = []
     if kind == NeedKind.MISSION:

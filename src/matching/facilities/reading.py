@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
+from matching.facilities import language_levels
 from matching.facilities.schemas import FacilityDraft, NeedDraft, RoleDraft, SlotDraft
 from matching.i18n import N_
 
@@ -186,6 +187,9 @@ def need_from_cells(
         publish=publish,
         unreadable=unreadable,
         roles=roles or [],
+        language_levels=language_levels.from_cells(
+            data, text_list(data, "languages") or ["ar"], unreadable
+        ),
     )
 
 

@@ -160,6 +160,9 @@ class NeedDraft(Struct, kw_only=True):
     # A team mission's roles; empty: one specialty x places. With roles, places is
     # the sum of their counts and the need's specialty is the first role's.
     roles: list[RoleDraft] = []
+    # Minimum level per language (code -> basic, working, fluent or native); a language
+    # without one accepts any level.
+    language_levels: dict[str, str] = {}
 
 
 class NeedChange(Struct, kw_only=True):
@@ -189,6 +192,7 @@ class NeedChange(Struct, kw_only=True):
     any_specialty: bool | UnsetType = UNSET
     unreadable: dict[str, str] = {}
     roles: list[RoleDraft] | UnsetType = UNSET
+    language_levels: dict[str, str] | UnsetType = UNSET
 
 
 def apply_change(draft: NeedDraft, change: NeedChange) -> NeedDraft:
@@ -279,6 +283,9 @@ class NeedView(Struct, kw_only=True):
     confirmed: int = 0
     pending: int = 0
     roles: list[NeedRoleView] = []
+    language_levels: str = ""  # stored ``code:level`` pairs
+    # code -> minimum level, for the languages that ask for one.
+    language_minimums: dict[str, str] = {}
 
 
 class NeedListItem(Struct, kw_only=True):

@@ -130,6 +130,9 @@ class Need(Table):
     # the taxonomy's usual list for this specialty and kind); any_specialty: no floor.
     acceptable_specialties = Text(default="")
     any_specialty = Boolean(default=False)
+    # Minimum levels of some of ``languages``: comma-separated ``code:level`` (empty:
+    # every language at any level).
+    language_levels = Text(default="")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -108,6 +108,7 @@ async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, 
                 "places_left": int(entry.get("places_left") or 0),
                 "eligible": int(entry.get("eligible") or 0),
                 "role": str(entry.get("role") or ""),
+                "language_gaps": list(entry.get("language_gaps") or []),
             }
         )
     return items, ""

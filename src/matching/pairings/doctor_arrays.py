@@ -52,6 +52,8 @@ KNOWN_FIELDS = frozenset(
         "trainers",
         "trainers_travelling",
         "cache",
+        "lang_level_bits",
+        "syria_until",
     }
 )
 SPLICEABLE = {f.name for f in dataclasses.fields(DoctorArrays)} == KNOWN_FIELDS
@@ -121,6 +123,8 @@ def _none(base: DoctorArrays) -> Any:
         tz_names=(),
         tz_index=base.tz_index[:0],
         slots=base.slots[:0],
+        lang_level_bits=base.lang_level_bits[:0],
+        syria_until=base.syria_until[:0],
     )
 
 
@@ -160,7 +164,15 @@ def _edit_rows(
     """The same doctors, some edited: their rows overwritten IN PLACE (the large (S, D)
     tables would take longer to copy than everything else); :class:`PreparedDoctors`
     holds its lock and drops ``base`` if this fails half-way."""
-    for name in ("mode_bits", "lang_bits", "spec_bits", "licence_until", "mentee_room"):
+    for name in (
+        "mode_bits",
+        "lang_bits",
+        "spec_bits",
+        "licence_until",
+        "mentee_room",
+        "lang_level_bits",
+        "syria_until",
+    ):
         getattr(base, name)[at] = getattr(part, name)
     for name in ("fit_t", "experience_t", "base_t"):
         getattr(base, name)[:, at] = getattr(part, name)
@@ -239,6 +251,8 @@ def splice(
         travellers=np.empty(0, dtype=np.int64),
         trainers=np.empty(0, dtype=np.int64),
         trainers_travelling=np.empty(0, dtype=np.int64),
+        lang_level_bits=rows(base.lang_level_bits, part.lang_level_bits),
+        syria_until=rows(base.syria_until, part.syria_until),
     )
     return _derived(arrays), new_raw
 

@@ -24,6 +24,7 @@ from piccolo.query.methods.select import Max
 from matching.availability import DateRange, WeeklyWindow
 from matching.db import json_object
 from matching.doctors.tables import (
+    SYRIA_SCOPES,
     DoctorLanguage,
     DoctorProfile,
     DoctorSkill,
@@ -33,6 +34,7 @@ from matching.doctors.tables import (
     TravelWindow,
     WeeklySlot,
 )
+from matching.facilities import language_levels
 from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedRole, NeedSkill, NeedStatus
 from matching.pairings.tables import Proposal, ProposalState, RankingRun, RunKind, RunStatus
 from matching.ranking import DoctorInput, NeedInput, PastWork
@@ -169,6 +171,7 @@ async def load_doctor_profiles(
             if offered
         )
         expiries = [row["expires_on"] for row in licences.get(pid, [])]
+        permits = [r["expires_on"] for r in licences.get(pid, []) if r["scope"] in SYRIA_SCOPES]
         doctors.append(
             DoctorInput(
                 id=pid,
@@ -195,6 +198,10 @@ async def load_doctor_profiles(
                 hours_per_month=int(p["hours_per_month"] or 0),
                 committed_missions=tuple(missions.get(pid, ())),
                 licence_verified_until=max(expiries) if expiries else None,
+                language_levels=tuple(
+                    (r["code"], r["level"] or "fluent") for r in languages.get(pid, [])
+                ),
+                syria_permission_until=max(permits) if permits else None,
             )
         )
     return doctors
@@ -372,6 +379,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 past_work=tuple(past_work.get(int(r["facility"]), {}).values()),
                 waited_runs=waited.get(int(r["facility"]), 0),
                 roles=_roles_left(roles.get(nid, []), held_roles.get(nid, {})),
+                language_levels=need_language_levels(r.get("language_levels") or "", langs),
             )
         )
     return needs
@@ -403,6 +411,12 @@ def _roles_left(rows: list[dict[str, Any]], held: dict[str, int]) -> tuple[TeamR
         if left > 0:
             out.append(TeamRole(x["specialty"], left))
     return tuple(out)
+
+
+def need_language_levels(stored: str, languages: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A need row's stored ``code:level`` minimums, for its languages only, sorted."""
+    minimums = language_levels.parse(stored)
+    return tuple(sorted((c, level) for c, level in minimums.items() if c in languages))
 
 
 def acceptable_specialties(row: dict[str, Any]) -> tuple[str, ...] | None:
@@ -449,4 +463,5 @@ __all__ = [
     "load_needs",
     "load_past_work",
     "load_waited_runs",
+    "need_language_levels",
 ]

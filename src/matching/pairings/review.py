@@ -17,6 +17,7 @@ from matching.accounts.tables import Role
 from matching.db import json_object
 from matching.doctors.tables import DoctorLanguage, DoctorProfile, DoctorSpecialty, Licence
 from matching.errors import Forbidden, NotFound
+from matching.facilities import language_levels
 from matching.facilities.names import arabic_names
 from matching.facilities.tables import Facility, FacilityHead, LocalSlot, Need
 from matching.i18n import Message
@@ -336,6 +337,14 @@ class PairingDetail:
         from matching.pairings.offer import slot_moments
 
         return slot_moments(self.local_slots, self.row.need.get("starts_on"))
+
+    @property
+    def need_languages(self) -> list[tuple[str, str]]:
+        """The need's languages with the minimum level it asks ("" for any level)."""
+        need = self.row.need
+        minimums = language_levels.parse(need.get("language_levels") or "")
+        codes = [c for c in (need.get("languages") or "").split(",") if c]
+        return [(code, minimums.get(code, "")) for code in codes]
 
 
 async def pairing_detail(proposal_id: int, viewer: Account) -> PairingDetail:

@@ -52,7 +52,9 @@ def _unfillable_dict(u: Any) -> dict[str, Any]:
         "places_left": int(u.places_left),
         "eligible": int(u.eligible),
         "decided": int(u.decided),
-    } | ({"role": u.role} if getattr(u, "role", "") else {})
+        **({"role": u.role} if getattr(u, "role", "") else {}),
+        **({"language_gaps": [list(g) for g in u.language_gaps]} if u.language_gaps else {}),
+    }
 
 
 def _no_doctors(needs: list[NeedInput]) -> list[dict[str, Any]]:
@@ -177,9 +179,13 @@ def plan_stable(
     for row in interests:
         if int(row["need"]) in open_ids:
             doctor_prefs.setdefault(str(row["doctor"]), []).append(str(row["need"]))
+    # A doctor who listed no need cannot be matched (acceptability is mutual): leave
+    # them out of the needs' lists, which may name only doctors with a list.
     need_prefs = {
         str(nid): [
-            str(c.doctor_id) for c in cands if (nid, c.doctor_id) not in inputs.decided_pairs
+            str(c.doctor_id)
+            for c in cands
+            if (nid, c.doctor_id) not in inputs.decided_pairs and str(c.doctor_id) in doctor_prefs
         ]
         for nid, cands in candidates.items()
     }

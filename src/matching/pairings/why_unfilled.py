@@ -25,6 +25,14 @@ REASONS: Mapping[str, str] = {
         "Not enough doctors of a specialty acceptable for this need: the place stays open"
         " (widen the acceptable specialties on the need to consider others)."
     ),
+    "language_level": N_(
+        "No doctor speaks a language this need asks for at the level it asks"
+        " (lower the level on the need, or add a language, to consider others)."
+    ),
+    "syria_permission": N_(
+        "No doctor holds a verified permission to practise in Syria (registration with"
+        " the Syrian authorities or a temporary permit) valid for these dates."
+    ),
     "decided": N_("The doctors who could help were already refused, declined or chosen."),
     "no_doctors": N_("No doctor has registered yet."),
     "combination": N_(
@@ -39,6 +47,12 @@ EXCLUDED: Mapping[str, str] = {
     "capacity": N_("%(n)s of %(total)s doctors have no capacity left"),
     "licence": N_("%(n)s of %(total)s doctors hold no verified licence valid for it"),
     "specialty": N_("%(n)s of %(total)s doctors have no specialty acceptable for it"),
+    "language_level": N_(
+        "%(n)s of %(total)s doctors do not speak its languages at the level it asks"
+    ),
+    "syria_permission": N_(
+        "%(n)s of %(total)s doctors hold no verified permission to practise in Syria for it"
+    ),
 }
 #: A team mission's role nobody can take (``role``: its specialty, named in the sentence).
 TEAM_ROLE = N_(

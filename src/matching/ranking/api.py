@@ -30,7 +30,13 @@ from matching.ranking.data import DoctorInput, NeedInput
 from matching.ranking.engine import MENTORSHIP, rule_counts, top_candidates
 from matching.ranking.explain import pair_signals
 from matching.ranking.teams import TeamSeat, has_teams, solve_with_teams, team_seats
-from matching.ranking.weights import HARD_RULES, LEARNED_SIGNAL, SIGNALS, WEIGHTS
+from matching.ranking.weights import (
+    HARD_RULES,
+    LANGUAGE_LEVELS,
+    LEARNED_SIGNAL,
+    SIGNALS,
+    WEIGHTS,
+)
 from matching.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
@@ -186,6 +192,9 @@ class Unfillable:
         decided: (need, doctor) pairs left out because a person decided them.
         role: for a team mission, the role (specialty code) that cannot be
             filled: the whole team then gets nobody.
+        language_gaps: when ``language_level`` keeps places open, per language the
+            need asks a minimum level of: ``(code, level asked, best level any
+            doctor speaks it at)``, the best ``""`` when nobody speaks it.
     """
 
     need_id: int
@@ -196,6 +205,7 @@ class Unfillable:
     eligible: int = 0
     decided: int = 0
     role: str = ""
+    language_gaps: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -273,6 +283,7 @@ def _unfillable(
         )
         if not reasons and decided[r]:
             reasons = ("decided",)
+        gaps = language_gaps(da, na, int(r)) if "language_level" in reasons else ()
         out.append(
             Unfillable(
                 int(na.ids[r]),
@@ -283,6 +294,7 @@ def _unfillable(
                 int(n_eligible[r]),
                 int(decided[r]),
                 na.role[r] if na.role else "",
+                gaps,
             )
         )
     return out
@@ -296,6 +308,26 @@ def _continuity_labels(
         return [None] * need_rows.size
     at = np.asarray(na.continuity_label[need_rows, doctor_rows]).ravel()
     return [na.continuity_labels[int(a) - 1] if a > 0 else None for a in at]
+
+
+def language_gaps(da: DoctorArrays, na: NeedArrays, row: int) -> tuple[tuple[str, str, str], ...]:
+    """Per language need ``row`` asks a minimum level of (above basic): ``(code, level
+    asked, best level any doctor speaks it at or "")``, codes sorted."""
+    code_of = {bit: code for code, bit in da.languages.bits.items()}
+    spoken = np.bitwise_or.reduce(da.lang_level_bits, axis=0) if da.n else None
+    out = []
+    for t in range(1, len(LANGUAGE_LEVELS)):
+        bits = int(na.lang_level_bits[row, t])
+        for bit, code in sorted(code_of.items()):
+            if not bits >> bit & 1:
+                continue
+            best = ""
+            if spoken is not None:
+                for level in range(len(LANGUAGE_LEVELS)):
+                    if int(spoken[level]) >> bit & 1:
+                        best = LANGUAGE_LEVELS[level]
+            out.append((code, LANGUAGE_LEVELS[t], best))
+    return tuple(sorted(out))
 
 
 def _explain(

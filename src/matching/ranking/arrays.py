@@ -22,6 +22,8 @@ from matching.ranking.data import MODES, DoctorInput, NeedInput
 from matching.ranking.skills import SkillVectorizer
 from matching.ranking.teams import expand_team_roles
 from matching.ranking.weights import (
+    DEFAULT_LANGUAGE_LEVEL,
+    LANGUAGE_LEVELS,
     LEVEL_VALUE,
     WEIGHTS,
     continuity,
@@ -152,6 +154,11 @@ class DoctorArrays:
         trainers: int64 rows of doctors offering training.
         trainers_travelling: int64 rows of trainers with a travel window.
         cache: per kind of need, the sliced candidate arrays (filled on first use).
+        lang_level_bits: uint64 (D, T) per language level t of
+            :data:`~matching.ranking.weights.LANGUAGE_LEVELS`, the bitset of the
+            languages each doctor speaks at level t or above (see :func:`doctor_level_bits`).
+        syria_until: int64 (D,) ordinal of the expiry of a verified permission to
+            practise in Syria, -1 for none.
     """
 
     ids: np.ndarray
@@ -178,6 +185,10 @@ class DoctorArrays:
     trainers: np.ndarray
     trainers_travelling: np.ndarray
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    lang_level_bits: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(LANGUAGE_LEVELS)), dtype=np.uint64)
+    )
+    syria_until: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -224,6 +235,10 @@ class NeedArrays:
             need without roles (see :mod:`matching.ranking.teams`: a team need has
             one row per role, same id, the role's specialty, places = its count).
         role: N role specialty codes ("" for a need without roles).
+        lang_level_bits: uint64 (N, T) per language level t, the bitset of the
+            need's languages whose minimum level is t (column 0: any level).
+        syria_by: int64 (N,) ordinal a permission to practise in Syria must be
+            valid through (in-person needs asking for a licence), -1 otherwise.
     """
 
     ids: np.ndarray
@@ -254,10 +269,63 @@ class NeedArrays:
     weight_multiplier: np.ndarray
     team: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     role: tuple[str, ...] = ()
+    lang_level_bits: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(LANGUAGE_LEVELS)), dtype=np.uint64)
+    )
+    syria_by: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
         return int(self.ids.size)
+
+
+LEVEL_RANK: dict[str, int] = {level: i for i, level in enumerate(LANGUAGE_LEVELS)}
+
+
+def doctor_level_bits(
+    levels_per_doctor: Sequence[Iterable[tuple[str, str]]], languages: LanguageIndex
+) -> np.ndarray:
+    """uint64 (D, T): column t holds the languages spoken at level t or above.
+
+    ``levels_per_doctor``: per doctor, ``(code, level)`` of every language they speak.
+    """
+    out = np.zeros((len(levels_per_doctor), len(LANGUAGE_LEVELS)), dtype=np.uint64)
+    for i, pairs in enumerate(levels_per_doctor):
+        for code, level in pairs:
+            bit = languages.bits.get(code)
+            if bit is None:
+                continue
+            top = LEVEL_RANK.get(level, LEVEL_RANK[DEFAULT_LANGUAGE_LEVEL])
+            out[i, : top + 1] |= np.uint64(1 << bit)
+    return out
+
+
+def doctor_language_levels(x: DoctorInput) -> list[tuple[str, str]]:
+    """Every language of a doctor with its level (``fluent`` when none is given)."""
+    given = dict(x.language_levels)
+    return [(code, given.get(code, DEFAULT_LANGUAGE_LEVEL)) for code in sorted(x.languages)]
+
+
+def need_level_bits(needs: Sequence[NeedInput], languages: LanguageIndex) -> np.ndarray:
+    """uint64 (N, T): column t holds the need's languages whose minimum level is t."""
+    out = np.zeros((len(needs), len(LANGUAGE_LEVELS)), dtype=np.uint64)
+    for i, x in enumerate(needs):
+        minimum = dict(x.language_levels)
+        for code in x.required_languages:
+            bit = languages.bits.get(code)
+            if bit is not None:
+                t = LEVEL_RANK.get(minimum.get(code, LANGUAGE_LEVELS[0]), 0)
+                out[i, t] |= np.uint64(1 << bit)
+    return out
+
+
+def levels_meet(doctor_bits: np.ndarray, need_bits: np.ndarray) -> np.ndarray:
+    """Does each doctor speak one of the need's languages at its minimum level.
+
+    ``doctor_bits`` uint64 (Dc, T) (:func:`doctor_level_bits`), ``need_bits``
+    uint64 (T,) one need's row of :func:`need_level_bits`: bool (Dc,).
+    """
+    return (np.bitwise_and(doctor_bits, need_bits[None, :]) != 0).any(axis=1)
 
 
 def _specialty_tables(
@@ -358,6 +426,11 @@ def build_doctor_arrays(
             groups.append(TimezoneGroup(name, rows, slots[rows]))
     has_window = windows[:, 0, 1] >= windows[:, 0, 0]
     trains = (mode_bits & MODE_BIT["training"]) > 0
+    syria_until = np.fromiter(
+        (x.syria_permission_until.toordinal() if x.syria_permission_until else -1 for x in doctors),
+        dtype=np.int64,
+        count=d,
+    )
     return DoctorArrays(
         ids=ids,
         mode_bits=mode_bits,
@@ -382,6 +455,8 @@ def build_doctor_arrays(
         travellers=np.flatnonzero(((mode_bits & MODE_BIT["mission"]) > 0) & has_window),
         trainers=np.flatnonzero(trains),
         trainers_travelling=np.flatnonzero(trains & has_window),
+        lang_level_bits=doctor_level_bits([doctor_language_levels(x) for x in doctors], languages),
+        syria_until=syria_until,
     )
 
 
@@ -564,6 +639,10 @@ def build_need_arrays(
         weight_multiplier=multiplier,
         team=team,
         role=role,
+        lang_level_bits=need_level_bits(needs, doctors.languages),
+        syria_by=np.where(
+            np.fromiter((x.travels for x in needs), bool, count=n), licence_by, -1
+        ).astype(np.int64),
     )
 
 

@@ -45,6 +45,11 @@ class DoctorInput:
         committed_missions: dates of missions they already committed to.
         licence_verified_until: expiry of their verified licence, ``None`` if they
             hold no verified licence.
+        language_levels: ``(language code, level)`` pairs, level one of
+            :data:`~matching.ranking.weights.LANGUAGE_LEVELS`; a language of
+            ``languages`` missing here counts as ``fluent``.
+        syria_permission_until: expiry of their verified permission to practise in
+            Syria (registration or temporary permit), ``None`` if they hold none.
     """
 
     id: int
@@ -63,6 +68,8 @@ class DoctorInput:
     hours_per_month: int = 0
     committed_missions: tuple[DateRange, ...] = ()
     licence_verified_until: date | None = None
+    language_levels: tuple[tuple[str, str], ...] = ()
+    syria_permission_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,8 @@ class NeedInput:
             :func:`matching.ranking.weights.fairness_multiplier` of it.
         roles: a team mission's roles (specialty and count each); filled all
             together or not at all. Empty (the default): one specialty x places.
+        language_levels: ``(language code, minimum level)`` of the languages of
+            ``required_languages`` that ask for a level; the others accept any level.
     """
 
     id: int
@@ -159,6 +168,7 @@ class NeedInput:
     past_work: tuple[PastWork, ...] = ()
     waited_runs: int = 0
     roles: tuple[TeamRole, ...] = ()
+    language_levels: tuple[tuple[str, str], ...] = ()
 
     @property
     def travels(self) -> bool:

@@ -24,7 +24,14 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from matching.ranking import weekmask
-from matching.ranking.arrays import KIND_CODE, MODE_BIT, DoctorArrays, NeedArrays, bits_meet
+from matching.ranking.arrays import (
+    KIND_CODE,
+    MODE_BIT,
+    DoctorArrays,
+    NeedArrays,
+    bits_meet,
+    levels_meet,
+)
 from matching.ranking.weights import HARD_RULES, MENTORSHIP_HEADROOM, WEIGHTS
 
 if TYPE_CHECKING:
@@ -171,6 +178,7 @@ class CandidateSet:
         windows, committed: int64 (Dc, W, 2) slices.
         group_bounds: for mentorship, (start, stop) columns of each time-zone group.
         column: int64 (D,) column of each doctor row in this set, -1 when absent.
+        lang_level_bits: uint64 (Dc, T), syria_until: int64 (Dc,): their slices.
     """
 
     rows: np.ndarray
@@ -183,6 +191,8 @@ class CandidateSet:
     committed: np.ndarray
     group_bounds: list[tuple[int, int]]
     column: np.ndarray
+    lang_level_bits: np.ndarray
+    syria_until: np.ndarray
 
 
 def candidate_set(da: DoctorArrays, kind: int, travels: bool) -> CandidateSet:
@@ -211,6 +221,8 @@ def candidate_set(da: DoctorArrays, kind: int, travels: bool) -> CandidateSet:
         committed=da.committed[rows],
         group_bounds=bounds,
         column=column,
+        lang_level_bits=da.lang_level_bits[rows],
+        syria_until=da.syria_until[rows],
     )
     da.cache[key] = cs
     return cs
@@ -249,6 +261,54 @@ def _static_ok(na: NeedArrays, rows: np.ndarray, lang: np.ndarray, lic: np.ndarr
             ok &= lic >= by
         table[u] = ok
     return table[inv.ravel()]
+
+
+def level_permission_ok(
+    na: NeedArrays, rows: np.ndarray, level_bits: np.ndarray, syria_until: np.ndarray
+) -> np.ndarray:
+    """Language level and Syrian permission rules of needs ``rows`` x doctors: bool (C, Dc).
+
+    ``level_bits`` uint64 (Dc, T) and ``syria_until`` int64 (Dc,) of the doctors.
+    Each distinct (levels asked, permission date) of the needs is evaluated once.
+    """
+    required = na.lang_required[rows].astype(np.int64)[:, None]
+    keys = np.concatenate(
+        [na.lang_level_bits[rows].view(np.int64), na.syria_by[rows][:, None], required], axis=1
+    )
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    table = np.empty((uniq.shape[0], syria_until.size), dtype=bool)
+    for u in range(uniq.shape[0]):
+        bits, by, req = uniq[u, :-2].view(np.uint64), uniq[u, -2], uniq[u, -1]
+        ok = levels_meet(level_bits, bits) if req else np.ones(syria_until.size, dtype=bool)
+        if by >= 0:
+            ok &= syria_until >= by
+        table[u] = ok
+    return table[inv.ravel()]
+
+
+def level_rule(doctor_bits: np.ndarray, need_bits: np.ndarray, required: bool) -> np.ndarray:
+    """The ``language_level`` rule on its own for one need: bool (Dc,).
+
+    A doctor fails it when they speak one of the need's languages, but none at the
+    level asked; one who speaks none of them fails ``language`` instead, not this.
+    ``doctor_bits`` uint64 (Dc, T), ``need_bits`` uint64 (T,).
+    """
+    if not required:
+        return np.ones(doctor_bits.shape[0], dtype=bool)
+    speaks_any = (doctor_bits[:, 0] & np.bitwise_or.reduce(need_bits)) != 0
+    return levels_meet(doctor_bits, need_bits) | ~speaks_any
+
+
+def permission_rule(syria_until: np.ndarray, licence_until: np.ndarray, by: int) -> np.ndarray:
+    """The ``syria_permission`` rule on its own for one need: bool (Dc,).
+
+    A doctor fails it when they hold a verified licence valid through ``by`` but no
+    verified permission valid in Syria through it; one without any such licence fails
+    ``licence`` instead. ``by`` -1: the need asks for none (everybody passes).
+    """
+    if by < 0:
+        return np.ones(syria_until.size, dtype=bool)
+    return (syria_until >= by) | (licence_until < by)
 
 
 def _specialty_ok(na: NeedArrays, rows: np.ndarray, spec_bits: np.ndarray) -> np.ndarray:
@@ -334,6 +394,7 @@ def score_block(
     c, dc = rows.size, cs.rows.size
     ok = _static_ok(na, rows, cs.lang_bits, cs.licence_until)
     ok &= _specialty_ok(na, rows, cs.spec_bits)
+    ok &= level_permission_ok(na, rows, cs.lang_level_bits, cs.syria_until)
     _leave_out_excluded(ok, na, rows, cs)
     start, end = na.start[rows], na.end[rows]
     # Base (specialty and experience) and the need's own weight.
@@ -427,6 +488,12 @@ def rule_masks(
     rules["specialty"] = bits_meet(da.spec_bits[cand], na.accept_bits[row][None, :])
     by = na.licence_by[row]
     rules["licence"] = da.licence_until[cand] >= by if by >= 0 else np.ones(cand.size, bool)
+    rules["language_level"] = level_rule(
+        da.lang_level_bits[cand], na.lang_level_bits[row], bool(na.lang_required[row])
+    )
+    rules["syria_permission"] = permission_rule(
+        da.syria_until[cand], da.licence_until[cand], int(na.syria_by[row])
+    )
     if na.travels[row]:
         cov = coverage_block(na.start[r], na.end[r], da.windows[cand])[0]
         rules["availability"] = cov >= na.min_coverage[row] - EPS
@@ -561,6 +628,17 @@ def _rule_masks_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np.
     uniq, inv = np.unique(na.licence_by[rows], return_inverse=True)
     table = np.array([da.licence_until >= u if u >= 0 else np.ones(d, bool) for u in uniq])
     out[col["licence"]] = table[inv.ravel()]
+    keys = np.concatenate(
+        [na.lang_level_bits[rows].view(np.int64), na.lang_required[rows][:, None]], axis=1
+    )
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    table = np.array(
+        [level_rule(da.lang_level_bits, u[:-1].view(np.uint64), bool(u[-1])) for u in uniq]
+    )
+    out[col["language_level"]] = table[inv.ravel()]
+    uniq, inv = np.unique(na.syria_by[rows], return_inverse=True)
+    table = np.array([permission_rule(da.syria_until, da.licence_until, int(u)) for u in uniq])
+    out[col["syria_permission"]] = table[inv.ravel()]
     start, end = na.start[rows], na.end[rows]
     if na.travels[rows[0]]:
         cov = coverage_block(start, end, da.windows)
@@ -649,7 +727,10 @@ __all__ = [
     "clash_block",
     "coverage_block",
     "joint_patterns",
+    "level_permission_ok",
+    "level_rule",
     "mentorship_overlap_block",
+    "permission_rule",
     "rule_counts",
     "rule_failures",
     "rule_masks",

@@ -118,6 +118,12 @@ FREE_TEXT_SKILL_THRESHOLD: Final[float] = 0.3
 #: specialty floor: the doctor holds a specialty acceptable for the need (its own, those
 #: the taxonomy lists as able to do that work, or what the head chose; any when the need
 #: welcomes any specialty).
+#: ``language_level``: the doctor speaks one of the need's languages at the minimum
+#: level the need asks for it (``language`` alone: speaks one at any level).
+#: ``syria_permission``: in-person work in Syria (missions, in-person workshops) that
+#: asks for a licence needs a verified permission valid in Syria (registration with
+#: the Syrian authorities or a temporary permit) through the need's last day; remote
+#: work keeps the ``licence`` rule (any verified licence).
 HARD_RULES: Final[tuple[str, ...]] = (
     "mode",
     "language",
@@ -125,7 +131,16 @@ HARD_RULES: Final[tuple[str, ...]] = (
     "availability",
     "capacity",
     "licence",
+    "language_level",
+    "syria_permission",
 )
+
+#: Language levels, lowest first (the order a need's minimum is compared in). A doctor's
+#: language without a level counts as ``fluent`` (the stored default); a need's language
+#: without a minimum accepts any level (``basic``).
+LANGUAGE_LEVELS: Final[tuple[str, ...]] = ("basic", "working", "fluent", "native")
+#: The level a doctor's language without a stated level counts as.
+DEFAULT_LANGUAGE_LEVEL: Final[str] = "fluent"
 
 assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-12
 assert set(WEIGHTS) == set(SIGNALS)

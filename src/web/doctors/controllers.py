@@ -332,12 +332,16 @@ class CoordinatorLicencePages(Controller):
     ) -> Template | Redirect:
         data = await form_data(request)
         note = str(data.get("note", ""))
+        scope = str(data["scope"]) if data.get("scope") else None
         try:
             licence = await review_licence(
-                require_account(request), licence_id, verified=verified, note=note
+                require_account(request), licence_id, verified=verified, note=note, scope=scope
             )
         except ValidationFailed as exc:
-            errors = {f"note_{licence_id}": form_errors(exc).get("note", exc.message)}
+            problems = form_errors(exc)
+            errors = {f"note_{licence_id}": problems.get("note", exc.message)}
+            if "scope" in problems:
+                errors = {f"scope_{licence_id}": problems["scope"]}
             return await self._page({f"note_{licence_id}": note}, errors)
         flash(request, feedback.licence_reviewed(licence, verified=verified))
         return Redirect("/coordinator/licences")
@@ -362,6 +366,7 @@ class LicenceOut(Struct):
     review_note: str
     has_document: bool
     document_url: str | None
+    scope: str = "foreign"
 
 
 class TravelWindowOut(Struct):
@@ -418,6 +423,7 @@ def _licence_out(licence: LicenceView) -> LicenceOut:
         review_note=licence.review_note,
         has_document=licence.has_document,
         document_url=(f"/doctors/licences/{licence.id}/document" if licence.has_document else None),
+        scope=licence.scope,
     )
 
 

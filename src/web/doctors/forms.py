@@ -292,7 +292,7 @@ def profile_form_values(form: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-LICENCE_FIELDS = ("issuer_country", "authority", "number", "expires_on")
+LICENCE_FIELDS = ("issuer_country", "authority", "number", "expires_on", "scope")
 
 
 def licence_values(form: Mapping[str, Any]) -> dict[str, str]:
@@ -316,6 +316,7 @@ def licence_draft(
         document=document,
         filename=filename,
         confirm_expired=truthy(confirm_expired),
+        scope=values.get("scope") or "foreign",
     )
     return checked(draft, errors, licence_draft_errors)
 

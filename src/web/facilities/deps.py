@@ -17,6 +17,7 @@ from litestar.response import Template
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.facilities import csv_io
+from matching.facilities.language_levels import LANGUAGE_LEVELS
 from matching.facilities.need_queries import SORTS, NeedFilters
 from matching.facilities.need_rules import MAX_ROLES, MAX_SLOTS
 from matching.facilities.tables import District, FacilityKind, FunctionalState, NeedKind, Urgency
@@ -62,6 +63,7 @@ def _static_choices() -> dict[str, Any]:
         "specialty_codes": sorted(taxonomy.specialties, key=lambda c: taxonomy.specialties[c].en),
         "skill_codes": sorted(taxonomy.skills, key=lambda c: taxonomy.skills[c].en),
         "language_codes": list(taxonomy.languages),
+        "language_level_codes": LANGUAGE_LEVELS,
         "need_kinds": [k.value for k in NeedKind],
         "urgencies": [u.value for u in Urgency],
         "districts": [d.value for d in District],

@@ -128,6 +128,8 @@ def need_form_values(need: NeedView) -> dict[str, Any]:
     values["remote"] = need.remote
     values["skills"] = need.skills
     values["languages"] = need.languages_list
+    for code, level in need.language_minimums.items():
+        values[f"level_{code}"] = level
     chosen = [code for code in need.acceptable_specialties.split(",") if code]
     values["specialty_scope"] = "any" if need.any_specialty else ("chosen" if chosen else "usual")
     values["acceptable_specialties"] = chosen
@@ -197,6 +199,8 @@ class NeedIn(Struct, kw_only=True):
     # A team mission's roles (specialty and count each), filled all together or not at
     # all; empty: one specialty x places. With roles, places is the sum of the counts.
     roles: list[RoleIn] = []
+    # Minimum level per language code: basic, working, fluent or native (absent: any).
+    language_levels: dict[str, str] = {}
 
 
 class StatusIn(Struct):
@@ -264,6 +268,7 @@ def need_from_json(body: NeedIn) -> NeedDraft:
             RoleDraft(specialty=r.specialty, count=r.count, field=f"roles.{i}")
             for i, r in enumerate(body.roles)
         ],
+        language_levels=body.language_levels,
     )
 
 
