@@ -137,6 +137,18 @@ async def test_no_doctors_makes_every_need_unfillable(db: str) -> None:
     assert run["outcome"]["unfillable"][0]["reasons"] == ["no_doctors"]
 
 
+async def test_a_need_posted_before_any_doctor_registers_is_ranked_as_unfillable(
+    db: str,
+) -> None:
+    """A new platform: the first need's quick ranking finds nobody, and says so (the
+    kept doctor arrays start empty; scikit-learn refuses to fit on no rows)."""
+    need = await make_rankable_need()
+    run = await runs.get_run(await runs.rank_single_need(need))
+    assert run["status"] == "succeeded"
+    assert run["outcome"]["unfillable"][0]["need_id"] == need
+    assert run["outcome"]["unfillable"][0]["reasons"] == ["no_doctors"]
+
+
 async def test_failed_run_stores_the_reason(db: str) -> None:
     await make_rankable_doctor()
     need = await make_rankable_need()

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone
 
 from matching.pairings.loader import Holds
 from matching.ranking import DoctorArrays, DoctorInput, build_doctor_arrays
 from matching.ranking.arrays import MODE_BIT, TimezoneGroup
+from matching.ranking.skills import fit_idf, weigh
 from matching.taxonomy import load_taxonomy
 
 #: The :class:`DoctorArrays` fields :func:`splice` knows. Another field (the engine
@@ -132,8 +132,8 @@ def _refit_skill(base: DoctorArrays, raw: sp.csr_matrix) -> tuple[sp.csr_matrix,
     """Skill vectors of ``raw`` with the IDF refitted on them (it depends on every
     doctor), by a copy of ``base``'s vectoriser (``base``'s own is left fitted)."""
     vectorizer = copy.copy(base.skill_vectorizer)
-    vectorizer.idf_ = clone(base.skill_vectorizer.idf_)
-    return sp.csr_matrix(vectorizer.idf_.fit_transform(raw), dtype=np.float64), vectorizer
+    vectorizer.idf_ = fit_idf(raw)
+    return weigh(vectorizer.idf_, raw), vectorizer
 
 
 def _time_zones(names: Sequence[str], index: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:

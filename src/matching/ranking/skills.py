@@ -109,6 +109,21 @@ def _tokens(text: str) -> list[str]:
     return [w for w in words if w not in _EN_STOP and w not in _AR_STOP]
 
 
+def fit_idf(raw: sp.csr_matrix) -> TfidfTransformer:
+    """The code IDF of these people. With nobody yet (a new platform), every code
+    weighs the same: the IDF is fitted on one empty row (scikit-learn refuses 0 rows)."""
+    idf = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
+    return idf.fit(raw if raw.shape[0] else sp.csr_matrix((1, raw.shape[1])))
+
+
+def weigh(idf: TfidfTransformer, raw: sp.csr_matrix) -> sp.csr_matrix:
+    """``raw`` code vectors weighted by ``idf``, rows l2-normalised: CSR float64 (no rows
+    in, no rows out; scikit-learn refuses 0 rows)."""
+    if not raw.shape[0]:
+        return sp.csr_matrix(raw.shape, dtype=np.float64)
+    return sp.csr_matrix(idf.transform(raw), dtype=np.float64)
+
+
 class SkillVectorizer:
     """Turns (ticked codes, free text) into l2-normalised TF-IDF vectors over skill codes.
 
@@ -145,8 +160,7 @@ class SkillVectorizer:
     ) -> SkillVectorizer:
         """Learn the skills' word vocabulary and the code IDF of these people (the doctors)."""
         self._fit_vocabulary()
-        self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        self.idf_.fit(self.raw(code_lists, free_texts))
+        self.idf_ = fit_idf(self.raw(code_lists, free_texts))
         return self
 
     def fit_transform(
@@ -154,9 +168,9 @@ class SkillVectorizer:
     ) -> sp.csr_matrix:
         """:meth:`fit` on these people and return their vectors: CSR (n, n_codes) float64."""
         self._fit_vocabulary()
-        self.idf_ = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        out = self.idf_.fit_transform(self.raw(code_lists, free_texts))
-        return sp.csr_matrix(out, dtype=np.float64)
+        raw = self.raw(code_lists, free_texts)
+        self.idf_ = fit_idf(raw)
+        return weigh(self.idf_, raw)
 
     def transform(
         self, code_lists: Sequence[Sequence[str]], free_texts: Sequence[str]
@@ -164,8 +178,7 @@ class SkillVectorizer:
         """Vectors with the fitted IDF: CSR (n, n_codes) float64, rows l2-normalised."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillVectorizer: call fit (on the doctors) before transform")
-        out = self.idf_.transform(self.raw(code_lists, free_texts))
-        return sp.csr_matrix(out, dtype=np.float64)
+        return weigh(self.idf_, self.raw(code_lists, free_texts))
 
     def _fit_vocabulary(self) -> None:
         self.codes_: tuple[str, ...] = tuple(self.codes)
