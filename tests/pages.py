@@ -21,7 +21,62 @@ from matching.pairings.tables import Proposal
 from tests.factories import post_form
 
 
-class _EnglishFinder(HTMLParser):
+class _ForeignTextFinder(HTMLParser):
+    """Visible text in the other language: subclasses say which elements may hold it
+    (:meth:`_skipped`) and what counts as the other language (:meth:`_foreign`)."""
+
+    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._open: list[tuple[str, bool]] = []
+
+    def _skipped(self, tag: str, a: dict[str, str | None]) -> bool:
+        raise NotImplementedError
+
+    def _foreign(self, text: str) -> bool:
+        raise NotImplementedError
+
+    def _foreign_text(self, data: str) -> bool:
+        return self._foreign(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        skipped = self._skipped(tag, a)
+        if not skipped and not any(s for _, s in self._open):
+            for name in ("placeholder", "title", "aria-label"):
+                if self._foreign(a.get(name) or ""):
+                    self.found.append(f"{tag}[{name}]: {a[name]}")
+        if tag not in self.VOID:
+            self._open.append((tag, skipped))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
+            return
+        if self._foreign_text(data):
+            tag = self._open[-1][0] if self._open else "?"
+            self.found.append(f"{tag}: {data.strip()[:100]}")
+
+    @classmethod
+    def scan(cls, html: str) -> list[str]:
+        finder = cls()
+        finder.feed(html)
+        finder.close()
+        return finder.found
+
+
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+_KEYS = re.compile(r"\b(Ctrl|Cmd)\b")  # key names, printed as on the keyboard
+
+
+class _EnglishFinder(_ForeignTextFinder):
     """Visible text with Latin words (3+ lowercase letters) where Arabic is expected.
 
     Latin is expected in ``<bdi>`` (names, user input), ``dir="ltr"``, ``lang="en"``,
@@ -29,105 +84,52 @@ class _EnglishFinder(HTMLParser):
     """
 
     SKIP_TAGS = frozenset({"script", "style", "code", "kbd", "samp", "pre", "textarea", "bdi"})
-    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._open: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        skipped = (
+    def _skipped(self, tag: str, a: dict[str, str | None]) -> bool:
+        return (
             tag in self.SKIP_TAGS
             or a.get("dir") in ("ltr", "auto")  # auto: text a user typed, in any language
             or a.get("lang") == "en"
             or "ltr" in (a.get("class") or "").split()
             or (tag == "option" and "selected" not in a)  # only the chosen option shows
         )
-        if not skipped and not any(s for _, s in self._open):
-            for name in ("placeholder", "title", "aria-label"):
-                if a.get(name) and _ENGLISH_WORD.search(a[name] or ""):
-                    self.found.append(f"{tag}[{name}]: {a[name]}")
-        if tag not in self.VOID:
-            self._open.append((tag, skipped))
 
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
+    def _foreign(self, text: str) -> bool:
+        return bool(_ENGLISH_WORD.search(text))
 
-    def handle_data(self, data: str) -> None:
-        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
-            return
-        if _ENGLISH_WORD.search(_KEYS.sub("", data)):
-            tag = self._open[-1][0] if self._open else "?"
-            self.found.append(f"{tag}: {data.strip()[:100]}")
-
-
-_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
-_KEYS = re.compile(r"\b(Ctrl|Cmd)\b")  # key names, printed as on the keyboard
+    def _foreign_text(self, data: str) -> bool:
+        return self._foreign(_KEYS.sub("", data))
 
 
 def english_on_page(html: str) -> list[str]:
     """Latin words shown where Arabic is expected (see :class:`_EnglishFinder`)."""
-    finder = _EnglishFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
+    return _EnglishFinder.scan(html)
 
 
 _ARABIC = re.compile(r"[\u0621-\u064A]{2,}")
 
 
-class _ArabicFinder(HTMLParser):
+class _ArabicFinder(_ForeignTextFinder):
     """Visible Arabic words on an English page, outside what users typed (``<bdi>``, ``ltr``)
     and outside the language switcher (which names Arabic in Arabic)."""
 
     SKIP = frozenset({"script", "style", "bdi", "textarea", "code"})
-    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col"})
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._open: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        skipped = (
+    def _skipped(self, tag: str, a: dict[str, str | None]) -> bool:
+        return (
             tag in self.SKIP
             or a.get("lang") == "ar"
             or a.get("dir") in ("rtl", "auto")
             or (tag == "option" and "selected" not in a)
         )
-        if not skipped and not any(s for _, s in self._open):
-            for name in ("placeholder", "title", "aria-label"):
-                if _ARABIC.search(a.get(name) or ""):
-                    self.found.append(f"{tag}[{name}]: {a[name]}")
-        if tag not in self.VOID:
-            self._open.append((tag, skipped))
 
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if any(s for _, s in self._open) or "head" in (t for t, _ in self._open):
-            return
-        if _ARABIC.search(data):
-            tag = self._open[-1][0] if self._open else "?"
-            self.found.append(f"{tag}: {data.strip()[:100]}")
+    def _foreign(self, text: str) -> bool:
+        return bool(_ARABIC.search(text))
 
 
 def arabic_on_page(html: str) -> list[str]:
     """Arabic words shown on an English page (see :class:`_ArabicFinder`)."""
-    finder = _ArabicFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
+    return _ArabicFinder.scan(html)
 
 
 async def switch_language(client: AsyncTestClient, language: str) -> None:
