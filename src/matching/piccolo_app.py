@@ -31,6 +31,7 @@ from matching.facilities.tables import (
 )
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
+from matching.people.tables import FacilityPerson
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
 
@@ -68,6 +69,7 @@ def all_tables() -> list[type[Table]]:
         RankingRun,
         Proposal,
         NeedInterest,
+        FacilityPerson,
         AuditEvent,
         OutboxMail,
         Notification,

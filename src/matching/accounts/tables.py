@@ -14,6 +14,9 @@ class Role(StrEnum):
     FACILITY_HEAD = "facility_head"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    #: A local health worker of a facility: sees only their own sessions, cases,
+    #: workshops and certificates (``matching.people``).
+    LOCAL_CLINICIAN = "local_clinician"
 
 
 class User(Table, tablename="app_user"):

@@ -1,0 +1,1 @@
+"""A facility's own people: the local clinicians who are mentees and workshop attendees."""
