@@ -19,6 +19,18 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "facility_head": N_("Facility head"),
         "coordinator": N_("Coordinator"),
         "admin": N_("Administrator"),
+        "local_clinician": N_("Local clinician"),
+    },
+    "clinical_role": {
+        "resident": N_("Resident doctor"),
+        "general_practitioner": N_("General practitioner"),
+        "specialist": N_("Specialist doctor"),
+        "nurse": N_("Nurse"),
+        "midwife": N_("Midwife"),
+        "paramedic": N_("Paramedic"),
+        "pharmacist": N_("Pharmacist"),
+        "technician": N_("Technician"),
+        "other": N_("Other health worker"),
     },
     "level": {
         "resident": N_("Resident"),

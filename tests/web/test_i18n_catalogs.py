@@ -277,6 +277,7 @@ def _enum_values() -> dict[str, list[str]]:
     )
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
+    from matching.people.tables import ClinicalRole
 
     enums = {
         "role": Role,
@@ -292,6 +293,7 @@ def _enum_values() -> dict[str, list[str]]:
         "run_kind": RunKind,
         "proposal_state": ProposalState,
         "mail_status": MailStatus,
+        "clinical_role": ClinicalRole,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
