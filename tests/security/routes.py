@@ -27,6 +27,7 @@ PARAM_OBJECTS = {
     "user_id": "doctor_user_id",
     "slot_id": "slot_id",
     "window_id": "window_id",
+    "person_id": "person_id",
 }
 # A bare {id} is named by the path segment before it.
 SEGMENT_OBJECTS = {
@@ -41,6 +42,7 @@ SEGMENT_OBJECTS = {
     "outbox": "mail_id",
     "mail": "mail_id",
     "users": "doctor_user_id",
+    "people": "person_id",
 }
 SHARED_PARAMS = {"run_id": "run_id", "event_id": "audit_event_id"}
 SHARED_SEGMENTS = {"runs": "run_id", "audit": "audit_event_id", "events": "audit_event_id"}

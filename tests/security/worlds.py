@@ -1,7 +1,9 @@
 """Two symmetric "worlds" of people and objects, and one app client per role.
 
-World A: ``doctor``, ``head`` (of facility A), need A, proposal A (doctor x need A).
-World B: ``other_doctor``, ``other_head`` (of facility B), need B, proposal B.
+World A: ``doctor``, ``head`` (of facility A), need A, proposal A (doctor x need A),
+``clinician`` (a local clinician of facility A: person A, with an account).
+World B: ``other_doctor``, ``other_head`` (of facility B), need B, proposal B,
+``other_clinician`` (person B).
 Coordinator and admin belong to no world. A role's *own* objects are those of
 its world; the other world's objects are somebody else's. The fixtures that build
 them are in ``conftest.py``.
@@ -27,6 +29,7 @@ from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, Weekly
 from matching.facilities.tables import Invitation, Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal, RankingRun
+from matching.people.tables import FacilityPerson
 from tests.factories import PASSWORD, login, make_account, make_facility, make_head
 
 ANONYMOUS = "anonymous"
@@ -36,8 +39,27 @@ HEAD = "head"
 OTHER_HEAD = "other_head"
 COORDINATOR = "coordinator"
 ADMIN = "admin"
-ROLES = (ANONYMOUS, DOCTOR, OTHER_DOCTOR, HEAD, OTHER_HEAD, COORDINATOR, ADMIN)
-WORLD_OF = {DOCTOR: "A", OTHER_DOCTOR: "B", HEAD: "A", OTHER_HEAD: "B"}
+CLINICIAN = "clinician"
+OTHER_CLINICIAN = "other_clinician"
+ROLES = (
+    ANONYMOUS,
+    DOCTOR,
+    OTHER_DOCTOR,
+    HEAD,
+    OTHER_HEAD,
+    CLINICIAN,
+    OTHER_CLINICIAN,
+    COORDINATOR,
+    ADMIN,
+)
+WORLD_OF = {
+    DOCTOR: "A",
+    OTHER_DOCTOR: "B",
+    HEAD: "A",
+    OTHER_HEAD: "B",
+    CLINICIAN: "A",
+    OTHER_CLINICIAN: "B",
+}
 BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -58,6 +80,8 @@ class World:
     mail_id: int
     slot_id: int
     window_id: int
+    clinician: Account
+    person_id: int
 
 
 @dataclass
@@ -150,6 +174,16 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
     mail_id = await _insert(
         OutboxMail, recipient=doctor.email, subject="Hello", body_text="t", body_html="<p>t</p>"
     )
+    clinician = await make_account(Role.LOCAL_CLINICIAN, name=f"Clinician World {name}")
+    person_id = await _insert(
+        FacilityPerson,
+        facility=facility_id,
+        name_en=f"Clinician World {name}",
+        name_ar="ممرضة",
+        clinical_role="nurse",
+        user=clinician.id,
+        entered_by=head.id,
+    )
     return World(
         name=name,
         doctor=doctor,
@@ -164,6 +198,8 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         mail_id=mail_id,
         slot_id=slot_id,
         window_id=window_id,
+        clinician=clinician,
+        person_id=person_id,
     )
 
 
@@ -182,6 +218,8 @@ async def make_worlds(uploads: Path) -> Worlds:
         OTHER_DOCTOR: b.doctor,
         HEAD: a.head,
         OTHER_HEAD: b.head,
+        CLINICIAN: a.clinician,
+        OTHER_CLINICIAN: b.clinician,
         COORDINATOR: coordinator,
         ADMIN: admin,
     }
