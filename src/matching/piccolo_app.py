@@ -29,7 +29,9 @@ from matching.facilities.tables import (
     NeedRole,
     NeedSkill,
 )
+from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
+from matching.mentorship.tables import Mentorship
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from matching.settings import PROJECT_ROOT
@@ -70,6 +72,8 @@ def all_tables() -> list[type[Table]]:
         Proposal,
         NeedInterest,
         FacilityPerson,
+        PairingFeedback,
+        Mentorship,
         AuditEvent,
         OutboxMail,
         Notification,
