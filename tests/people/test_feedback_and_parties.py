@@ -23,9 +23,9 @@ from tests.factories import make_account, make_facility, make_head, scene
 
 async def _confirmed(kind: str = "mentorship") -> dict:
     world = await scene(kind)
-    await Proposal.update({Proposal.state: "confirmed"}).where(
-        Proposal.id == world["proposal"]
-    ).run()
+    await (
+        Proposal.update({Proposal.state: "confirmed"}).where(Proposal.id == world["proposal"]).run()
+    )
     return world
 
 
@@ -62,9 +62,9 @@ async def test_two_heads_at_once_leave_one_facility_rating(db: str) -> None:
             return_exceptions=True,
         )
         assert sum(isinstance(r, Conflict) for r in results) == 1
-        count = await PairingFeedback.count().where(
-            PairingFeedback.pairing == world["proposal"]
-        ).run()
+        count = (
+            await PairingFeedback.count().where(PairingFeedback.pairing == world["proposal"]).run()
+        )
         assert count == 1
 
 
@@ -77,9 +77,11 @@ async def test_mentorship_parties(db: str) -> None:
         PersonDraft(name_en="Sami", name_ar="سامي", clinical_role="resident"),
     )
     clinician = await make_account(Role.LOCAL_CLINICIAN)
-    await FacilityPerson.update({FacilityPerson.user: clinician.id}).where(
-        FacilityPerson.id == person.id
-    ).run()
+    await (
+        FacilityPerson.update({FacilityPerson.user: clinician.id})
+        .where(FacilityPerson.id == person.id)
+        .run()
+    )
     with pytest.raises(NotFound):  # not yet the mentee
         await check_parties(clinician, pairing)
     await Mentorship.insert(Mentorship(pairing=pairing, mentee=person.id)).run()
