@@ -187,6 +187,17 @@ async def deliver_outbox(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 @job
+async def send_reminders(ctx: dict[str, Any]) -> dict[str, int]:
+    """The reminder digests due this hour (arq cron, every hour): at most one mail per
+    person per local day, every item also in the app (``matching.reminders.digest``)."""
+    from matching.reminders.digest import send_digests
+
+    settings = _settings(ctx)
+    report = await send_digests(datetime.now(UTC), settings.base_url)
+    return {"digests": report.digests, "items": report.items}
+
+
+@job
 async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
     """Mark failed the runs whose job ended without the run saying so (arq cron).
 

@@ -44,6 +44,7 @@ from workers.jobs import (
     rank_need,
     reconcile_runs,
     run_ranking,
+    send_reminders,
 )
 from workers.queue import queue_name
 
@@ -88,6 +89,7 @@ class WorkerSettings:
         func(nightly_ranking, timeout=RANKING_JOB_TIMEOUT_S),
         func(deliver_outbox, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
         func(reconcile_runs, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+        func(send_reminders, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
     ]
     cron_jobs = [
         cron(
@@ -102,6 +104,14 @@ class WorkerSettings:
             minute=set(range(0, 60, 5)),
             second=30,
             run_at_startup=True,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
+        ),
+        cron(
+            send_reminders,
+            name="reminder-digests-every-hour",
+            minute=7,
+            second=0,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),

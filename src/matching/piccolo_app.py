@@ -34,6 +34,7 @@ from matching.mail.tables import Notification, OutboxMail
 from matching.mentorship.tables import Mentorship
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.people.tables import FacilityPerson
+from matching.reminders.tables import ReminderDigest, ReminderItemSent
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
 
@@ -74,6 +75,8 @@ def all_tables() -> list[type[Table]]:
         FacilityPerson,
         PairingFeedback,
         Mentorship,
+        ReminderDigest,
+        ReminderItemSent,
         AuditEvent,
         OutboxMail,
         Notification,
