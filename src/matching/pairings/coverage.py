@@ -80,6 +80,22 @@ async def coverage() -> Coverage:
     return result
 
 
+async def latest_unfillable_reasons() -> dict[int, list[str]]:
+    """Reason codes by need id, from the latest finished full run (empty before one)."""
+    run = (
+        await RankingRun.select(RankingRun.outcome)
+        .where(RankingRun.status == "succeeded", RankingRun.kind != "one_need")
+        .order_by(RankingRun.id, ascending=False)
+        .first()
+    )
+    if run is None:
+        return {}
+    return {
+        int(entry.get("need_id", -1)): list(entry.get("reasons") or ["combination"])
+        for entry in (json_object(run["outcome"]) or {}).get("unfillable", [])
+    }
+
+
 async def _unfillable(needs: dict[int, dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     """Unfillable needs, from the latest finished full run's ``outcome`` column."""
     # A one-need run only speaks for its need: read the latest run over all needs.

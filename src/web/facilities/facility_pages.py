@@ -20,6 +20,9 @@ from matching.facilities.profiles import (
     get_facility,
     update_facility,
 )
+from matching.outcomes.metrics import METRICS
+from matching.outcomes.report import build_report
+from matching.outcomes.schemas import OutcomeFilters
 from matching.paging import parse_page
 from web.auth import requires_coordinator
 from web.context import base_url
@@ -97,6 +100,8 @@ class FacilityPages(Controller):
                 "facility": facility,
                 "heads": await heads_of(facility_id),
                 "needs": await needs_of_facility(facility_id, viewer=account),
+                "outcomes": await build_report(OutcomeFilters(facility_id=facility_id)),
+                "outcome_metrics": METRICS,
                 "invited": invited,
                 "values": {},
                 "errors": {},

@@ -15,6 +15,9 @@ from litestar.response import Redirect, Template
 from matching.audit.sentences import describe
 from matching.errors import DomainError, ValidationFailed
 from matching.facilities.csv_io import UTF8_BOM
+from matching.outcomes.metrics import METRICS
+from matching.outcomes.report import build_report
+from matching.outcomes.schemas import OutcomeFilters
 from matching.paging import parse_page
 from matching.pairings import review, transitions
 from matching.pairings.coverage import coverage
@@ -57,6 +60,8 @@ class CoordinatorPages(Controller):
             template_name="dashboard/index.html",
             context={
                 "coverage": await coverage(),
+                "outcomes": await build_report(OutcomeFilters()),
+                "outcome_metrics": METRICS,
                 "pending_licences": await review.pending_licences(),
                 "waiting": await review.waiting_count(),
             },
