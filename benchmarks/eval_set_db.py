@@ -280,10 +280,17 @@ async def store_eval_set(today: date | None = None) -> StoredIds:
             waited[x.waited_runs].append(x)
     counts = sorted(waited, reverse=True)
     for i, k in enumerate(counts):
-        for x in waited[k]:
-            await w.need(x)
+        async with Need._meta.db.transaction():
+            for x in waited[k]:
+                await w.need(x)
         for _ in range(k - (counts[i + 1] if i + 1 < len(counts) else 0)):
             await runs.execute_run(await runs.create_run("full"))
+    async with Need._meta.db.transaction():  # one commit: fast on SQLite
+        await _store_the_rest(w)
+    return w.ids
+
+
+async def _store_the_rest(w: _Writer) -> None:
     for x in NEEDS:
         if not x.waited_runs:
             await w.need(x)
@@ -302,4 +309,3 @@ async def store_eval_set(today: date | None = None) -> StoredIds:
             await w.confirmed(
                 w.ids.facility[x.facility_id], past.kind, w.ids.doctor[past.doctor_id], start, start
             )
-    return w.ids
