@@ -300,7 +300,8 @@ async def _store_the_rest(w: _Writer) -> None:
         did = w.ids.doctor[d.id]
         for _ in range(d.current_mentees):
             start = w.today - timedelta(days=30)
-            await w.confirmed(await w.filler(), "mentorship", did, start, start + timedelta(weeks=26))
+            end = start + timedelta(weeks=26)
+            await w.confirmed(await w.filler(), "mentorship", did, start, end)
         for span in d.committed_missions:
             await w.confirmed(await w.filler(), "mission", did, w.day(span.start), w.day(span.end))
     for x in NEEDS:

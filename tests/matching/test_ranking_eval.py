@@ -53,7 +53,7 @@ def _proposed(result, need_id: int) -> set[int]:
 
 def test_the_set_labels_at_least_40_needs_and_every_rule():
     assert len(LABELLED) >= 40, len(LABELLED)
-    assert LABELLED <= {n.id for n in NEEDS}
+    assert {n.id for n in NEEDS} >= LABELLED
     needs = {n.id: n for n in NEEDS}
     labelled = [needs[i] for i in LABELLED]
     assert sum(1 for n in labelled if n.language_levels) >= 6
@@ -77,9 +77,9 @@ def test_a_need_of_several_places_gets_the_labelled_doctors(result, need_id, doc
 
 
 def test_every_need_with_suitable_doctors_gets_a_proposal(result):
-    assert {p.need_id for p in result.proposals} == set(EXPECTED) | set(TEAMS) | set(
-        PROPOSED
-    ) | {n for n, doctors in SHORT.items() if doctors}
+    assert {p.need_id for p in result.proposals} == set(EXPECTED) | set(TEAMS) | set(PROPOSED) | {
+        n for n, doctors in SHORT.items() if doctors
+    }
     assert {u.need_id for u in result.unfillable} == set(SHORT) | set(TEAMS_OPEN) | set(RULE_SHORT)
 
 
@@ -139,7 +139,9 @@ def test_an_excluded_doctor_fails_exactly_the_labelled_rule(result, need_id, doc
     assert {rule} in failed_per_row, failed_per_row
 
 
-@pytest.mark.parametrize(("need_id", "doctor_id"), sorted({**CONTESTED, **CONTESTED_ANYWAY}.items()))
+@pytest.mark.parametrize(
+    ("need_id", "doctor_id"), sorted({**CONTESTED, **CONTESTED_ANYWAY}.items())
+)
 def test_a_contested_doctor_goes_where_the_label_says(result, need_id, doctor_id):
     assert _proposed(result, need_id) == {doctor_id}
 
