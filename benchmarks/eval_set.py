@@ -14,6 +14,21 @@ asks for a language, and the permission to practise in Syria that in-person work
 needs (a foreign licence serves remote work only). ``RULE_SHORT`` names, for the
 needs nobody may take, the rule that keeps them open.
 
+Needs 100-121 (doctors 100-145) take each rule of issue 16 one case at a time:
+language levels (100-104: a level asked, a language without a level counting as
+fluent, a language asking none), where a licence lets one practise (105-110: a
+registration or a verified temporary permit for in-person work in Syria, a permit
+ending mid-mission or still pending, any licence for remote work, no permission when
+no licence is asked), team missions (111-114: counts, dates every member must
+cover, all or nobody, a team asking for licences), continuity (115-117: across kinds
+of work, feedback, never over a hard rule) and fairness over time (118-121: a wait
+that wins a contested doctor, and its ceiling). ``PROPOSED`` names every doctor a
+need of several places gets; ``EXCLUDED`` names, per need, doctors who must not be
+proposed and the one hard rule that keeps each out; ``ENGINE_ONLY`` the labels the
+product path cannot express yet. 49 needs are labelled in all;
+:mod:`benchmarks.eval_set_db` writes the set to the tables for the product path
+(``tests/matching/test_ranking_eval.py`` checks every label both ways).
+
 Doctors hold a registration with the Syrian authorities valid as long as their
 verified licence unless said otherwise (``syria_permission_until``); a language
 without a level is spoken fluently.
