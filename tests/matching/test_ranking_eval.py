@@ -225,6 +225,9 @@ async def test_every_label_holds_through_a_full_run_on_the_database(db: str, res
         for r in by_need.get(need, []):
             chosen.setdefault(r["explanation"]["role"], set()).add(r["doctor"])
         check(chosen == {k: set(v) for k, v in roles.items()}, f"team {need}: {chosen}")
+        for r in by_need.get(need, []):  # every proposal of the team explains every role
+            seats = {s["role"]: len(s["doctor_ids"]) for s in r["explanation"]["team"]}
+            check(seats == {k: len(v) for k, v in roles.items()}, f"team {need}: {seats}")
     for need, role in TEAMS_OPEN.items():
         check(need not in proposed, f"open team {need}: {proposed.get(need)}")
         check(reports[need]["role"] == role, f"open team {need}: {reports[need]}")
