@@ -8,7 +8,11 @@ and capacity pools, and solves the same b-matching with
 engine's ``linprog`` dual simplex: an independent solve of the same programme.
 Team missions (several role rows of one need, filled all together or not at all)
 get one binary ``y`` per team and ``sum x == count * y`` per role row, over the
-whole graph at once (the engine solves per connected component).
+whole graph at once (the engine solves per connected component). With a team,
+only the ``y`` are declared integral: with them fixed the rest is a bipartite
+b-matching whose vertices are integral, and the pairs found are checked to be so
+(declaring every ``x`` integral too gave the same optimum on the tight population,
+223 s against 7 s on the loaded machine).
 """
 
 from __future__ import annotations
@@ -101,10 +105,13 @@ def optimum(graph: PairGraph, objective: np.ndarray) -> np.ndarray:
     res = milp(
         c=-np.concatenate([objective, np.zeros(n_teams)]),
         constraints=LinearConstraint(a, lb, ub),
-        integrality=np.ones(e + n_teams),
+        integrality=np.concatenate([np.full(e, 0 if n_teams else 1), np.ones(n_teams)]),
         bounds=Bounds(0.0, 1.0),
         options={"mip_rel_gap": 1e-9},  # HiGHS stops at 1e-4 by default
     )
     if res.x is None:
         raise RuntimeError(f"all-pairs optimum failed: {res.message}")
-    return res.x[:e] > 0.5
+    x = res.x[:e]
+    if np.abs(x - np.round(x)).max() > 1e-6:
+        raise RuntimeError("all-pairs optimum: a fractional pair (not a vertex)")
+    return x > 0.5
