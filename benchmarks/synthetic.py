@@ -12,6 +12,11 @@
   (:func:`tight_population`, needs in the doctors' own popular specialties with
   1-4 places, so they compete for the same doctors) and a *short-supply* one
   (:func:`short_supply_population`, supply covering about 60 % of the places).
+* The rules of issue 16 are in every population: language levels on every doctor's
+  languages and a minimum level on 30 % of the needs' languages; a permission to
+  practise in Syria for 60 % of the doctors with a verified licence (in-person needs
+  asking for a licence require it); and, in the two assignment populations, 5 % of
+  the needs turned into team missions (:func:`with_team_missions`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from matching.availability import DateRange, WeeklyWindow
-from matching.ranking.data import DoctorInput, NeedInput
+from matching.ranking.data import DoctorInput, NeedInput, TeamRole
 
 # country, time zone, share of doctors, extra language
 COUNTRIES: tuple[tuple[str, str, float, str | None], ...] = (
@@ -304,14 +309,54 @@ def make_tight_needs(
     return out
 
 
+#: Share of the needs of the assignment populations turned into team missions.
+TEAM_SHARE = 0.05
+#: Team templates: a theatre's roles (specialty and count each).
+TEAM_TEMPLATES: tuple[tuple[TeamRole, ...], ...] = (
+    (TeamRole("orthopaedics_trauma"), TeamRole("anaesthesia"), TeamRole("nursing_education")),
+    (TeamRole("general_surgery"), TeamRole("anaesthesia"), TeamRole("nursing_education", 2)),
+    (TeamRole("obstetrics_gynaecology"), TeamRole("anaesthesia"), TeamRole("midwifery")),
+    (TeamRole("pediatric_surgery"), TeamRole("anaesthesia"), TeamRole("pediatrics")),
+)
+
+
+def with_team_missions(
+    needs: list[NeedInput], share: float = TEAM_SHARE, seed: int = 3
+) -> list[NeedInput]:
+    """``needs`` with ``share`` of them (drawn among the missions) turned into team
+    missions of :data:`TEAM_TEMPLATES` (roles filled all together or not at all)."""
+    if share <= 0:
+        return needs
+    rng = np.random.default_rng(seed)
+    missions = [i for i, x in enumerate(needs) if x.kind == "mission"]
+    pick = rng.choice(missions, size=min(len(missions), round(share * len(needs))), replace=False)
+    out = list(needs)
+    for j, i in enumerate(sorted(int(p) for p in pick)):
+        roles = TEAM_TEMPLATES[j % len(TEAM_TEMPLATES)]
+        out[i] = replace(
+            needs[i],
+            specialty=roles[0].specialty,
+            roles=roles,
+            places_left=sum(r.count for r in roles),
+            acceptable_specialties=None,
+        )
+    return out
+
+
 def tight_population(
-    n_doctors: int, n_needs: int, taxonomy: Any, today: date, seed: int = 0
+    n_doctors: int,
+    n_needs: int,
+    taxonomy: Any,
+    today: date,
+    seed: int = 0,
+    team_share: float = 0.0,
 ) -> tuple[list[DoctorInput], list[NeedInput]]:
     """Doctors of :func:`make_doctors` and needs of :func:`make_tight_needs`
-    (at 5 doctors a need the all-pairs optimum fills about three places in four)."""
+    (at 5 doctors a need the all-pairs optimum fills about three places in four),
+    ``team_share`` of them team missions."""
     doctors = make_doctors(n_doctors, taxonomy, today, seed=11 + seed)
     needs = make_tight_needs(n_needs, taxonomy, today, seed=12 + seed, doctor_seed=11 + seed)
-    return doctors, needs
+    return doctors, with_team_missions(needs, team_share)
 
 
 #: Doctors a need in :func:`short_supply_population`: with :func:`make_doctors` and
@@ -320,9 +365,11 @@ SHORT_SUPPLY_DOCTORS_PER_NEED = 3
 
 
 def short_supply_population(
-    n_needs: int, taxonomy: Any, today: date, seed: int = 0
+    n_needs: int, taxonomy: Any, today: date, seed: int = 0, team_share: float = 0.0
 ) -> tuple[list[DoctorInput], list[NeedInput]]:
     """The realistic doctors and needs (rural needs harder to fill), with supply
-    covering about 60 % of the places: the population that can show equity."""
+    covering about 60 % of the places: the population that can show equity;
+    ``team_share`` of the needs team missions."""
     doctors = make_doctors(SHORT_SUPPLY_DOCTORS_PER_NEED * n_needs, taxonomy, today, seed=11 + seed)
-    return doctors, make_needs(n_needs, taxonomy, today, seed=12 + seed)
+    needs = make_needs(n_needs, taxonomy, today, seed=12 + seed)
+    return doctors, with_team_missions(needs, team_share)
