@@ -120,10 +120,21 @@ async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     }
 
 
+async def _execute_or_split(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
+    """A large full or scheduled run on arq is split into jobs (``workers.split_runs``);
+    every other run takes the single-job path."""
+    from workers.split_runs import start_split
+
+    started = await start_split(ctx, run_id)
+    if started is not None:
+        return started
+    return await _execute(ctx, run_id)
+
+
 @job
 async def run_ranking(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     """A full (or stable) ranking run created by ``create_run``; job id ``ranking-run:{id}``."""
-    return await _execute(ctx, int(run_id))
+    return await _execute_or_split(ctx, int(run_id))
 
 
 #: Runs one rank_need job makes at most when its need keeps changing while it ranks.
@@ -173,7 +184,7 @@ async def nightly_ranking(ctx: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:
         _retry_if_transient(ctx, exc)
         raise
-    return await _execute(ctx, run_id)
+    return await _execute_or_split(ctx, run_id)
 
 
 @job

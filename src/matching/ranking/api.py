@@ -382,8 +382,12 @@ def _explain(
         explained = []
         for c in runners[p]:
             r_signals, r_shared, r_details = parts(q)
+            # The score of the pair's own signals (their contributions sum to it), not
+            # the scoring block's: that one may differ in the last bit with the block's
+            # shape, and a split run's blocks are shaped differently.
+            score = float(sig["score"][q])
             explained.append(
-                Candidate(c.doctor_id, c.score, c.rank, r_signals, r_shared, r_details, history[q])
+                Candidate(c.doctor_id, score, c.rank, r_signals, r_shared, r_details, history[q])
             )
             q += 1
         out.append(
