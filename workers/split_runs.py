@@ -261,7 +261,7 @@ async def write_split_run(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     from matching.pairings.run_blocks import raise_progress, resume_running, split_run_plan
     from matching.pairings.run_records import PROGRESS_WRITING
     from matching.pairings.run_writes import write_plan
-    from matching.pairings.runs import finish, get_run
+    from matching.pairings.run_records import finish, get_run
     from matching.pairings.tables import RunKind
 
     run_id = int(run_id)
