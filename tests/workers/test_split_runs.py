@@ -82,6 +82,14 @@ async def _forget_run(run_id: int) -> None:
 
 
 @pytest.fixture
+def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's accounts without a memory-hard hash each (nobody logs in here)."""
+    from matching.accounts import services
+
+    monkeypatch.setattr(services, "hash_password", lambda _password: services._DUMMY_HASH)
+
+
+@pytest.fixture
 def split_small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Split every full run, in blocks of BLOCK_NEEDS needs (as the worker's settings)."""
     tuning = dataclasses.replace(
@@ -101,7 +109,7 @@ def _ctx(queue: ArqQueue, tries: int = 1) -> dict[str, Any]:
 
 
 async def test_split_run_writes_the_single_job_runs_proposals_and_each_step_twice_is_harmless(
-    db: str, arq_queue: ArqQueue, redis: Redis, split_small: None
+    db: str, arq_queue: ArqQueue, redis: Redis, split_small: None, fast_hashes: None
 ) -> None:
     """Every step called as arq would, each delivered twice: the start job queues each
     block once, a block or pool stored twice stores the same bytes and queues the next
