@@ -223,6 +223,14 @@ async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
         status = await arq_job.status()
         if status == JobStatus.complete:
             info = await arq_job.result_info()
+            split = info is not None and info.success and isinstance(info.result, dict)
+            split = split and info.result.get("status") == "split"
+            if split and await _split_run_lost(redis, run, now):
+                reason = "its split jobs are no longer in Redis (lost); start a new run"
+                logger.warning("run %s: marked failed: %s", run["id"], reason)
+                await fail_run(int(run["id"]), reason)
+                failed += 1
+                continue
             if info is None or info.success:
                 continue
             result = info.result
@@ -240,6 +248,17 @@ async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
         await fail_run(int(run["id"]), reason)
         failed += 1
     return {"failed": failed}
+
+
+async def _split_run_lost(redis: Any, run: dict[str, Any], now: datetime) -> bool:
+    """A run whose own job split it (``workers.split_runs``) and ended, still not
+    finished :data:`LOST_RUN_AFTER` after it was created, with its stored plan gone
+    from Redis (flushed, or expired): nothing will finish it."""
+    from workers.split_runs import _key
+
+    if now - _aware(run["created_at"]) <= LOST_RUN_AFTER:
+        return False
+    return not await redis.exists(_key(int(run["id"]), "plan"))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -259,9 +259,8 @@ async def assign_ranking_pool(ctx: dict[str, Any], run_id: int, pool: int) -> di
 async def write_split_run(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     """Write split run ``run_id`` exactly as the single-job path writes a run."""
     from matching.pairings.run_blocks import raise_progress, resume_running, split_run_plan
-    from matching.pairings.run_records import PROGRESS_WRITING
+    from matching.pairings.run_records import PROGRESS_WRITING, finish, get_run
     from matching.pairings.run_writes import write_plan
-    from matching.pairings.run_records import finish, get_run
     from matching.pairings.tables import RunKind
 
     run_id = int(run_id)
