@@ -190,9 +190,9 @@ async def score_ranking_block(ctx: dict[str, Any], run_id: int, index: int) -> d
             return {"run_id": run_id, "block": index, "status": "skipped"}
         result_key = _key(run_id, "block", index)
         if not await redis.exists(result_key):
-            started = time.perf_counter()
             block = await _load(redis, _key(run_id, "input", index))
-            async with _doctors(ctx).use(plan.today) as arrays:
+            async with _doctors(ctx).use(plan.today) as arrays:  # one job at a time
+                started = time.perf_counter()  # scoring only (after the turn, the refresh)
                 result = await asyncio.to_thread(score_block, plan, block, arrays)
             if plan.pause_s > 0:  # TEST ONLY: a window to kill the worker mid-block
                 await asyncio.sleep(min(plan.pause_s, MAX_TEST_PAUSE_S))
@@ -235,12 +235,12 @@ async def assign_ranking_pool(ctx: dict[str, Any], run_id: int, pool: int) -> di
             return {"run_id": run_id, "pool": pool, "status": "skipped"}
         result_key = _key(run_id, "pool", pool)
         if not await redis.exists(result_key):
-            started = time.perf_counter()
             blocks = [await _load(redis, _key(run_id, "block", i)) for i in range(plan.blocks)]
             inputs = [await _load(redis, _key(run_id, "input", i)) for i in range(plan.blocks)]
             if any(b is None for b in blocks) or any(b is None for b in inputs):
                 raise RuntimeError("a scored block of this run is missing from Redis")
             async with _doctors(ctx).use(plan.today) as arrays:
+                started = time.perf_counter()
                 result = await asyncio.to_thread(assign_pool, plan, pool, blocks, inputs, arrays)
             await _store(redis, result_key, result)
             await _note(redis, run_id, "assign", time.perf_counter() - started)

@@ -255,3 +255,16 @@ async def test_worker_killed_mid_block_and_a_newer_run_finishes_first(
     assert Counter(need for need, _ in live) == dict.fromkeys(needs, 2)
     leftovers = [k async for k in redis.scan_iter(match=split_runs._key(run_a, "*"))]
     assert leftovers == []
+
+
+def test_split_settings_are_read_and_a_bad_value_is_named() -> None:
+    from matching.settings import ConfigError, load_worker_tuning
+
+    default = load_worker_tuning({})
+    assert (default.split_run_min_needs, default.ranking_block_needs) == (2000, 1000)
+    tuned = load_worker_tuning({"SPLIT_RUN_MIN_NEEDS": "0", "RANKING_BLOCK_NEEDS": "250"})
+    assert (tuned.split_run_min_needs, tuned.ranking_block_needs) == (0, 250)
+    with pytest.raises(ConfigError, match=r"^RANKING_BLOCK_NEEDS: must be at least 1"):
+        load_worker_tuning({"RANKING_BLOCK_NEEDS": "0"})
+    with pytest.raises(ConfigError, match=r"^SPLIT_RUN_MIN_NEEDS: 'many' is not a whole"):
+        load_worker_tuning({"SPLIT_RUN_MIN_NEEDS": "many"})
