@@ -121,7 +121,14 @@ async def _guarded(ctx: dict[str, Any], run_id: int, step: Callable[[], Awaitabl
         if not cancelled and tries < RANKING_TRIES and is_transient_error(exc):
             reason = failure_reason(exc)
             delay = retry_delay(tries)
-            logger.warning("run %s: a step failed (%s); next try in %.1f s", run_id, reason, delay)
+            logger.warning(
+                "run %s: try %s of %s failed; next in %.1f s (%s)",
+                run_id,
+                tries,
+                RANKING_TRIES,
+                delay,
+                reason,
+            )
             await _best_effort(mark_retrying(run_id, reason, tries, RANKING_TRIES), run_id)
             raise Retry(defer=delay) from exc
         reason = failure_reason(exc, tries)
