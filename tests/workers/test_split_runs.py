@@ -22,7 +22,12 @@ from matching.pairings import runs
 from matching.pairings.prepared_doctors import PreparedDoctors
 from matching.pairings.run_writes import LIVE_STATES
 from matching.pairings.tables import Proposal, RankingRun, RunStatus
-from tests.factories import make_population, make_proposal, make_rankable_doctor
+from tests.factories import (
+    make_population,
+    make_proposal,
+    make_rankable_doctor,
+    make_rankable_need,
+)
 from tests.workers.processes import JOB_TIMEOUT_S, Workers, until
 from workers import split_runs
 from workers.jobs import run_ranking
@@ -185,6 +190,18 @@ async def test_a_small_run_or_the_in_process_queue_takes_the_single_job_path(
     other = await runs.create_run("full")
     result = await run_ranking({"job_try": 1}, other)  # no Redis: in-process
     assert result == {"run_id": other, "status": "succeeded", "proposals": 6}
+
+
+async def test_without_any_doctor_the_run_reports_it_as_the_single_job_path_does(
+    db: str, arq_queue: ArqQueue, redis: Redis, split_small: None
+) -> None:
+    need = await make_rankable_need()
+    run_id = await runs.create_run("full")
+    result = await run_ranking(_ctx(arq_queue), run_id)
+    assert result == {"run_id": run_id, "status": "succeeded", "proposals": 0}
+    assert await redis.zcard(arq_queue.pool.default_queue_name) == 0
+    (report,) = (await runs.get_run(run_id))["outcome"]["unfillable"]
+    assert report["need_id"] == need and report["reasons"] == ["no_doctors"]
 
 
 async def test_real_workers_run_a_split_run_to_the_end(

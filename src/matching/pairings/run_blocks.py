@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from matching.doctors.tables import DoctorProfile
 from matching.pairings.decisions import load_decisions
 from matching.pairings.loader import load_decided_pairs, load_needs
 from matching.pairings.run_execution import learn_from_decisions
@@ -132,8 +133,8 @@ async def prepare_split(
     run_id: int, block_needs: int, min_needs: int
 ) -> tuple[SplitPlan, list[BlockInput]] | str:
     """Start split run ``run_id``: ``"single"`` when it should take the single-job path
-    (not a full or scheduled run, fewer than ``min_needs`` open needs, or already
-    finished), ``"finished"`` when a newer run overtook it before ranking; otherwise
+    (not a full or scheduled run, fewer than ``min_needs`` open needs, no doctor at
+    all, or already finished), ``"finished"`` when a newer run overtook it before ranking; otherwise
     the plan and its blocks (the run is then ``running`` at the loading progress).
     """
     run = await get_run(run_id)
@@ -141,8 +142,8 @@ async def prepare_split(
     if kind not in SPLIT_KINDS or run["status"] in FINISHED:
         return "single"
     needs = await load_needs(None)
-    if len(needs) < max(1, min_needs):
-        return "single"
+    if len(needs) < max(1, min_needs) or not await DoctorProfile.count().run():
+        return "single"  # (without doctors: the single path's "no doctors" report)
     await mark_running(run_id)
     whole, _ = await overtaking_runs(run_id, kind, None)
     if whole is not None:
