@@ -20,7 +20,10 @@ the wall times stretch with the other load; ``cores`` says how many there are: t
 workers on one two-core machine share those cores (each scores with every core), so
 the gain there is bounded; on two machines each has its own.
 
-``python -m benchmarks.distributed [--doctors N --needs M --block B] [--quick]``.
+``--pin`` puts each worker on one core of its own (``taskset``), as one worker per
+single-core machine: then 2 workers have twice the cores of 1.
+
+``python -m benchmarks.distributed [--doctors N --needs M --block B] [--quick] [--pin]``.
 """
 
 from __future__ import annotations
@@ -67,7 +70,16 @@ async def _wait_ready(redis: object, queue: str, workers: list[subprocess.Popen[
         await asyncio.sleep(0.1)
 
 
-async def _one_config(url: str, workers_n: int, split: bool, block: int) -> dict[str, object]:
+def _pinned(args: list[str], index: int, pin: bool) -> list[str]:
+    """Worker ``index`` on core ``index`` alone (``taskset``) when ``pin``: one core per
+    worker, as one worker per single-core machine would have."""
+    cores = os.cpu_count() or 1
+    return ["taskset", "-c", str(index % cores), *args] if pin else args
+
+
+async def _one_config(
+    url: str, workers_n: int, split: bool, block: int, pin: bool = False
+) -> dict[str, object]:
     """Start the workers, queue a full run, time it to ``succeeded``; stop the workers."""
     from redis.asyncio import Redis
 
@@ -82,10 +94,10 @@ async def _one_config(url: str, workers_n: int, split: bool, block: int) -> dict
     redis = Redis.from_url(REDIS_URL)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        for _ in range(workers_n):
+        for index in range(workers_n):
             procs.append(
                 subprocess.Popen(
-                    [str(ARQ), "workers.main.WorkerSettings"],
+                    _pinned([str(ARQ), "workers.main.WorkerSettings"], index, pin),
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
@@ -133,19 +145,19 @@ async def _one_config(url: str, workers_n: int, split: bool, block: int) -> dict
         await redis.aclose()
 
 
-async def _measure(url: str, block: int) -> list[dict[str, object]]:
+async def _measure(url: str, block: int, pin: bool) -> list[dict[str, object]]:
     from matching.db import make_engine, start_pool, use_engine
 
     engine = make_engine(url)
     use_engine(engine)
     await start_pool(engine, min_size=1, max_size=2)
     try:
-        return [await _one_config(url, n, split, block) for _, n, split in CONFIGS]
+        return [await _one_config(url, n, split, block, pin) for _, n, split in CONFIGS]
     finally:
         await engine.close_connection_pool()
 
 
-def one_size(n_doctors: int, n_needs: int, block: int) -> list[str]:
+def one_size(n_doctors: int, n_needs: int, block: int, pin: bool = False) -> list[str]:
     """Populate a fresh database, time each configuration, drop the database."""
     name = f"homs_bench_split_{uuid.uuid4().hex[:8]}"
     url = urlunsplit(urlsplit(BASE_URL)._replace(path=f"/{name}"))
@@ -157,7 +169,7 @@ def one_size(n_doctors: int, n_needs: int, block: int) -> list[str]:
 
     try:
         asyncio.run(prepare())
-        results = asyncio.run(_measure(url, block))
+        results = asyncio.run(_measure(url, block, pin))
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     label = (
@@ -202,9 +214,10 @@ def main() -> None:
     parser.add_argument("--needs", type=int)
     parser.add_argument("--block", type=int, help="needs per scoring block")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--pin", action="store_true", help="each worker on one core (taskset)")
     args = parser.parse_args()
     d, n, b = QUICK_SIZE if args.quick else SIZE
-    for line in one_size(args.doctors or d, args.needs or n, args.block or b):
+    for line in one_size(args.doctors or d, args.needs or n, args.block or b, args.pin):
         print(line, flush=True)
 
 
