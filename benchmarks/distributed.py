@@ -173,7 +173,8 @@ def one_size(n_doctors: int, n_needs: int, block: int, pin: bool = False) -> lis
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     label = (
-        f"distributed.full_run (arq workers, PostgreSQL, Redis) doctors={n_doctors} needs={n_needs}"
+        f"distributed.full_run (arq workers{', one core each' if pin else ''}, PostgreSQL,"
+        f" Redis) doctors={n_doctors} needs={n_needs}"
     )
     reference = results[0]
     lines = []
