@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from benchmarks import (
     account_timing,
+    distributed,
     equity,
     learned,
     needs_list,
@@ -37,6 +38,7 @@ BENCHMARKS: list[Callable[[bool], list[str]]] = [
     teams.bench_teams,
     needs_list.bench_needs_list,
     account_timing.bench_account_timing,
+    distributed.bench_distributed,
 ]
 
 

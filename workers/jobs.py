@@ -120,10 +120,21 @@ async def _execute(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     }
 
 
+async def _execute_or_split(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
+    """A large full or scheduled run on arq is split into jobs (``workers.split_runs``);
+    every other run takes the single-job path."""
+    from workers.split_runs import start_split
+
+    started = await start_split(ctx, run_id)
+    if started is not None:
+        return started
+    return await _execute(ctx, run_id)
+
+
 @job
 async def run_ranking(ctx: dict[str, Any], run_id: int) -> dict[str, Any]:
     """A full (or stable) ranking run created by ``create_run``; job id ``ranking-run:{id}``."""
-    return await _execute(ctx, int(run_id))
+    return await _execute_or_split(ctx, int(run_id))
 
 
 #: Runs one rank_need job makes at most when its need keeps changing while it ranks.
@@ -173,7 +184,7 @@ async def nightly_ranking(ctx: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:
         _retry_if_transient(ctx, exc)
         raise
-    return await _execute(ctx, run_id)
+    return await _execute_or_split(ctx, run_id)
 
 
 @job
@@ -223,6 +234,14 @@ async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
         status = await arq_job.status()
         if status == JobStatus.complete:
             info = await arq_job.result_info()
+            split = info is not None and info.success and isinstance(info.result, dict)
+            split = split and info.result.get("status") == "split"
+            if split and await _split_run_lost(redis, run, now):
+                reason = "its split jobs are no longer in Redis (lost); start a new run"
+                logger.warning("run %s: marked failed: %s", run["id"], reason)
+                await fail_run(int(run["id"]), reason)
+                failed += 1
+                continue
             if info is None or info.success:
                 continue
             result = info.result
@@ -240,6 +259,17 @@ async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
         await fail_run(int(run["id"]), reason)
         failed += 1
     return {"failed": failed}
+
+
+async def _split_run_lost(redis: Any, run: dict[str, Any], now: datetime) -> bool:
+    """A run whose own job split it (``workers.split_runs``) and ended, still not
+    finished :data:`LOST_RUN_AFTER` after it was created, with its stored plan gone
+    from Redis (flushed, or expired): nothing will finish it."""
+    from workers.split_runs import _key
+
+    if now - _aware(run["created_at"]) <= LOST_RUN_AFTER:
+        return False
+    return not await redis.exists(_key(int(run["id"]), "plan"))
 
 
 def _aware(moment: datetime) -> datetime:

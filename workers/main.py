@@ -3,8 +3,12 @@
 Environment (read by ``matching.settings``): ``REDIS_URL`` (default
 ``redis://127.0.0.1:6379/0``), ``DATABASE_URL``, ``SMTP_URL``,
 ``JOB_QUEUE_NAME`` (default ``homs:queue``; tests use their own),
-``RANKING_JOB_TIMEOUT_S`` (default 300), ``RANKING_TRIES`` (default 3, at most 4)
-and ``RANKING_RETRY_BACKOFF_S`` (default 5).
+``RANKING_JOB_TIMEOUT_S`` (default 300), ``RANKING_TRIES`` (default 3, at most 4),
+``RANKING_RETRY_BACKOFF_S`` (default 5), ``SPLIT_RUN_MIN_NEEDS`` (default 2000: a full
+or scheduled run with that many open needs is split into jobs, 0 never) and
+``RANKING_BLOCK_NEEDS`` (default 1000 needs per scoring block); see
+``workers.split_runs``. More workers, on this machine or others, with the same
+``REDIS_URL``, ``DATABASE_URL`` and ``JOB_QUEUE_NAME``, share a split run's blocks.
 
 A ranking run that meets a transient failure (database unreachable, connection
 dropped) goes back to ``queued`` with the reason and is tried again
@@ -47,6 +51,7 @@ from workers.jobs import (
     send_reminders,
 )
 from workers.queue import queue_name
+from workers.split_runs import assign_ranking_pool, score_ranking_block, write_split_run
 
 RANKING_JOB_TIMEOUT_S = TUNING.ranking_job_timeout_s
 MAIL_JOB_TIMEOUT_S = min(120, RANKING_JOB_TIMEOUT_S)
@@ -90,6 +95,10 @@ class WorkerSettings:
         func(deliver_outbox, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
         func(reconcile_runs, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
         func(send_reminders, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+        # A large full run's steps (workers.split_runs): blocks, pools, the write.
+        func(score_ranking_block, timeout=RANKING_JOB_TIMEOUT_S),
+        func(assign_ranking_pool, timeout=RANKING_JOB_TIMEOUT_S),
+        func(write_split_run, timeout=RANKING_JOB_TIMEOUT_S),
     ]
     cron_jobs = [
         cron(

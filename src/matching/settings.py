@@ -208,18 +208,27 @@ class WorkerTuning:
     ranking_retry_backoff_s: float
     #: Where the worker finds its queue: REDIS_URL, default ``redis://127.0.0.1:6379/0``.
     redis_url: str = DEFAULT_WORKER_REDIS_URL
+    #: A full or scheduled run with at least this many open needs is split into jobs
+    #: (scoring blocks, one assignment per pool, the write): SPLIT_RUN_MIN_NEEDS, 0 never.
+    split_run_min_needs: int = 2000
+    #: Needs per scoring block of a split run: RANKING_BLOCK_NEEDS.
+    ranking_block_needs: int = 1000
 
 
 def load_worker_tuning(environ: dict[str, str] | None = None) -> WorkerTuning:
-    """RANKING_JOB_TIMEOUT_S (300), RANKING_TRIES (3), RANKING_RETRY_BACKOFF_S (5) and
-    REDIS_URL (:data:`DEFAULT_WORKER_REDIS_URL`)."""
+    """RANKING_JOB_TIMEOUT_S (300), RANKING_TRIES (3), RANKING_RETRY_BACKOFF_S (5),
+    REDIS_URL (:data:`DEFAULT_WORKER_REDIS_URL`), SPLIT_RUN_MIN_NEEDS (2000) and
+    RANKING_BLOCK_NEEDS (1000)."""
     env = dict(os.environ if environ is None else environ)
     tries = _int(env, "RANKING_TRIES", 3)
     if tries >= ARQ_MAX_TRIES:
         raise ConfigError(f"RANKING_TRIES: at most {ARQ_MAX_TRIES - 1}, got {tries}")
+    block_needs = _int(env, "RANKING_BLOCK_NEEDS", 1000)
     return WorkerTuning(
         ranking_job_timeout_s=_int(env, "RANKING_JOB_TIMEOUT_S", 300),
         ranking_tries=tries,
         ranking_retry_backoff_s=_seconds(env, "RANKING_RETRY_BACKOFF_S", 5.0),
         redis_url=_redis_url(env) or DEFAULT_WORKER_REDIS_URL,
+        split_run_min_needs=_int(env, "SPLIT_RUN_MIN_NEEDS", 2000, minimum=0),
+        ranking_block_needs=block_needs,
     )

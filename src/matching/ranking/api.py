@@ -246,12 +246,16 @@ class RankingResult:
         ]
 
 
-def _pool(na: NeedArrays, rows: np.ndarray) -> np.ndarray:
+def pool_of_rows(na: NeedArrays, rows: np.ndarray) -> np.ndarray:
+    """Capacity pool (travel, mentorship, remote training) of need ``rows``: int64."""
     return np.where(
         na.travels[rows],
         POOL_TRAVEL,
         np.where(na.kind[rows] == MENTORSHIP, POOL_MENTORSHIP, POOL_REMOTE_TRAINING),
     ).astype(np.int64)
+
+
+_pool = pool_of_rows  # the name the benchmarks import
 
 
 def doctor_capacity(da: DoctorArrays) -> np.ndarray:
@@ -378,8 +382,12 @@ def _explain(
         explained = []
         for c in runners[p]:
             r_signals, r_shared, r_details = parts(q)
+            # The score of the pair's own signals (their contributions sum to it), not
+            # the scoring block's: that one may differ in the last bit with the block's
+            # shape, and a split run's blocks are shaped differently.
+            score = float(sig["score"][q])
             explained.append(
-                Candidate(c.doctor_id, c.score, c.rank, r_signals, r_shared, r_details, history[q])
+                Candidate(c.doctor_id, score, c.rank, r_signals, r_shared, r_details, history[q])
             )
             q += 1
         out.append(
@@ -417,6 +425,77 @@ def _with_team_seats(
     return out
 
 
+def assign_by_pool(
+    need: np.ndarray,
+    doctor: np.ndarray,
+    pool: np.ndarray,
+    score: np.ndarray,
+    places: np.ndarray,
+    capacity: np.ndarray,
+    team: np.ndarray,
+    pools: Iterable[int] = range(len(POOLS)),
+) -> np.ndarray:
+    """The exact assignment, solved apart per capacity pool: chosen bool (E,).
+
+    Travel (missions, team missions included), mentorship and remote training share
+    no capacity and a need belongs to one pool, so the pools' optima together are
+    the optimum of the whole (same total). ``pools``: solve only these (a split run's
+    assignment job solves one; the other edges stay unchosen). Args as
+    :func:`~matching.ranking.teams.solve_with_teams`, edges in need-row order.
+    """
+    chosen = np.zeros(need.size, dtype=bool)
+    for p in pools:
+        edges = np.flatnonzero(pool == p)
+        if edges.size:
+            chosen[edges] = solve_with_teams(
+                need[edges], doctor[edges], pool[edges], score[edges], places, capacity, team
+            ).chosen
+    return chosen
+
+
+def chosen_proposals(
+    da: DoctorArrays,
+    na: NeedArrays,
+    top_rows: np.ndarray,
+    top_scores: np.ndarray,
+    n_idx: np.ndarray,
+    d_idx: np.ndarray,
+    k_idx: np.ndarray,
+    chosen: np.ndarray,
+    learned: LearnedModel | None = None,
+) -> list[RankedPair]:
+    """The chosen candidate edges as explained proposals, by need id then rank.
+
+    ``top_rows``/``top_scores``: (N, K) top-K doctor rows and scores per need row
+    of ``na`` (runners-up come from them); ``n_idx``, ``d_idx``, ``k_idx``: need
+    row, doctor row and list position of each edge; ``chosen``: bool per edge.
+    """
+    need_ids = na.ids
+    ch = np.flatnonzero(chosen)
+    ch = ch[np.lexsort((k_idx[ch], need_ids[n_idx[ch]]))]
+    runners: list[tuple[Candidate, ...]] = []
+    runner_rows: list[np.ndarray] = []
+    chosen_set = {(int(n_idx[e]), int(d_idx[e])) for e in ch}
+    for e in ch:
+        n = int(n_idx[e])
+        picked = [
+            (int(d), float(s), r + 1)
+            for r, (d, s) in enumerate(zip(top_rows[n], top_scores[n], strict=True))
+            if d >= 0 and (n, int(d)) not in chosen_set
+        ][:RUNNERS_UP]
+        runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
+        runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
+    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows, learned)
+    if has_teams(na.team):
+        proposals = _with_team_seats(proposals, na, n_idx[ch], da.ids[d_idx[ch]])
+    return proposals
+
+
+def unfillable_rows(da: DoctorArrays, na: NeedArrays, n_eligible: np.ndarray) -> list[Unfillable]:
+    """The "needs no doctor can fill" report of every short row of ``na``."""
+    return _unfillable(da, na, short_rows(na, n_eligible), n_eligible)
+
+
 def rank_arrays(
     da: DoctorArrays,
     na: NeedArrays,
@@ -432,29 +511,15 @@ def rank_arrays(
     n_idx, k_idx = np.nonzero(top.doctor_rows >= 0)
     d_idx = top.doctor_rows[n_idx, k_idx]
     scores = top.scores[n_idx, k_idx]
-    result = solve_with_teams(
-        n_idx, d_idx, _pool(na, n_idx), scores, na.places, doctor_capacity(da), na.team
+    chosen = assign_by_pool(
+        n_idx, d_idx, pool_of_rows(na, n_idx), scores, na.places, doctor_capacity(da), na.team
     )
-    ch = np.flatnonzero(result.chosen)
-    ch = ch[np.lexsort((k_idx[ch], need_ids[n_idx[ch]]))]
-    runners: list[tuple[Candidate, ...]] = []
-    runner_rows: list[np.ndarray] = []
-    chosen_set = {(int(n_idx[e]), int(d_idx[e])) for e in ch}
-    for e in ch:
-        n = int(n_idx[e])
-        picked = [
-            (int(d), float(s), r + 1)
-            for r, (d, s) in enumerate(zip(top.doctor_rows[n], top.scores[n], strict=True))
-            if d >= 0 and (n, int(d)) not in chosen_set
-        ][:RUNNERS_UP]
-        runners.append(tuple(Candidate(int(da.ids[d]), s, r) for d, s, r in picked))
-        runner_rows.append(np.array([d for d, _, _ in picked], dtype=np.int64))
-    proposals = _explain(da, na, n_idx[ch], d_idx[ch], k_idx[ch] + 1, runners, runner_rows, learned)
-    if has_teams(na.team):
-        proposals = _with_team_seats(proposals, na, n_idx[ch], da.ids[d_idx[ch]])
+    proposals = chosen_proposals(
+        da, na, top.doctor_rows, top.scores, n_idx, d_idx, k_idx, chosen, learned
+    )
     return RankingResult(
         proposals=proposals,
-        unfillable=_unfillable(da, na, short_rows(na, top.n_eligible), top.n_eligible),
+        unfillable=unfillable_rows(da, na, top.n_eligible),
         need_ids=need_ids,
         candidate_ids=cand_ids,
         candidate_scores=top.scores,
