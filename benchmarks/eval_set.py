@@ -874,7 +874,10 @@ EXCLUDED: dict[int, dict[int, str]] = {
     15: {39: "language_level"},
 }
 #: need id -> why its label holds on the engine's inputs only (not through the database).
-ENGINE_ONLY: dict[int, str] = {116: "no feedback is stored yet: the loader gives quality 1"}
+ENGINE_ONLY: dict[int, str] = {
+    116: "the product-path writer stores no feedback rows (the loader reads them:"
+    " tests/matching/test_continuity_feedback.py)"
+}
 #: need id -> the doctor whose earlier work with the facility the explanation names.
 CONTINUITY: dict[int, int] = {60: 61, 115: 139}
 #: need id -> the full runs its facility waited, shown in the explanation of its proposal.

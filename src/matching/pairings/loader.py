@@ -216,14 +216,45 @@ async def load_doctors(today: date | None = None) -> list[DoctorInput]:
 FULL_RUN_KINDS = (RunKind.FULL, RunKind.SCHEDULED)
 
 
+#: A facility's 1-5 rating of a doctor's pairing -> the continuity quality factor
+#: (:func:`matching.ranking.weights.continuity`): 3 keeps the default, 5 earns full
+#: marks, 1 removes the signal.
+RATING_QUALITY = {1: 0.0, 2: 0.5, 3: 1.0, 4: 1.5, 5: 2.0}
+#: Pairings that count as earlier work (a later ``completed`` state included).
+WORKED_STATES = [ProposalState.CONFIRMED.value, "completed"]
+
+
+async def facility_ratings(pairing_ids: Iterable[int]) -> dict[int, int]:
+    """The facility side's rating of each pairing that has one.
+
+    Table ``pairing_feedback`` is written by ``matching.feedback``, a layer above this
+    one (it builds on pairings): read here by name, never written.
+    """
+    ids = sorted({int(i) for i in pairing_ids})
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        marks = ", ".join("{}" for _ in chunk)
+        rows = await Proposal.raw(
+            f'SELECT "pairing", "rating" FROM "pairing_feedback" '
+            f'WHERE "side" = {{}} AND "pairing" IN ({marks})',
+            "facility",
+            *chunk,
+        ).run()
+        out.update({int(r["pairing"]): int(r["rating"]) for r in rows})
+    return out
+
+
 async def load_past_work(facility_ids: Iterable[int]) -> dict[int, dict[int, PastWork]]:
     """Per facility, its earlier mentors and mission doctors (one query): doctor id ->
     :class:`PastWork` of the latest pairing of theirs that reached confirmed for one of
-    its needs (a cancelled one does not count). No feedback table yet: quality 1."""
+    its needs (a cancelled one does not count), its quality from the facility's rating
+    of that pairing (:data:`RATING_QUALITY`; 1 without feedback)."""
     ids = sorted({int(i) for i in facility_ids})
     if not ids:
         return {}
     rows = await Proposal.select(
+        Proposal.id,
         Proposal.doctor,
         Proposal.need.facility,
         Proposal.need.kind,
@@ -231,17 +262,24 @@ async def load_past_work(facility_ids: Iterable[int]) -> dict[int, dict[int, Pas
         Proposal.responded_at,
         Proposal.created_at,
     ).where(
-        (Proposal.state == ProposalState.CONFIRMED)
+        Proposal.state.is_in(WORKED_STATES)
         & Proposal.doctor.is_not_null()
         & Proposal.need.facility.is_in(ids)
     )
-    out: dict[int, dict[int, PastWork]] = defaultdict(dict)
+    latest: dict[tuple[int, int], tuple[int, PastWork]] = {}
     for r in rows:
         when = r["need.starts_on"] or r["responded_at"] or r["created_at"]
         work = PastWork(int(r["doctor"]), str(r["need.kind"]), int(when.year))
-        known = out[int(r["need.facility"])].get(work.doctor_id)
-        if known is None or known.year < work.year:
-            out[int(r["need.facility"])][work.doctor_id] = work
+        key = (int(r["need.facility"]), work.doctor_id)
+        known = latest.get(key)
+        if known is None or known[1].year < work.year:
+            latest[key] = (int(r["id"]), work)
+    ratings = await facility_ratings(pairing for pairing, _ in latest.values())
+    out: dict[int, dict[int, PastWork]] = defaultdict(dict)
+    for (facility, doctor), (pairing, work) in latest.items():
+        if pairing in ratings:
+            work = PastWork(work.doctor_id, work.kind, work.year, RATING_QUALITY[ratings[pairing]])
+        out[facility][doctor] = work
     return dict(out)
 
 

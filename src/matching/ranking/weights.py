@@ -41,9 +41,9 @@ in [0, 1] too. The signals, in the order the explanation lists them:
     *confirmed* for another need of the same facility (mentorship, mission or
     workshop; a cancelled one does not count). The value is
     ``min(1, CONTINUITY_BASE * quality)``: ``quality`` is a per-(facility, doctor)
-    factor, 1 by default; there is no feedback table yet, and once there is, good
-    feedback raises it (up to ``1 / CONTINUITY_BASE``, which earns full marks) and
-    poor feedback lowers it (0 removes the signal). 0 for a stranger.
+    factor from the facility's 1-5 rating of that pairing (``pairing_feedback``; 1
+    without one): good feedback raises it (5 gives ``1 / CONTINUITY_BASE``, full marks),
+    poor feedback lowers it (1 gives 0, which removes the signal). 0 for a stranger.
 ``past_decisions`` (:data:`LEARNED_SIGNAL`, only once coordinators have decided enough pairings)
     The approval probability a model fitted on coordinators' past approvals and
     rejections gives this pair (see :mod:`matching.ranking.learned`). It weighs
