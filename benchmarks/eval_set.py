@@ -806,8 +806,9 @@ NEEDS.extend([
           past_work=(PastWork(139, "mentorship", 2025),)),
     # 116. A radiology mission, 8-14 June. Both radiologists came on a mission here in
     # 2025; the head's feedback on Dr 140 was very good, on Dr 141 poor (he left early).
-    # Dr 141 has three more years, but the coordinator sends Dr 140. (Engine only: no
-    # feedback is stored yet, the product path gives every earlier doctor quality 1.)
+    # Dr 141 has three more years, but the coordinator sends Dr 140. (Engine only: the
+    # product-path writer stores no feedback rows; the loader's reading of them is
+    # tested in tests/matching/test_continuity_feedback.py.)
     _need(116, kind="mission", specialty="radiology", skills=("xray_interpretation",),
           period=DateRange(_d(2026, 6, 8), _d(2026, 6, 14)),
           past_work=(PastWork(140, "mission", 2025, quality=2.0),
