@@ -191,6 +191,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "mentorship": N_("remote mentorship"),
         "training": N_("remote workshop"),
     },
+    "offer_state": {
+        "offered": N_("waiting for the doctor's answer"),
+        "accepted": N_("accepted by the doctor"),
+        "declined": N_("declined by the doctor"),
+    },
 }
 
 

@@ -276,7 +276,7 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
-    from matching.pairings.tables import ProposalState, RunKind, RunStatus
+    from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
     from matching.districts.tables import AccessStatus
 
@@ -296,6 +296,7 @@ def _enum_values() -> dict[str, list[str]]:
         "mail_status": MailStatus,
         "clinical_role": ClinicalRole,
         "access_status": AccessStatus,
+        "offer_state": OfferState,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
