@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -62,7 +62,7 @@ class DistrictPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, done: str | None = None) -> Template:
+    async def index(self, done: FromQuery[str | None] = None) -> Template:
         return await _districts_page({"effective_on": _today().isoformat()}, {}, done)
 
     @post("/")
