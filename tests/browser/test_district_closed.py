@@ -102,7 +102,8 @@ async def test_district_closed_mission_turned_remote(live_server: str, page) -> 
             (mails_before,),
         ).fetchall()
         coordinators = {
-            r[0] for r in db.execute(
+            r[0]
+            for r in db.execute(
                 "SELECT email FROM app_user WHERE role = 'coordinator' AND is_active"
             )
         }
@@ -110,7 +111,9 @@ async def test_district_closed_mission_turned_remote(live_server: str, page) -> 
     assert {DOCTOR, HEAD} | coordinators <= recipients
     languages = {r[0]: r[1] for r in mails}
     assert languages[HEAD] == "ar" and "مغلقة" in next(r[2] for r in mails if r[0] == HEAD)
-    assert languages[DOCTOR] == "en" and "District closed" in next(r[2] for r in mails if r[0] == DOCTOR)
+    assert languages[DOCTOR] == "en" and "District closed" in next(
+        r[2] for r in mails if r[0] == DOCTOR
+    )
 
     # 2. The doctor's pairing page warns while the district is closed.
     await _as(page, live_server, DOCTOR)

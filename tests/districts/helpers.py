@@ -10,7 +10,14 @@ from matching.accounts.tables import Role
 from matching.districts.schemas import AccessCommand
 from matching.facilities.tables import Need
 from matching.pairings.district_flags import AccessSet, set_district_access
-from tests.factories import make_account, make_doctor, make_facility, make_head, make_need, make_proposal
+from tests.factories import (
+    make_account,
+    make_doctor,
+    make_facility,
+    make_head,
+    make_need,
+    make_proposal,
+)
 
 TODAY = date(2026, 2, 20)
 
@@ -21,9 +28,11 @@ async def held_mission(state: str = "confirmed") -> dict:
     doctor, doctor_id = await make_doctor(language="en")
     need = await make_need(facility, kind="mission")
     starts = date.today() + timedelta(days=20)
-    await Need.update({Need.starts_on: starts, Need.ends_on: starts + timedelta(days=9)}).where(
-        Need.id == need
-    ).run()
+    await (
+        Need.update({Need.starts_on: starts, Need.ends_on: starts + timedelta(days=9)})
+        .where(Need.id == need)
+        .run()
+    )
     coordinator = await make_account(Role.COORDINATOR, language="en")
     coordinator_ar = await make_account(Role.COORDINATOR, language="ar")
     proposal = await make_proposal(need, doctor_id, state=state)

@@ -41,8 +41,14 @@ async def _notified() -> dict[int, list[str]]:
             ),
             "effective_on",
         ),
-        (AccessCommand(district="homs", status="closed", effective_on=date(1990, 1, 1)), "effective_on"),
-        (AccessCommand(district="homs", status="closed", effective_on=TODAY, note="x" * 1001), "note"),
+        (
+            AccessCommand(district="homs", status="closed", effective_on=date(1990, 1, 1)),
+            "effective_on",
+        ),
+        (
+            AccessCommand(district="homs", status="closed", effective_on=TODAY, note="x" * 1001),
+            "note",
+        ),
     ],
 )
 async def test_bad_input_names_the_field_and_stores_nothing(db: str, command, field) -> None:
@@ -79,7 +85,11 @@ async def test_history_is_kept_and_the_latest_row_is_the_status(db: str) -> None
     rows = await history("al_rastan")
     assert [(r.status, r.seq) for r in rows] == [("restricted", 2), ("closed", 1)]
     assert rows[1].note == "road cut at the bridge"
-    events = await AuditEvent.select().where(AuditEvent.action == "district.access_set").order_by(AuditEvent.id)
+    events = (
+        await AuditEvent.select()
+        .where(AuditEvent.action == "district.access_set")
+        .order_by(AuditEvent.id)
+    )
     assert len(events) == 3
     second = events[1]
     before = json.loads(second["before"]) if isinstance(second["before"], str) else second["before"]
@@ -92,7 +102,9 @@ async def test_closing_flags_every_held_mission_once_in_each_language(db: str) -
     other_doctor = await make_account(Role.DOCTOR, language="ar")
     from matching.doctors.tables import DoctorProfile
 
-    rows = await DoctorProfile.insert(DoctorProfile(user=other_doctor.id, country="TR")).returning(DoctorProfile.id)
+    rows = await DoctorProfile.insert(DoctorProfile(user=other_doctor.id, country="TR")).returning(
+        DoctorProfile.id
+    )
     second_need = await make_need(s["facility"], kind="mission", title="Surgical mission")
     approved = await make_proposal(second_need, int(rows[0]["id"]), state="approved")
     await make_proposal(second_need, s["doctor_id"], state="proposed")
@@ -111,7 +123,9 @@ async def test_closing_flags_every_held_mission_once_in_each_language(db: str) -
         s["coordinator"].id: [FLAG_MESSAGE, FLAG_MESSAGE],
         s["coordinator_ar"].id: [FLAG_MESSAGE, FLAG_MESSAGE],
     }
-    mails = await OutboxMail.select(OutboxMail.recipient, OutboxMail.language, OutboxMail.subject, OutboxMail.body_text)
+    mails = await OutboxMail.select(
+        OutboxMail.recipient, OutboxMail.language, OutboxMail.subject, OutboxMail.body_text
+    )
     by_recipient: dict[str, list[dict]] = {}
     for m in mails:
         by_recipient.setdefault(m["recipient"], []).append(m)
@@ -125,7 +139,9 @@ async def test_closing_flags_every_held_mission_once_in_each_language(db: str) -
     assert {m["language"] for m in by_recipient[s["head"].email]} == {"ar"}
     assert {m["language"] for m in by_recipient[s["doctor"].email]} == {"en"}
     english = by_recipient[s["doctor"].email][0]
-    assert "Al-Rastan" in english["subject"] and "shelling near the hospital" in english["body_text"]
+    assert (
+        "Al-Rastan" in english["subject"] and "shelling near the hospital" in english["body_text"]
+    )
     arabic = by_recipient[s["head"].email][0]
     assert "الرستن" in arabic["subject"] and "Al-Rastan" not in arabic["body_text"]
 

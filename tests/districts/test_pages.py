@@ -28,7 +28,12 @@ async def test_districts_page_both_languages_bad_input_kept_and_nothing_stored(
     bad = await post_form(
         client,
         "/coordinator/districts",
-        {"district": "aleppo", "status": "closed", "effective_on": "2026-02-20", "note": "kept note"},
+        {
+            "district": "aleppo",
+            "status": "closed",
+            "effective_on": "2026-02-20",
+            "note": "kept note",
+        },
     )
     assert bad.status_code == 422
     assert "choose a district of Homs governorate from the list" in bad.text
@@ -46,7 +51,12 @@ async def test_districts_page_both_languages_bad_input_kept_and_nothing_stored(
     done = await post_form(
         client,
         "/coordinator/districts",
-        {"district": "al_rastan", "status": "closed", "effective_on": date.today().isoformat(), "note": "road cut"},
+        {
+            "district": "al_rastan",
+            "status": "closed",
+            "effective_on": date.today().isoformat(),
+            "note": "road cut",
+        },
         follow_redirects=True,
     )
     assert done.status_code == 200 and "Missions flagged: 1." in done.text
@@ -56,7 +66,9 @@ async def test_districts_page_both_languages_bad_input_kept_and_nothing_stored(
     assert "الوصول حسب المنطقة" in arabic.text and "مغلقة" in arabic.text
     assert not english_on_page(arabic.text)
     bad_ar = await post_form(
-        client, "/coordinator/districts", {"district": "x", "status": "closed", "effective_on": "2026-02-20"}
+        client,
+        "/coordinator/districts",
+        {"district": "x", "status": "closed", "effective_on": "2026-02-20"},
     )
     assert bad_ar.status_code == 422 and "اختر منطقة من مناطق محافظة حمص من القائمة" in bad_ar.text
 
@@ -99,7 +111,14 @@ async def test_make_remote_page_and_the_doctors_answer(db: str, client: AsyncTes
     bad = await post_form(
         client,
         f"/coordinator/needs/{s['need']}/make-remote",
-        {"kind": "mentorship", "weekly_hours": "2", "months": "3", "slot_0_weekday": "1", "slot_0_start": "18:00", "slot_0_end": "20:00"},
+        {
+            "kind": "mentorship",
+            "weekly_hours": "2",
+            "months": "3",
+            "slot_0_weekday": "1",
+            "slot_0_start": "18:00",
+            "slot_0_end": "20:00",
+        },
     )
     assert bad.status_code == 422
     assert "name the local doctor who will be mentored" in bad.text
@@ -107,7 +126,15 @@ async def test_make_remote_page_and_the_doctors_answer(db: str, client: AsyncTes
     ok = await post_form(
         client,
         f"/coordinator/needs/{s['need']}/make-remote",
-        {"kind": "mentorship", "mentee_name": "Dr. Ahmad Shami", "weekly_hours": "2", "months": "3", "slot_0_weekday": "1", "slot_0_start": "18:00", "slot_0_end": "20:00"},
+        {
+            "kind": "mentorship",
+            "mentee_name": "Dr. Ahmad Shami",
+            "weekly_hours": "2",
+            "months": "3",
+            "slot_0_weekday": "1",
+            "slot_0_start": "18:00",
+            "slot_0_end": "20:00",
+        },
         follow_redirects=False,
     )
     assert ok.status_code in (302, 303) and ok.headers["location"] == f"/needs/{s['need']}"
@@ -117,7 +144,9 @@ async def test_make_remote_page_and_the_doctors_answer(db: str, client: AsyncTes
     await login(client, s["doctor"])
     pairing = await client.get(f"/pairings/{s['proposal']}")
     assert "This work becomes remote mentorship" in pairing.text
-    answered = await post_form(client, f"/pairings/{s['proposal']}/remote/accept", {}, follow_redirects=True)
+    answered = await post_form(
+        client, f"/pairings/{s['proposal']}/remote/accept", {}, follow_redirects=True
+    )
     assert answered.status_code == 200 and "You accepted the change" in answered.text
     again = await post_form(client, f"/pairings/{s['proposal']}/remote/accept", {})
     assert again.status_code == 409
@@ -125,7 +154,9 @@ async def test_make_remote_page_and_the_doctors_answer(db: str, client: AsyncTes
     assert state["state"] == "confirmed"
 
 
-async def test_pairing_page_warns_while_the_district_is_closed(db: str, client: AsyncTestClient) -> None:
+async def test_pairing_page_warns_while_the_district_is_closed(
+    db: str, client: AsyncTestClient
+) -> None:
     s = await held_mission("confirmed")
     await login(client, s["coordinator"])
     await post_form(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matching.accounts.tables import Role
+from matching.availability import DateRange
 from matching.districts.schemas import AccessCommand
 from matching.doctors.tables import DoctorProfile
 from matching.facilities.tables import Need
@@ -18,10 +19,9 @@ from matching.pairings.district_flags import set_district_access
 from matching.pairings.tables import Proposal
 from matching.pairings.why_unfilled import reason_message
 from matching.ranking import DoctorInput, NeedInput, rank
-from matching.ranking.engine import rule_counts
 from matching.ranking.arrays import build_arrays
+from matching.ranking.engine import rule_counts
 from matching.ranking.weights import HARD_RULES
-from matching.availability import DateRange
 from matching.taxonomy import load_taxonomy
 from tests.factories import make_account, make_facility, make_rankable_doctor, make_rankable_need
 
@@ -93,22 +93,31 @@ async def test_product_path_closed_mission_unfillable_remote_work_still_proposed
     rastan = await make_facility(district="al_rastan")
     homs = await make_facility(name="Homs Clinic", district="homs", rural=False)
     doctors = [await make_rankable_doctor() for _ in range(2)]
-    await DoctorProfile.update({DoctorProfile.offers_training: True}).where(
-        DoctorProfile.id.is_in(doctors)
-    ).run()
+    await (
+        DoctorProfile.update({DoctorProfile.offers_training: True})
+        .where(DoctorProfile.id.is_in(doctors))
+        .run()
+    )
     closed_mission = await make_rankable_need(rastan)
     open_mission = await make_rankable_need(homs)
     remote_workshop = await make_rankable_need(rastan)
-    await Need.update(
-        {Need.kind: "training", Need.remote: True, Need.topic: "Triage", Need.audience_size: 20}
-    ).where(Need.id == remote_workshop).run()
+    await (
+        Need.update(
+            {Need.kind: "training", Need.remote: True, Need.topic: "Triage", Need.audience_size: 20}
+        )
+        .where(Need.id == remote_workshop)
+        .run()
+    )
     await set_district_access(
         AccessCommand(district="al_rastan", status="closed", effective_on=TODAY),
         actor=coordinator,
         today=TODAY,
     )
     run = await runs.execute_run(await runs.create_run("full"))
-    proposed = {int(r["need"]) for r in await Proposal.select(Proposal.need).where(Proposal.run == run["id"])}
+    proposed = {
+        int(r["need"])
+        for r in await Proposal.select(Proposal.need).where(Proposal.run == run["id"])
+    }
     assert proposed == {open_mission, remote_workshop}
     unfillable = {u["need_id"]: u for u in run["outcome"]["unfillable"]}
     assert set(unfillable) == {closed_mission}

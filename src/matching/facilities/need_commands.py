@@ -230,7 +230,9 @@ async def prepare_remote(
     before = await need_row(need_id)
     await check_need_access(actor, before)
     if not is_in_person(before):
-        raise Conflict(N_("Only an in-person need (a mission or an in-person workshop) can be made remote."))
+        raise Conflict(
+            N_("Only an in-person need (a mission or an in-person workshop) can be made remote.")
+        )
     require_editable(before)
     if change.kind not in REMOTE_KINDS:
         raise ValidationFailed(

@@ -127,7 +127,10 @@ async def _flag(held: list[dict[str, Any]], row: AccessView, base_url: str) -> N
     effective = row.effective_on.isoformat() if row.effective_on else ""
     for mission in held:
         link = f"/pairings/{mission['id']}"
-        facility = {"name_en": mission["need.facility.name_en"], "name_ar": mission["need.facility.name_ar"]}
+        facility = {
+            "name_en": mission["need.facility.name_en"],
+            "name_ar": mission["need.facility.name_ar"],
+        }
         params = {
             "district": label(row.district, "district", "en"),
             "district_ar": label(row.district, "district", "ar"),

@@ -59,9 +59,7 @@ OFFERED_MESSAGE = N_(
     "%(title)s at %(facility)s becomes %(kind)s: please accept or decline the change."
 )
 ACCEPTED_MESSAGE = N_("%(doctor)s accepted the change of %(title)s to %(kind)s.")
-DECLINED_MESSAGE = N_(
-    "%(doctor)s declined the change of %(title)s to %(kind)s: the pairing ended."
-)
+DECLINED_MESSAGE = N_("%(doctor)s declined the change of %(title)s to %(kind)s: the pairing ended.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +112,11 @@ async def make_remote(
             .order_by(Proposal.id)
             .run()
         )  # fmt: skip
-        facility = await Facility.select(Facility.name_en, Facility.name_ar).where(
-            Facility.id == locked["facility"]
-        ).first()
+        facility = (
+            await Facility.select(Facility.name_en, Facility.name_ar)
+            .where(Facility.id == locked["facility"])
+            .first()
+        )
         kind = str(fields.row["kind"])
         offers = []
         for p in held:
@@ -221,9 +221,11 @@ async def _own_waiting(proposal_id: int, actor: Account, action: OfferAction) ->
         raise NotFound(N_("Proposal #%(id)s does not exist."), params={"id": proposal_id})
     owner = None
     if proposal["doctor"] is not None:
-        owner = await DoctorProfile.select(DoctorProfile.user).where(
-            DoctorProfile.id == proposal["doctor"]
-        ).first()
+        owner = (
+            await DoctorProfile.select(DoctorProfile.user)
+            .where(DoctorProfile.id == proposal["doctor"])
+            .first()
+        )
     if actor.role != Role.DOCTOR or owner is None or int(owner["user"]) != actor.id:
         raise Forbidden(N_("This pairing is offered to another doctor."))
     offer = (
@@ -265,9 +267,11 @@ async def _move_offer(offer: dict[str, Any], action: OfferAction, actor: Account
 async def _tell_staff(offer: dict[str, Any], actor: Account, message: str) -> None:
     """Notify the need's facility heads and the coordinators (their language at display)."""
     need = await lock_need(int(offer["need"]))
-    facility = await Facility.select(Facility.name_en, Facility.name_ar).where(
-        Facility.id == need["facility"]
-    ).first()
+    facility = (
+        await Facility.select(Facility.name_en, Facility.name_ar)
+        .where(Facility.id == need["facility"])
+        .first()
+    )
     params = {
         "doctor": actor.full_name,
         "title": need["title"],

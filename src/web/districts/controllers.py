@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar import Controller, MediaType, Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
@@ -21,7 +21,6 @@ from matching.pairings.district_flags import held_missions, set_district_access
 from web.api_errors import document_errors
 from web.auth import require_account, requires_coordinator, requires_doctor
 from web.context import base_url
-from web.facilities.deps import WEEKDAYS, queue_ranking_if_due
 from web.districts.forms import (
     REMOTE_SLOTS,
     AccessIn,
@@ -31,6 +30,7 @@ from web.districts.forms import (
     remote_from_form,
     remote_from_json,
 )
+from web.facilities.deps import WEEKDAYS, queue_ranking_if_due
 from web.forms import form_data, form_errors, render_form
 
 
@@ -205,7 +205,10 @@ class MakeRemoteApi(Controller):
     ) -> MadeRemoteOut:
         """Turn an in-person need into remote work; its held pairings are offered the change."""
         made = await remote_offers.make_remote(
-            need_id, remote_from_json(data), actor=require_account(request), base_url=base_url(request)
+            need_id,
+            remote_from_json(data),
+            actor=require_account(request),
+            base_url=base_url(request),
         )
         queued = await queue_ranking_if_due(request, need_id, made.ranking_due)
         return MadeRemoteOut(

@@ -96,7 +96,9 @@ def remote_from_json(body: RemoteIn) -> RemoteChange:
         read
         for index, given in enumerate(body.slots)
         if (
-            read := reading.slot(f"slots.{index}", given.weekday, given.start, given.end, unreadable)
+            read := reading.slot(
+                f"slots.{index}", given.weekday, given.start, given.end, unreadable
+            )
         )
         is not None
     ]
