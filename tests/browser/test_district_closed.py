@@ -135,6 +135,7 @@ async def test_district_closed_mission_turned_remote(live_server: str, page) -> 
     await page.fill("input[name=slot_0_start]", "18:00")
     await page.fill("input[name=slot_0_end]", "20:00")
     await page.fill("#note", "The district is closed; the work goes on online.")
+    await page.screenshot(path=str(SCREENSHOTS / "make-remote-en-1280.png"), full_page=True)
     await page.click("form button[type=submit]:has-text('Make it remote')")
     await page.wait_for_url(f"**/needs/{held['need']}")
     assert "Remote mentorship" in await page.content() or "mentorship" in await page.content()
@@ -156,6 +157,11 @@ async def test_district_closed_mission_turned_remote(live_server: str, page) -> 
     await page.goto(f"{live_server}/pairings/{held['proposal']}")
     assert "This work becomes remote mentorship" in await page.content()
     assert await page.locator(".district-warning").count() == 1  # until the doctor answers
+    await page.set_viewport_size({"width": 390, "height": 900})
+    await page.reload()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.screenshot(path=str(SCREENSHOTS / "pairing-remote-offer-en-390.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
     await page.click("form[action$='/remote/accept'] button")
     await page.wait_for_load_state("networkidle")
     assert "You accepted the change" in await page.content()

@@ -169,3 +169,20 @@ async def test_pairing_page_warns_while_the_district_is_closed(
     page = await client.get(f"/pairings/{s['proposal']}")
     assert "district-warning" in page.text and "مغلقة" in page.text
     assert not english_on_page(page.text)
+
+
+async def test_make_remote_api(db: str, client: AsyncTestClient) -> None:
+    s = await held_mission("approved")
+    await login(client, s["coordinator"])
+    headers = await api_headers(client)
+    url = f"/api/coordinator/needs/{s['need']}/make-remote"
+    bad = await client.post(url, json={"kind": "training", "audience_size": 5000}, headers=headers)
+    assert bad.status_code == 422 and "audience_size" in bad.json()["errors"]
+    assert await RemoteOffer.count() == 0
+    made = await client.post(
+        url, json={"kind": "training", "topic": "Triage online"}, headers=headers
+    )
+    assert made.status_code == 200, made.text
+    assert made.json()["kind"] == "training" and len(made.json()["offers"]) == 1
+    again = await client.post(url, json={"kind": "training"}, headers=headers)
+    assert again.status_code == 409
