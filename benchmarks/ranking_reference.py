@@ -182,6 +182,8 @@ def reference_pair(
         )
     else:
         rules["syria_permission"] = True
+    # In-person work in a closed district is not proposed; remote work there is.
+    rules["district_open"] = not (need.travels and need.district_closed)
     if need.travels:
         availability = _coverage(doctor.travel_windows, start, end)
         rules["availability"] = availability >= need.min_coverage - EPS

@@ -181,6 +181,21 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "5": N_("Saturday"),
         "6": N_("Sunday"),
     },
+    "access_status": {
+        "open": N_("Open"),
+        "restricted": N_("Restricted"),
+        "closed": N_("Closed"),
+    },
+    # What an in-person need becomes when a coordinator makes it remote.
+    "remote_kind": {
+        "mentorship": N_("remote mentorship"),
+        "training": N_("remote workshop"),
+    },
+    "offer_state": {
+        "offered": N_("waiting for the doctor's answer"),
+        "accepted": N_("accepted by the doctor"),
+        "declined": N_("declined by the doctor"),
+    },
 }
 
 

@@ -11,6 +11,7 @@ from piccolo.table import Table
 from matching.accounts.tables import PasswordResetToken, User
 from matching.audit.tables import AuditEvent
 from matching.consent.tables import ConsentRecord
+from matching.districts.tables import DistrictAccess
 from matching.doctors.tables import (
     DoctorLanguage,
     DoctorProfile,
@@ -32,7 +33,7 @@ from matching.facilities.tables import (
 from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
 from matching.mentorship.tables import Mentorship
-from matching.pairings.tables import NeedInterest, Proposal, RankingRun
+from matching.pairings.tables import NeedInterest, Proposal, RankingRun, RemoteOffer
 from matching.people.tables import FacilityPerson
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
 from matching.settings import PROJECT_ROOT
@@ -82,6 +83,8 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        DistrictAccess,
+        RemoteOffer,
     ]
 
 

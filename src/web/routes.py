@@ -11,6 +11,13 @@ from litestar.types import ControllerRouterHandler
 from web.accounts.controllers import AccountPages, SessionApi, SignupApi
 from web.admin.controllers import StaffPages
 from web.consent.controllers import ConsentPages, PrivacyNoticeApi
+from web.districts.controllers import (
+    DistrictApi,
+    DistrictPages,
+    MakeRemoteApi,
+    MakeRemotePages,
+    RemoteAnswerPages,
+)
 from web.doctors.controllers import (
     CoordinatorLicencePages,
     DoctorApi,
@@ -59,4 +66,9 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunPages,
     OutboxPages,
     OutcomePages,
+    DistrictPages,
+    DistrictApi,
+    MakeRemotePages,
+    MakeRemoteApi,
+    RemoteAnswerPages,
 ]

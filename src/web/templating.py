@@ -196,8 +196,9 @@ def notice(item: dict[str, Any]) -> Markup:
     """An in-app notification in the reader's language, its parameters isolated in ``<bdi>``
     (names typed by users); the facility named in Arabic for an Arabic reader."""
     params = dict(item.get("params") or {})
-    if current_language.get() == "ar" and params.get("facility_ar"):
-        params["facility"] = params["facility_ar"]
+    if current_language.get() == "ar":  # ``facility_ar``, ``district_ar`` ...: the Arabic name
+        for key in [k for k in params if k.endswith("_ar") and params[k]]:
+            params[key[:-3]] = params[key]
     text = Markup.escape(_gettext(str(item.get("message", ""))))
     return text % {key: bdi(value) for key, value in params.items()}
 

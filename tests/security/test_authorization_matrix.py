@@ -169,6 +169,14 @@ EXPECTATIONS: dict[str, Rule] = {
     "/doctors/licences/{licence_id:int}/document": DOCTOR_DETAILS,
     "/api/runs": STAFF,
     "/api/runs/{run_id:int}": STAFF,
+    # District access and missions turned remote (issue 18): coordinators set and turn;
+    # the doctor of the pairing answers the change.
+    "/coordinator/districts": STAFF,
+    "/api/coordinator/districts": STAFF,
+    "/coordinator/needs/{need_id:int}/make-remote": STAFF,
+    "/api/coordinator/needs/{need_id:int}/make-remote": STAFF,
+    "/pairings/{proposal_id:int}/remote/accept": DOCTOR_SELF,
+    "/pairings/{proposal_id:int}/remote/decline": DOCTOR_SELF,
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

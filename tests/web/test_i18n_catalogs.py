@@ -266,6 +266,7 @@ def test_the_template_check_finds_stray_text(tmp_path: Path) -> None:
 # -------------------------------------------------------------------- labels
 def _enum_values() -> dict[str, list[str]]:
     from matching.accounts.tables import Role
+    from matching.districts.tables import AccessStatus
     from matching.doctors.tables import Level, LicenceState
     from matching.facilities.tables import (
         District,
@@ -276,7 +277,7 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
-    from matching.pairings.tables import ProposalState, RunKind, RunStatus
+    from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
 
     enums = {
@@ -294,6 +295,8 @@ def _enum_values() -> dict[str, list[str]]:
         "proposal_state": ProposalState,
         "mail_status": MailStatus,
         "clinical_role": ClinicalRole,
+        "access_status": AccessStatus,
+        "offer_state": OfferState,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 

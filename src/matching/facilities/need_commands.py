@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from msgspec import UNSET
 
 from matching.accounts.services import Account
@@ -27,11 +28,12 @@ from matching.facilities.schemas import (
     NeedChange,
     NeedDraft,
     NeedSaved,
+    RemoteChange,
     RoleDraft,
     SlotDraft,
     apply_change,
 )
-from matching.facilities.tables import LocalSlot, Need, NeedRole, NeedSkill, NeedStatus
+from matching.facilities.tables import LocalSlot, Need, NeedKind, NeedRole, NeedSkill, NeedStatus
 from matching.i18n import N_
 
 
@@ -206,3 +208,90 @@ async def write_change(locked: Mapping[str, Any], fields: NeedFields, *, actor: 
         after={**fields.row, "skills": fields.skills}
         | ({"roles": [list(r) for r in fields.roles]} if fields.roles else {}),
     )
+
+
+#: The kinds an in-person need can be turned into.
+REMOTE_KINDS = (NeedKind.MENTORSHIP.value, NeedKind.TRAINING.value)
+
+
+def is_in_person(row: Mapping[str, Any]) -> bool:
+    """A need the doctor travels for: a mission or an in-person workshop."""
+    return row["kind"] == NeedKind.MISSION.value or (
+        row["kind"] == NeedKind.TRAINING.value and not row["remote"]
+    )
+
+
+async def prepare_remote(
+    need_id: int, change: RemoteChange, *, actor: Account
+) -> tuple[dict[str, Any], NeedFields]:
+    """Check access and validate turning an in-person need into remote work (before
+    any lock): (the row read, the fields to store). ``ValidationFailed`` names every
+    bad field; a need already remote is a 409."""
+    before = await need_row(need_id)
+    await check_need_access(actor, before)
+    if not is_in_person(before):
+        raise Conflict(
+            N_("Only an in-person need (a mission or an in-person workshop) can be made remote.")
+        )
+    require_editable(before)
+    if change.kind not in REMOTE_KINDS:
+        raise ValidationFailed(
+            {**change.unreadable, "kind": N_("choose a remote mentorship or a remote workshop")}
+        )
+    base = await stored_draft(before)
+    if len(change.note.strip()) > 1000:
+        change.unreadable.setdefault("note", N_("must be at most 1000 characters"))
+    common = {"kind": change.kind, "roles": [], "unreadable": change.unreadable}
+    if change.kind == NeedKind.MENTORSHIP.value:
+        draft = msgspec.structs.replace(
+            base,
+            **common,
+            remote=False,
+            mentee_name=change.mentee_name,
+            weekly_hours=change.weekly_hours,
+            months=change.months,
+            slots=change.slots,
+            ends_on=None,
+            duration_days=0,
+        )
+    else:
+        draft = msgspec.structs.replace(
+            base,
+            **common,
+            remote=True,
+            topic=change.topic.strip() or base.title,
+            audience_size=change.audience_size or max(1, min(1000, base.places * 10)),
+        )
+    fields = validate_need(draft, today=today_utc(), kept=before)
+    return before, fields
+
+
+async def write_remote(
+    locked: Mapping[str, Any], fields: NeedFields, *, actor: Account, note: str = ""
+) -> None:
+    """Store the locked in-person need as remote work, with its audit event (before
+    and after: kind, remote, the fields of the new kind; caller's transaction).
+    The need must still be the kind read: a 409 otherwise."""
+    need_id = int(locked["id"])
+    changed = (
+        await Need.update({**fields.row, Need.updated_at: datetime.now(UTC)})
+        .where(Need.id == need_id, Need.kind == locked["kind"], Need.remote == locked["remote"])
+        .returning(Need.id)
+        .run()
+    )
+    if not changed:
+        raise Conflict(N_("This need was changed meanwhile; open it again."))
+    await write_need_children(need_id, fields)
+    await record_event(
+        actor_id=actor.id,
+        actor_label=actor.email,
+        action="need.kind_changed",
+        subject_type="need",
+        subject_id=need_id,
+        before={key: _plain(locked[key]) for key in fields.row},
+        after={**{k: _plain(v) for k, v in fields.row.items()}, "note": note.strip()},
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -329,3 +329,20 @@ __all__ = [
     "SlotDraft",
     "apply_change",
 ]
+
+
+class RemoteChange(Struct, kw_only=True):
+    """A coordinator turns an in-person need (a mission, an in-person workshop) into
+    remote work: a remote mentorship (``mentee_name``, ``weekly_hours``, ``months``,
+    ``slots``) or a remote training workshop (``topic``, ``audience_size``; empty:
+    the need's title and places)."""
+
+    kind: str
+    mentee_name: str = ""
+    weekly_hours: float | None = None
+    months: int = 0
+    slots: list[SlotDraft] = []
+    topic: str = ""
+    audience_size: int = 0
+    note: str = ""
+    unreadable: dict[str, str] = {}

@@ -23,6 +23,7 @@ from piccolo.query.methods.select import Max
 
 from matching.availability import DateRange, WeeklyWindow
 from matching.db import json_object
+from matching.districts.services import closed_districts
 from matching.doctors.tables import (
     SYRIA_SCOPES,
     DoctorLanguage,
@@ -351,6 +352,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
         *Need.all_columns(),
         Need.facility.rural,
         Need.facility.functional_state,
+        Need.facility.district,
     ).where(Need.status.is_in(list(OPEN_STATUSES)))
     ids = None if need_ids is None else [int(i) for i in need_ids]
     if ids is not None:
@@ -380,6 +382,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
     past_work = await load_past_work(oldest_open)
     waited = await load_waited_runs(oldest_open)
     held_roles = await _held_roles([nid for nid in roles if held.get(nid)])
+    closed = await closed_districts()
 
     needs = []
     for r in rows:
@@ -418,6 +421,7 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
                 waited_runs=waited.get(int(r["facility"]), 0),
                 roles=_roles_left(roles.get(nid, []), held_roles.get(nid, {})),
                 language_levels=need_language_levels(r.get("language_levels") or "", langs),
+                district_closed=r["facility.district"] in closed,
             )
         )
     return needs

@@ -92,3 +92,24 @@ class NeedInterest(Table):
     doctor = ForeignKey(DoctorProfile, null=False, on_delete=OnDelete.cascade)
     need = ForeignKey(Need, null=False, on_delete=OnDelete.cascade)
     position = SmallInt(default=1)
+
+
+class OfferState(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class RemoteOffer(Table, tablename="remote_offer"):
+    """A held pairing of a mission turned remote, offered the change: the doctor
+    accepts (the pairing goes on, remotely) or declines (the pairing ends with the
+    reason). Written only by :mod:`matching.pairings.remote_offers`."""
+
+    proposal = ForeignKey(Proposal, null=False, on_delete=OnDelete.cascade)
+    need = ForeignKey(Need, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=12)  # the need's new kind: mentorship or training
+    state = Varchar(length=10, choices=OfferState, default=OfferState.OFFERED)
+    offered_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)

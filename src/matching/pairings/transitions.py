@@ -963,3 +963,25 @@ async def coordinator_ids(*, active: bool = False) -> list[int]:
     if active:
         query = query.where(User.is_active.eq(True))
     return [r["id"] for r in await query.order_by(User.id).run()]
+
+
+# --- a mission turned remote: the doctor declines the change -----------------------
+
+
+async def end_for_declined_change(proposal_id: int, actor: Account, *, reason: str) -> Moved:
+    """End a held pairing whose doctor declined the change to remote work (caller's
+    write transaction): approved -> declined, confirmed -> cancelled, with ``reason``;
+    the need's fill is recomputed under its lock."""
+    row = await _load(proposal_id)
+    await lock_need(int(row["need"]))
+    action = Action.CANCEL if row["state"] == ProposalState.CONFIRMED.value else Action.DECLINE
+    moved = await _move(
+        proposal_id,
+        action,
+        actor,
+        extra={Proposal.decision_reason: reason},
+        details={"reason": reason, "remote_change": "declined"},
+        expected=row["state"],
+    )
+    await refresh(moved.need_id, actor)
+    return moved

@@ -33,6 +33,10 @@ REASONS: Mapping[str, str] = {
         "No doctor holds a verified permission to practise in Syria (registration with"
         " the Syrian authorities or a temporary permit) valid for these dates."
     ),
+    "district_open": N_(
+        "The district is closed: in-person work there is not proposed"
+        " (turn the mission into remote work, or wait until the district reopens)."
+    ),
     "decided": N_("The doctors who could help were already refused, declined or chosen."),
     "no_doctors": N_("No doctor has registered yet."),
     "combination": N_(
@@ -53,6 +57,7 @@ EXCLUDED: Mapping[str, str] = {
     "syria_permission": N_(
         "%(n)s of %(total)s doctors hold no verified permission to practise in Syria for it"
     ),
+    "district_open": N_("%(n)s of %(total)s doctors: the district is closed to in-person work"),
 }
 #: A team mission's role nobody can take (``role``: its specialty, named in the sentence).
 TEAM_ROLE = N_(

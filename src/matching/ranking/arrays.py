@@ -239,6 +239,8 @@ class NeedArrays:
             need's languages whose minimum level is t (column 0: any level).
         syria_by: int64 (N,) ordinal a permission to practise in Syria must be
             valid through (in-person needs asking for a licence), -1 otherwise.
+        closed: bool (N,) in-person needs in a closed district (no doctor passes
+            the ``district_open`` rule).
     """
 
     ids: np.ndarray
@@ -273,6 +275,7 @@ class NeedArrays:
         default_factory=lambda: np.zeros((0, len(LANGUAGE_LEVELS)), dtype=np.uint64)
     )
     syria_by: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -643,6 +646,7 @@ def build_need_arrays(
         syria_by=np.where(
             np.fromiter((x.travels for x in needs), bool, count=n), licence_by, -1
         ).astype(np.int64),
+        closed=np.fromiter((x.travels and x.district_closed for x in needs), bool, count=n),
     )
 
 

@@ -143,6 +143,8 @@ class NeedInput:
             together or not at all. Empty (the default): one specialty x places.
         language_levels: ``(language code, minimum level)`` of the languages of
             ``required_languages`` that ask for a level; the others accept any level.
+        district_closed: the facility's district is closed (access status set by a
+            coordinator): in-person work there is not proposed (``district_open``).
     """
 
     id: int
@@ -169,6 +171,7 @@ class NeedInput:
     waited_runs: int = 0
     roles: tuple[TeamRole, ...] = ()
     language_levels: tuple[tuple[str, str], ...] = ()
+    district_closed: bool = False
 
     @property
     def travels(self) -> bool:

@@ -311,6 +311,14 @@ def permission_rule(syria_until: np.ndarray, licence_until: np.ndarray, by: int)
     return (syria_until >= by) | (licence_until < by)
 
 
+def need_closed(na: NeedArrays, rows: np.ndarray) -> np.ndarray:
+    """The ``district_open`` rule's failures of needs ``rows``: bool (C,), True for
+    in-person work in a closed district (nobody passes it there)."""
+    if na.closed.size == 0:  # arrays built before the rule existed
+        return np.zeros(rows.size, dtype=bool)
+    return na.closed[rows]
+
+
 def _specialty_ok(na: NeedArrays, rows: np.ndarray, spec_bits: np.ndarray) -> np.ndarray:
     """The specialty floor of needs ``rows`` x doctors: bool (C, Dc).
 
@@ -395,6 +403,7 @@ def score_block(
     ok = _static_ok(na, rows, cs.lang_bits, cs.licence_until)
     ok &= _specialty_ok(na, rows, cs.spec_bits)
     ok &= level_permission_ok(na, rows, cs.lang_level_bits, cs.syria_until)
+    ok &= ~need_closed(na, rows)[:, None]
     _leave_out_excluded(ok, na, rows, cs)
     start, end = na.start[rows], na.end[rows]
     # Base (specialty and experience) and the need's own weight.
@@ -494,6 +503,7 @@ def rule_masks(
     rules["syria_permission"] = permission_rule(
         da.syria_until[cand], da.licence_until[cand], int(na.syria_by[row])
     )
+    rules["district_open"] = np.full(cand.size, not need_closed(na, r)[0])
     if na.travels[row]:
         cov = coverage_block(na.start[r], na.end[r], da.windows[cand])[0]
         rules["availability"] = cov >= na.min_coverage[row] - EPS
@@ -639,6 +649,7 @@ def _rule_masks_chunk(da: DoctorArrays, na: NeedArrays, rows: np.ndarray) -> np.
     uniq, inv = np.unique(na.syria_by[rows], return_inverse=True)
     table = np.array([permission_rule(da.syria_until, da.licence_until, int(u)) for u in uniq])
     out[col["syria_permission"]] = table[inv.ravel()]
+    out[col["district_open"]] = ~need_closed(na, rows)[:, None]
     start, end = na.start[rows], na.end[rows]
     if na.travels[rows[0]]:
         cov = coverage_block(start, end, da.windows)
@@ -730,6 +741,7 @@ __all__ = [
     "level_permission_ok",
     "level_rule",
     "mentorship_overlap_block",
+    "need_closed",
     "permission_rule",
     "rule_counts",
     "rule_failures",

@@ -124,6 +124,8 @@ FREE_TEXT_SKILL_THRESHOLD: Final[float] = 0.3
 #: asks for a licence needs a verified permission valid in Syria (registration with
 #: the Syrian authorities or a temporary permit) through the need's last day; remote
 #: work keeps the ``licence`` rule (any verified licence).
+#: ``district_open``: in-person work (missions, in-person workshops) is not proposed in a
+#: district a coordinator set closed (``matching.districts``); remote work there is.
 HARD_RULES: Final[tuple[str, ...]] = (
     "mode",
     "language",
@@ -133,6 +135,7 @@ HARD_RULES: Final[tuple[str, ...]] = (
     "licence",
     "language_level",
     "syria_permission",
+    "district_open",
 )
 
 #: Language levels, lowest first (the order a need's minimum is compared in). A doctor's

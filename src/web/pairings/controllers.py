@@ -10,8 +10,9 @@ from litestar.response import Redirect, Template
 from msgspec import Meta, Struct
 
 from matching.accounts.tables import Role
+from matching.districts.services import access_of
 from matching.errors import DomainError, Forbidden
-from matching.pairings import interests, review, transitions
+from matching.pairings import interests, remote_offers, review, transitions
 from matching.pairings.calendar import build_calendar
 from web.api_errors import document_errors
 from web.auth import (
@@ -68,9 +69,17 @@ class PairingPages(Controller):
         done: str | None = None,
     ) -> Template:
         detail = await review.pairing_detail(proposal_id, require_account(request))
+        offers = await remote_offers.offers_of(proposal_id)
         return Template(
             template_name="pairings/detail.html",
-            context={"d": detail, "p": detail.row.proposal, "errors": errors or {}, "done": done},
+            context={
+                "d": detail,
+                "p": detail.row.proposal,
+                "errors": errors or {},
+                "done": done,
+                "district_access": await access_of(detail.row.facility["district"]),
+                "remote_offer": offers[0] if offers else None,
+            },
             status_code=status_code,
             media_type=MediaType.HTML,
         )

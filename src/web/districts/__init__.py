@@ -1,0 +1,1 @@
+"""Pages and API of district access, and of missions turned remote."""
