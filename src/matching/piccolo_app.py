@@ -32,6 +32,7 @@ from matching.facilities.tables import (
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.people.tables import FacilityPerson
+from matching.services.tables import FacilityService
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
 
@@ -75,6 +76,7 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        FacilityService,
     ]
 
 
