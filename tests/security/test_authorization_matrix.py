@@ -169,6 +169,10 @@ EXPECTATIONS: dict[str, Rule] = {
     "/doctors/licences/{licence_id:int}/document": DOCTOR_DETAILS,
     "/api/runs": STAFF,
     "/api/runs/{run_id:int}": STAFF,
+    # Facilities' services (issue 18): the grid and its suggested needs, heads of the
+    # facility and staff.
+    "/facilities/{facility_id:int}/services": FACILITY_OWN_OR_STAFF,
+    "/facilities/{facility_id:int}/services/needs": FACILITY_OWN_OR_STAFF,
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.
