@@ -156,11 +156,12 @@ async def service_coverage() -> ServiceCoverage:
         for f in facilities
         if f["latitude"] is None or f["longitude"] is None
     ]
-    labels = [
-        MapLabel(district=code, x=x, y=y)
-        for code, (lon, lat) in outline()["district_seats"].items()
-        for x, y in [project(lon, lat)]
-    ]
+    places = outline()["label_places"]
+    labels = []
+    for code, (lon, lat) in outline()["district_seats"].items():
+        x, y = project(lon, lat)
+        dx, dy, side = places.get(code, (0, -11, "centre"))
+        labels.append(MapLabel(district=code, seat_x=x, seat_y=y, x=x + dx, y=y + dy, side=side))
     shape = " ".join(f"{x},{y}" for x, y in (project(*p) for p in outline()["points"]))
     return ServiceCoverage(
         districts=list(districts.values()),

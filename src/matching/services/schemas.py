@@ -96,9 +96,15 @@ class MapPoint(Struct, kw_only=True):
 
 
 class MapLabel(Struct, kw_only=True):
+    """A district's name on the map: its seat at (``seat_x``, ``seat_y``), the text at
+    (``x``, ``y``) on ``side`` of it (``left``, ``right`` or ``centre``)."""
+
     district: str
+    seat_x: float
+    seat_y: float
     x: float
     y: float
+    side: str = "centre"
 
 
 class UnplacedFacility(Struct, kw_only=True):
