@@ -93,8 +93,11 @@ async def test_head_keeps_the_grid_and_coordinator_reads_the_map(live_server, pa
     await _language(page, "en")
     await page.goto(f"{live_server}/coordinator/")
     placed = _one(live_server, "SELECT COUNT(*) FROM facility WHERE latitude IS NOT NULL")[0][0]
-    assert await page.locator("svg.service-map-svg circle.map-point").count() == placed
-    circle = page.locator(f"circle.map-point[data-facility='{facility}']")
+    assert (
+        await page.locator("svg.service-map-svg:not(.service-map-detail) circle.map-point").count()
+        == placed
+    )
+    circle = page.locator(f"svg.service-map-detail circle[data-facility='{facility}']")
     assert await circle.get_attribute("class") == "map-point map-gap_and_need"
     homs = page.locator("tr[data-district=homs]")
     assert await homs.locator("td.partly").inner_text() == "2"

@@ -162,6 +162,7 @@ async def service_coverage() -> ServiceCoverage:
         x, y = project(lon, lat)
         dx, dy, side = places.get(code, (0, -11, "centre"))
         labels.append(MapLabel(district=code, seat_x=x, seat_y=y, x=x + dx, y=y + dy, side=side))
+    detail, zoom = _detail(project, points, labels, width)
     shape = " ".join(f"{x},{y}" for x, y in (project(*p) for p in outline()["points"]))
     return ServiceCoverage(
         districts=list(districts.values()),
@@ -172,5 +173,32 @@ async def service_coverage() -> ServiceCoverage:
             points=points,
             labels=labels,
             unplaced=unplaced,
+            detail=detail,
+            detail_zoom=zoom,
         ),
     )
+
+
+#: Room around the enlarged part, in SVG units.
+DETAIL_PAD = 30.0
+
+
+def _detail(
+    project: Projection, points: list[MapPoint], labels: list[MapLabel], width: float
+) -> tuple[str, float]:
+    """The viewBox of the map's crowded west (facilities and district seats west of the
+    outline's ``detail_west_of``) and its zoom; ``("", 1.0)`` when nothing is there."""
+    cut, _ = project(outline()["detail_west_of"], 0.0)
+    xs = [p.x for p in points if p.x < cut] + [
+        label.seat_x for label in labels if label.seat_x < cut
+    ]
+    ys = [p.y for p in points if p.x < cut] + [
+        label.seat_y for label in labels if label.seat_x < cut
+    ]
+    if not xs:
+        return "", 1.0
+    left, top = min(xs) - DETAIL_PAD, min(ys) - DETAIL_PAD
+    box_width = max(max(xs) - min(xs) + 2 * DETAIL_PAD, width / 6)
+    box_height = max(max(ys) - min(ys) + 2 * DETAIL_PAD, box_width / 2)
+    zoom = round(width / box_width, 2)
+    return f"{left:.1f} {top:.1f} {box_width:.1f} {box_height:.1f}", zoom

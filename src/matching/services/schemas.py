@@ -128,6 +128,10 @@ class ServiceMap(Struct, kw_only=True):
     points: list[MapPoint]
     labels: list[MapLabel]
     unplaced: list[UnplacedFacility]
+    #: The enlarged part (the crowded west) as a viewBox ``"x y width height"`` in the same
+    #: units, and how much it enlarges; empty when there is nothing to enlarge.
+    detail: str = ""
+    detail_zoom: float = 1.0
 
 
 class ServiceCoverage(Struct, kw_only=True):
