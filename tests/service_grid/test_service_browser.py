@@ -34,13 +34,14 @@ async def _language(page, language: str) -> None:
         await page.wait_for_load_state("networkidle")
 
 
-async def _shoot(page, name: str) -> None:
-    """Screenshots at desktop and phone width; at the phone's, nothing wider than it."""
+async def _shoot(page, name: str, part: str = "main") -> None:
+    """Screenshots of ``part`` at desktop and phone width; at the phone's, nothing on the
+    page is wider than the screen."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.set_viewport_size(DESKTOP)
-    await page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
+    await page.locator(part).screenshot(path=str(SHOTS / f"{name}-1280.png"))
     await page.set_viewport_size(PHONE)
-    await page.screenshot(path=str(SHOTS / f"{name}-360.png"), full_page=True)
+    await page.locator(part).screenshot(path=str(SHOTS / f"{name}-360.png"))
     language = await page.evaluate("document.documentElement.lang")
     found = await page.evaluate(
         CHECK_PAGE, {"dir": "rtl" if language == "ar" else "ltr", "width": 360}
@@ -102,7 +103,8 @@ async def test_head_keeps_the_grid_and_coordinator_reads_the_map(live_server, pa
     homs = page.locator("tr[data-district=homs]")
     assert await homs.locator("td.partly").inner_text() == "2"
     await page.locator("#services-map").scroll_into_view_if_needed()
-    await _shoot(page, "services-map-en")
+    await _shoot(page, "services-by-district-en", "#services-by-district")
+    await _shoot(page, "services-map-en", "#services-map")
     await _language(page, "ar")
     assert "خريطة محافظة حمص" in await page.inner_text("#services-map")
-    await _shoot(page, "services-map-ar")
+    await _shoot(page, "services-map-ar", "#services-map")
