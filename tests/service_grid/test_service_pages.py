@@ -83,6 +83,10 @@ async def test_a_stale_form_is_refused_with_its_input_kept(client) -> None:
     assert "Someone else saved this grid meanwhile" in response.text
     assert _selected(response.text, "cause_surgery") == "no_supplies"
     assert await FacilityService.count() == 1
+    forged = {**_form(surgery=("partly", "no_staff")), "version": "abc"}
+    response = await post_form(client, f"/facilities/{facility}/services", forged)
+    assert response.status_code == 422 and "<li>must be a whole number</li>" in response.text
+    assert await FacilityService.count() == 1
 
 
 async def test_the_suggestion_posts_the_need_in_one_step(client) -> None:
