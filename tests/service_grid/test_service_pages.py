@@ -174,6 +174,8 @@ async def test_the_coverage_page_shows_the_grid_by_district_and_the_map(client) 
     assert abs(circles[rastan][1] - circles[homs][1]) < 2
     assert circles[homs][2] - circles[rastan][2] > 20
     assert re.search(rf'<li data-facility="{unplaced}">', page.text)
+    for facility in (homs, rastan):  # the map's text alternative lists the placed ones
+        assert f'<li data-facility="{facility}">' in page.text
     assert "Service gaps and open needs" in page.text  # the legend
     assert arabic_on_page(page.text) == []
     await switch_language(client, "ar")
