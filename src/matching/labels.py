@@ -196,6 +196,38 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "accepted": N_("accepted by the doctor"),
         "declined": N_("declined by the doctor"),
     },
+    # Facilities' services (HeRAMS): the areas of the grid, a status, the main cause.
+    "service_area": {
+        "emergency_care": N_("Emergency care"),
+        "intensive_care": N_("Intensive care"),
+        "surgery": N_("Surgery"),
+        "maternal_newborn": N_("Maternal and newborn care"),
+        "paediatrics": N_("Child health (paediatrics)"),
+        "mental_health": N_("Mental health"),
+        "chronic_diseases": N_("Chronic diseases"),
+        "communicable_diseases": N_("Communicable diseases"),
+        "cancer_palliative": N_("Cancer and palliative care"),
+        "general_clinical": N_("General clinical care"),
+        "rehabilitation": N_("Rehabilitation"),
+        "diagnostics": N_("Laboratory and imaging"),
+        "oral_health": N_("Oral health"),
+        "nursing_care": N_("Nursing care"),
+        "nutrition": N_("Nutrition"),
+        "medicines": N_("Essential medicines"),
+    },
+    "service_status": {
+        "available": N_("Available"),
+        "partly": N_("Partly available"),
+        "not_available": N_("Not available"),
+    },
+    "service_cause": {
+        "no_staff": N_("No staff"),
+        "no_training": N_("No training"),
+        "no_equipment": N_("No equipment"),
+        "no_supplies": N_("No supplies"),
+        "damaged_building": N_("Damaged building"),
+        "no_funding": N_("No funding"),
+    },
 }
 
 

@@ -36,6 +36,7 @@ from matching.mentorship.tables import Mentorship
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun, RemoteOffer
 from matching.people.tables import FacilityPerson
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
+from matching.services.tables import FacilityService
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
 
@@ -85,6 +86,7 @@ def all_tables() -> list[type[Table]]:
         PendingSignup,
         DistrictAccess,
         RemoteOffer,
+        FacilityService,
     ]
 
 

@@ -38,6 +38,7 @@ from web.outcomes.controllers import OutcomePages
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
+from web.services.controllers import ServicePages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FacilityPages,
@@ -71,4 +72,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MakeRemotePages,
     MakeRemoteApi,
     RemoteAnswerPages,
+    ServicePages,
 ]

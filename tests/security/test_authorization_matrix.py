@@ -177,6 +177,10 @@ EXPECTATIONS: dict[str, Rule] = {
     "/api/coordinator/needs/{need_id:int}/make-remote": STAFF,
     "/pairings/{proposal_id:int}/remote/accept": DOCTOR_SELF,
     "/pairings/{proposal_id:int}/remote/decline": DOCTOR_SELF,
+    # Facilities' services (issue 18): the grid and its suggested needs, heads of the
+    # facility and staff.
+    "/facilities/{facility_id:int}/services": FACILITY_OWN_OR_STAFF,
+    "/facilities/{facility_id:int}/services/needs": FACILITY_OWN_OR_STAFF,
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

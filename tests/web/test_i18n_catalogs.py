@@ -279,6 +279,7 @@ def _enum_values() -> dict[str, list[str]]:
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
+    from matching.services.areas import ServiceCause, ServiceStatus
 
     enums = {
         "role": Role,
@@ -297,6 +298,8 @@ def _enum_values() -> dict[str, list[str]]:
         "clinical_role": ClinicalRole,
         "access_status": AccessStatus,
         "offer_state": OfferState,
+        "service_status": ServiceStatus,
+        "service_cause": ServiceCause,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 

@@ -26,6 +26,7 @@ from web.auth import require_account, requires_coordinator
 from web.context import base_url
 from web.flash import flash
 from web.forms import form_data, form_errors
+from web.services.coverage import services_context
 
 
 def _cell(value: object) -> str:
@@ -64,6 +65,7 @@ class CoordinatorPages(Controller):
                 "outcome_metrics": METRICS,
                 "pending_licences": await review.pending_licences(),
                 "waiting": await review.waiting_count(),
+                **await services_context(),
             },
         )
 

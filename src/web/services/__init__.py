@@ -1,0 +1,1 @@
+"""A facility's service grid (HeRAMS' manner) and the needs its gaps suggest."""
