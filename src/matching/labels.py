@@ -181,6 +181,10 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "5": N_("Saturday"),
         "6": N_("Sunday"),
     },
+    "workshop_phase": {
+        "pre": N_("Pre-test"),
+        "post": N_("Post-test"),
+    },
 }
 
 

@@ -36,6 +36,15 @@ from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
+from matching.workshops.tables import (
+    Workshop,
+    WorkshopAttendance,
+    WorkshopAttendee,
+    WorkshopCertificate,
+    WorkshopMaterial,
+    WorkshopScore,
+    WorkshopTest,
+)
 
 
 def migrations_folder() -> Path:
@@ -79,6 +88,13 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        Workshop,
+        WorkshopMaterial,
+        WorkshopAttendee,
+        WorkshopAttendance,
+        WorkshopTest,
+        WorkshopScore,
+        WorkshopCertificate,
     ]
 
 

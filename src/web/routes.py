@@ -30,6 +30,7 @@ from web.home import home
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
+from web.workshops.controllers import CertificatePages, ClinicianWorkshopPages, WorkshopPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FacilityPages,
@@ -57,4 +58,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunApi,
     RunPages,
     OutboxPages,
+    WorkshopPages,
+    CertificatePages,
+    ClinicianWorkshopPages,
 ]
