@@ -14,7 +14,8 @@ from pathlib import Path
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from matching.i18n import N_, gettext
+from matching.i18n import N_
+from matching.i18n import gettext as in_language
 from matching.workshops.schemas import CertificateView
 
 WEB = Path(__file__).resolve().parents[1]
@@ -60,8 +61,8 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
             c=certificate,
             verify_url=verify_url,
             fonts=FONTS.as_uri(),
-            en=lambda key, **params: gettext("en", TEXTS[key], **params),
-            ar=lambda key, **params: gettext("ar", TEXTS[key], **params),
+            en=lambda key, **params: in_language("en", TEXTS[key], **params),
+            ar=lambda key, **params: in_language("ar", TEXTS[key], **params),
             dates_en=dates("en"),
             dates_ar=dates("ar"),
         )
