@@ -13,9 +13,8 @@ test fails.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import ctypes
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pypdfium2 as pdfium

@@ -148,7 +148,11 @@ class WorkshopPages(Controller):
 
     @post("/{workshop_pairing_id:int}/scores/{phase:str}")
     async def scores(
-        self, request: Request, account: Account, workshop_pairing_id: FromPath[int], phase: str
+        self,
+        request: Request,
+        account: Account,
+        workshop_pairing_id: FromPath[int],
+        phase: FromPath[str],
     ) -> Template | Redirect:
         async def action(data: dict[str, Any]) -> None:
             await services.enter_paper_scores(
@@ -217,7 +221,7 @@ class WorkshopPages(Controller):
         self,
         account: Account,
         pairing_id: int,
-        phase: str,
+        phase: FromPath[str],
         values: dict[str, Any] | None = None,
         errors: dict[str, str] | None = None,
     ) -> Template:
@@ -244,14 +248,18 @@ class WorkshopPages(Controller):
 
     @get("/{workshop_pairing_id:int}/tests/{phase:str}/questions")
     async def questions(
-        self, account: Account, workshop_pairing_id: FromPath[int], phase: str
+        self, account: Account, workshop_pairing_id: FromPath[int], phase: FromPath[str]
     ) -> Template:
         services._phase(phase)
         return await self._question_form(account, workshop_pairing_id, phase)
 
     @post("/{workshop_pairing_id:int}/tests/{phase:str}/questions")
     async def write_questions(
-        self, request: Request, account: Account, workshop_pairing_id: FromPath[int], phase: str
+        self,
+        request: Request,
+        account: Account,
+        workshop_pairing_id: FromPath[int],
+        phase: FromPath[str],
     ) -> Template | Redirect:
         data = await form_data(request)
         try:
@@ -267,7 +275,7 @@ class WorkshopPages(Controller):
 
     @get("/{workshop_pairing_id:int}/tests/{phase:str}")
     async def test(
-        self, account: Account, workshop_pairing_id: FromPath[int], phase: str
+        self, account: Account, workshop_pairing_id: FromPath[int], phase: FromPath[str]
     ) -> Template:
         questions = await services.test_for_attendee(account, workshop_pairing_id, phase)
         return await self._test_page(account, workshop_pairing_id, phase, questions, {}, {})
@@ -276,7 +284,7 @@ class WorkshopPages(Controller):
         self,
         account: Account,
         pairing_id: int,
-        phase: str,
+        phase: FromPath[str],
         questions: list[Any],
         values: dict[str, Any],
         errors: dict[str, str],
@@ -297,7 +305,11 @@ class WorkshopPages(Controller):
 
     @post("/{workshop_pairing_id:int}/tests/{phase:str}")
     async def take_test(
-        self, request: Request, account: Account, workshop_pairing_id: FromPath[int], phase: str
+        self,
+        request: Request,
+        account: Account,
+        workshop_pairing_id: FromPath[int],
+        phase: FromPath[str],
     ) -> Template | Redirect:
         questions = await services.test_for_attendee(account, workshop_pairing_id, phase)
         data = await form_data(request)
