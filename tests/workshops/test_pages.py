@@ -17,7 +17,7 @@ DAY1, DAY2 = "2026-03-02", "2026-03-03"
 ARABIC = {"accept-language": "ar"}
 
 
-async def post_form(client: AsyncTestClient, url: str, data: dict[str, object]):  # noqa: ANN201
+async def post_form(client: AsyncTestClient, url: str, data: dict[str, object]):
     """Post a form without following the redirect (its status is what is checked)."""
     return await _post_form(client, url, data, follow_redirects=False)
 
