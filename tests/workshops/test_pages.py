@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.workshops.tables import WorkshopAttendee, WorkshopCertificate, WorkshopScore
 from tests.factories import login
+from tests.pages import arabic_on_page, english_on_page
 from tests.factories import post_form as _post_form
 from tests.workshops.scene import training_scene
 
@@ -50,12 +51,16 @@ async def test_a_head_runs_the_workshop(client: AsyncTestClient) -> None:
     for change in ("+40", "+25", "+0", "+21"):
         assert f'<span class="ltr">{change}</span>' in page.text
     assert "4 present" in page.text and "3 present" in page.text
-    assert f"Entered by {scene.head.full_name}" in page.text
+    assert f"Entered by <bdi>{scene.head.full_name}</bdi>" in page.text
     assert len(re.findall(r"/certificates/\d+/pdf", page.text)) == 3
+    assert arabic_on_page(page.text) == []
     await post_form(client, "/language", {"language": "ar", "next": url})
     arabic = await client.get(url)
     assert arabic.status_code == 200 and 'dir="rtl"' in arabic.text
     assert "متوسط التغير: 21.5" in arabic.text and "شهادات الحضور" in arabic.text
+    assert english_on_page(arabic.text) == []
+    questions = await client.get(f"{url}/tests/pre/questions")
+    assert questions.status_code == 403  # the trainer writes the tests, not the head
 
 
 async def test_bad_input_is_shown_next_to_the_field_and_nothing_changes(
