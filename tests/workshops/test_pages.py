@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from matching.workshops.tables import WorkshopAttendee, WorkshopCertificate, WorkshopScore
 from tests.factories import login
-from tests.pages import arabic_on_page, english_on_page
 from tests.factories import post_form as _post_form
+from tests.pages import arabic_on_page, english_on_page
 from tests.workshops.scene import training_scene
 
 DAY1, DAY2 = "2026-03-02", "2026-03-03"

@@ -8,8 +8,10 @@ embedded in the PDF, so the certificate looks the same on a machine without font
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -60,7 +62,6 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
         .render(
             c=certificate,
             verify_url=verify_url,
-            fonts=FONTS.as_uri(),
             en=lambda key, **params: in_language("en", TEXTS[key], **params),
             ar=lambda key, **params: in_language("ar", TEXTS[key], **params),
             dates_en=dates("en"),
@@ -69,8 +70,27 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
     )
 
 
-def certificate_pdf(certificate: CertificateView, verify_url: str) -> bytes:
-    """The certificate as PDF bytes."""
-    from weasyprint import HTML  # imported on use: it loads Pango, a second or so
+_RENDERING = threading.Lock()
 
-    return HTML(string=certificate_html(certificate, verify_url), base_url=str(WEB)).write_pdf()
+
+@cache
+def _fonts() -> tuple[Any, Any]:
+    """The fonts' stylesheet and WeasyPrint's font configuration, loaded once: reading
+    the woff2 files for every certificate took seconds, keeping them takes a fraction."""
+    from weasyprint import CSS  # imported on use: it loads Pango, a second or so
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    source = _environment().get_template("fonts.css").render(fonts=FONTS.as_uri())
+    return CSS(string=source, font_config=font_config), font_config
+
+
+def certificate_pdf(certificate: CertificateView, verify_url: str) -> bytes:
+    """The certificate as PDF bytes (one render at a time: the font configuration is
+    shared; call it from a worker thread, it takes about half a second)."""
+    from weasyprint import HTML
+
+    with _RENDERING:
+        stylesheet, font_config = _fonts()
+        document = HTML(string=certificate_html(certificate, verify_url), base_url=str(WEB))
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
@@ -336,7 +337,9 @@ class WorkshopPages(Controller):
         certificate_id: FromPath[int],
     ) -> Response[bytes]:
         view = await services.certificate_for(account, workshop_pairing_id, certificate_id)
-        pdf = certificate_pdf(view, f"{base_url(request)}/certificates/{view.code}")
+        pdf = await anyio.to_thread.run_sync(
+            certificate_pdf, view, f"{base_url(request)}/certificates/{view.code}"
+        )
         return Response(
             pdf,
             media_type="application/pdf",
