@@ -16,7 +16,7 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from matching.i18n import N_
+from matching.i18n import N_, babel_locale
 from matching.i18n import gettext as in_language
 from matching.workshops.schemas import CertificateView
 
@@ -52,8 +52,8 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
     def dates(language: str) -> str:
         if certificate.first_day is None or certificate.last_day is None:
             return ""
-        first = format_date(certificate.first_day, "long", locale=language)
-        last = format_date(certificate.last_day, "long", locale=language)
+        first = format_date(certificate.first_day, "long", locale=babel_locale(language))
+        last = format_date(certificate.last_day, "long", locale=babel_locale(language))
         return first if first == last else f"{first} – {last}"
 
     return (
