@@ -228,6 +228,10 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "damaged_building": N_("Damaged building"),
         "no_funding": N_("No funding"),
     },
+    "workshop_phase": {
+        "pre": N_("Pre-test"),
+        "post": N_("Post-test"),
+    },
 }
 
 

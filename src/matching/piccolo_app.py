@@ -39,6 +39,15 @@ from matching.reminders.tables import ReminderDigest, ReminderItemSent
 from matching.services.tables import FacilityService
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
+from matching.workshops.tables import (
+    Workshop,
+    WorkshopAttendance,
+    WorkshopAttendee,
+    WorkshopCertificate,
+    WorkshopMaterial,
+    WorkshopScore,
+    WorkshopTest,
+)
 
 
 def migrations_folder() -> Path:
@@ -87,6 +96,13 @@ def all_tables() -> list[type[Table]]:
         DistrictAccess,
         RemoteOffer,
         FacilityService,
+        Workshop,
+        WorkshopMaterial,
+        WorkshopAttendee,
+        WorkshopAttendance,
+        WorkshopTest,
+        WorkshopScore,
+        WorkshopCertificate,
     ]
 
 

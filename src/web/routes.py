@@ -39,6 +39,7 @@ from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
 from web.services.controllers import ServicePages
+from web.workshops.controllers import CertificatePages, ClinicianWorkshopPages, WorkshopPages
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FacilityPages,
@@ -73,4 +74,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MakeRemoteApi,
     RemoteAnswerPages,
     ServicePages,
+    WorkshopPages,
+    CertificatePages,
+    ClinicianWorkshopPages,
 ]

@@ -28,6 +28,10 @@ PARAM_OBJECTS = {
     "slot_id": "slot_id",
     "window_id": "window_id",
     "person_id": "person_id",
+    "workshop_pairing_id": "training_pairing_id",
+    "material_id": "workshop_material_id",
+    "certificate_id": "certificate_id",
+    "certificate_code": "certificate_code",
 }
 # A bare {id} is named by the path segment before it.
 SEGMENT_OBJECTS = {
@@ -51,6 +55,7 @@ LITERAL_PARAMS = {
     "file_path": "css/app.css",
     "path": "nope",
     "operation": "add",
+    "phase": "pre",
 }
 
 

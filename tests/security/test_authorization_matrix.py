@@ -181,6 +181,31 @@ EXPECTATIONS: dict[str, Rule] = {
     # facility and staff.
     "/facilities/{facility_id:int}/services": FACILITY_OWN_OR_STAFF,
     "/facilities/{facility_id:int}/services/needs": FACILITY_OWN_OR_STAFF,
+    # Workshops (a confirmed training pairing): its trainer (the doctor), the heads of
+    # its facility, its registered attendees (local clinicians) and staff see it; the
+    # trainer and the heads run it; the heads register attendees; the trainer writes
+    # the tests; attendees take them; anyone may check a certificate's code.
+    "/workshops/{workshop_pairing_id:int}": Rule(
+        doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True
+    ),
+    "/workshops/{workshop_pairing_id:int}/plan": DOCTOR_DETAILS,
+    "/workshops/{workshop_pairing_id:int}/attendees": FACILITY_OWN_OR_STAFF,
+    "/workshops/{workshop_pairing_id:int}/attendance": DOCTOR_DETAILS,
+    "/workshops/{workshop_pairing_id:int}/scores/{phase:str}": DOCTOR_DETAILS,
+    "/workshops/{workshop_pairing_id:int}/certificates": DOCTOR_DETAILS,
+    "/workshops/{workshop_pairing_id:int}/materials": DOCTOR_DETAILS,
+    "/workshops/{workshop_pairing_id:int}/materials/{material_id:int}": Rule(
+        doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True
+    ),
+    "/workshops/{workshop_pairing_id:int}/tests/{phase:str}/questions": Rule(
+        doctor=OWN, coordinator=True, admin=True
+    ),
+    "/workshops/{workshop_pairing_id:int}/tests/{phase:str}": Rule(clinician=OWN),
+    "/workshops/{workshop_pairing_id:int}/certificates/{certificate_id:int}/pdf": Rule(
+        doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True
+    ),
+    "/certificates/{certificate_code:str}": PUBLIC,
+    "/me/workshops": Rule(clinician=ANY),
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

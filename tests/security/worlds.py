@@ -4,6 +4,10 @@ World A: ``doctor``, ``head`` (of facility A), need A, proposal A (doctor x need
 ``clinician`` (a local clinician of facility A: person A, with an account).
 World B: ``other_doctor``, ``other_head`` (of facility B), need B, proposal B,
 ``other_clinician`` (person B).
+Each world also has a workshop: a confirmed training pairing of its doctor on a
+training need of its facility (``training_pairing_id``), its clinician registered,
+present both days and certified (``certificate_id``, ``certificate_code``), a pre-test
+written, and one material (``workshop_material_id``).
 Coordinator and admin belong to no world. A role's *own* objects are those of
 its world; the other world's objects are somebody else's. The fixtures that build
 them are in ``conftest.py``.
@@ -30,6 +34,14 @@ from matching.facilities.tables import Invitation, Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
+from matching.workshops.tables import (
+    Workshop,
+    WorkshopAttendance,
+    WorkshopAttendee,
+    WorkshopCertificate,
+    WorkshopMaterial,
+    WorkshopTest,
+)
 from tests.factories import PASSWORD, login, make_account, make_facility, make_head
 
 ANONYMOUS = "anonymous"
@@ -82,6 +94,10 @@ class World:
     window_id: int
     clinician: Account
     person_id: int
+    training_pairing_id: int = 0
+    workshop_material_id: int = 0
+    certificate_id: int = 0
+    certificate_code: str = ""
 
 
 @dataclass
@@ -184,7 +200,9 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         user=clinician.id,
         entered_by=head.id,
     )
+    workshop = await _workshop(name, run_id, facility_id, profile_id, person_id, head, uploads)
     return World(
+        **workshop,
         name=name,
         doctor=doctor,
         head=head,
@@ -201,6 +219,69 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         clinician=clinician,
         person_id=person_id,
     )
+
+
+async def _workshop(
+    name: str,
+    run_id: int,
+    facility_id: int,
+    profile_id: int,
+    person_id: int,
+    head: Account,
+    uploads: Path,
+) -> dict[str, Any]:
+    """World ``name``'s workshop: a confirmed training pairing, the world's clinician
+    registered and certified, a pre-test, a material on disk."""
+    first = date.today() + timedelta(days=10)
+    days = [first, first + timedelta(days=1)]
+    need_id = await _insert(
+        Need,
+        facility=facility_id,
+        kind="training",
+        title=f"Workshop {name}",
+        specialty="emergency_medicine",
+        status="filled",
+        starts_on=days[0],
+        ends_on=days[1],
+        created_by=head.id,
+    )
+    pairing_id = await _insert(
+        Proposal,
+        run=run_id,
+        need=need_id,
+        doctor=profile_id,
+        score=0.7,
+        explanation=json.dumps({"signals": {}}),
+        state="confirmed",
+    )
+    workshop_id = await _insert(
+        Workshop, pairing=pairing_id, days=",".join(d.isoformat() for d in days), agenda="Day 1"
+    )
+    attendee_id = await _insert(
+        WorkshopAttendee, workshop=workshop_id, person=person_id, registered_by=head.id
+    )
+    for day in days:
+        await _insert(
+            WorkshopAttendance, attendee=attendee_id, day=day, present=True, entered_by=head.id
+        )
+    questions = [{"question": "Q?", "options": ["a", "b"], "answer": 0}]
+    await _insert(WorkshopTest, workshop=workshop_id, phase="pre", questions=json.dumps(questions))
+    (uploads / "workshops").mkdir(parents=True, exist_ok=True)
+    path = f"workshops/world{name.lower()}.pdf"
+    (uploads / path).write_bytes(b"%PDF-1.4\n% workshop\n%%EOF\n")
+    material_id = await _insert(
+        WorkshopMaterial, workshop=workshop_id, name="slides.pdf", path=path, mime="application/pdf"
+    )
+    code = f"world-{name}-certificate-code-0123456789"
+    certificate_id = await _insert(
+        WorkshopCertificate, attendee=attendee_id, code=code, days_present=2, issued_by=head.id
+    )
+    return {
+        "training_pairing_id": pairing_id,
+        "workshop_material_id": material_id,
+        "certificate_id": certificate_id,
+        "certificate_code": code,
+    }
 
 
 async def make_worlds(uploads: Path) -> Worlds:

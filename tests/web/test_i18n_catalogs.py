@@ -280,6 +280,7 @@ def _enum_values() -> dict[str, list[str]]:
     from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
     from matching.services.areas import ServiceCause, ServiceStatus
+    from matching.workshops.tables import Phase
 
     enums = {
         "role": Role,
@@ -300,6 +301,7 @@ def _enum_values() -> dict[str, list[str]]:
         "offer_state": OfferState,
         "service_status": ServiceStatus,
         "service_cause": ServiceCause,
+        "workshop_phase": Phase,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 

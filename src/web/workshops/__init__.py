@@ -1,0 +1,1 @@
+"""Workshop pages: the workshop, its tests, certificates and their public check."""

@@ -1,0 +1,96 @@
+"""The certificate of attendance as a PDF: English and Arabic on one A4 landscape page.
+
+WeasyPrint lays the text out with Pango, which shapes it with HarfBuzz: Arabic letters
+join and the Arabic block runs right to left (``dir="rtl"``). The fonts come from the
+repository (``static/fonts``: Noto Sans Arabic, DejaVu Sans subset to Latin) and are
+embedded in the PDF, so the certificate looks the same on a machine without fonts.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from matching.i18n import N_, babel_locale
+from matching.i18n import gettext as in_language
+from matching.workshops.schemas import CertificateView
+
+WEB = Path(__file__).resolve().parents[1]
+FONTS = WEB / "static" / "fonts"
+#: Every text of the certificate, shown in both languages.
+TEXTS = {
+    "title": N_("Certificate of attendance"),
+    "certifies": N_("This certifies that"),
+    "attended": N_("attended the workshop"),
+    "at": N_("at"),
+    "given_by": N_("given by"),
+    "on": N_("on"),
+    "days": N_("present on %(n)s day(s)"),
+    "verify": N_("Check this certificate at %(url)s"),
+    "code": N_("Verification code"),
+}
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(WEB / "templates" / "certificates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def certificate_html(certificate: CertificateView, verify_url: str) -> str:
+    """The certificate's HTML (what the PDF is made from)."""
+
+    def dates(language: str) -> str:
+        if certificate.first_day is None or certificate.last_day is None:
+            return ""
+        first = format_date(certificate.first_day, "long", locale=babel_locale(language))
+        last = format_date(certificate.last_day, "long", locale=babel_locale(language))
+        return first if first == last else f"{first} – {last}"
+
+    return (
+        _environment()
+        .get_template("certificate.html")
+        .render(
+            c=certificate,
+            verify_url=verify_url,
+            en=lambda key, **params: in_language("en", TEXTS[key], **params),
+            ar=lambda key, **params: in_language("ar", TEXTS[key], **params),
+            dates_en=dates("en"),
+            dates_ar=dates("ar"),
+        )
+    )
+
+
+_RENDERING = threading.Lock()
+
+
+@cache
+def _fonts() -> tuple[Any, Any]:
+    """The fonts' stylesheet and WeasyPrint's font configuration, loaded once: reading
+    the woff2 files for every certificate took seconds, keeping them takes a fraction."""
+    from weasyprint import CSS  # imported on use: it loads Pango, a second or so
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    source = _environment().get_template("fonts.css").render(fonts=FONTS.as_uri())
+    return CSS(string=source, font_config=font_config), font_config
+
+
+def certificate_pdf(certificate: CertificateView, verify_url: str) -> bytes:
+    """The certificate as PDF bytes (one render at a time: the font configuration is
+    shared; call it from a worker thread, it takes about half a second)."""
+    from weasyprint import HTML
+
+    with _RENDERING:
+        stylesheet, font_config = _fonts()
+        document = HTML(string=certificate_html(certificate, verify_url), base_url=str(WEB))
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
