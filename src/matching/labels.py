@@ -181,6 +181,26 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "5": N_("Saturday"),
         "6": N_("Sunday"),
     },
+    "age_band": {
+        "under_1_month": N_("Under 1 month"),
+        "months_1_11": N_("1 to 11 months"),
+        "years_1_4": N_("1 to 4 years"),
+        "years_5_14": N_("5 to 14 years"),
+        "years_15_24": N_("15 to 24 years"),
+        "years_25_44": N_("25 to 44 years"),
+        "years_45_64": N_("45 to 64 years"),
+        "years_65_up": N_("65 years or older"),
+    },
+    "sex": {
+        "female": N_("Female"),
+        "male": N_("Male"),
+        "not_stated": N_("Not stated"),
+    },
+    "case_status": {
+        "submitted": N_("Waiting for the mentor"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
+    },
 }
 
 

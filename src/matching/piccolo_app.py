@@ -10,6 +10,7 @@ from piccolo.table import Table
 
 from matching.accounts.tables import PasswordResetToken, User
 from matching.audit.tables import AuditEvent
+from matching.cases.tables import CaseDiscussion, CaseImage
 from matching.consent.tables import ConsentRecord
 from matching.doctors.tables import (
     DoctorLanguage,
@@ -79,6 +80,8 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        CaseDiscussion,
+        CaseImage,
     ]
 
 

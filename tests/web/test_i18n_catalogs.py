@@ -278,6 +278,7 @@ def _enum_values() -> dict[str, list[str]]:
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
+    from matching.cases.tables import AgeBand, CaseStatus, Sex
 
     enums = {
         "role": Role,
@@ -294,6 +295,9 @@ def _enum_values() -> dict[str, list[str]]:
         "proposal_state": ProposalState,
         "mail_status": MailStatus,
         "clinical_role": ClinicalRole,
+        "age_band": AgeBand,
+        "sex": Sex,
+        "case_status": CaseStatus,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
