@@ -40,7 +40,7 @@ _DIGITS = str.maketrans(
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # 8 or more digits, a single space or dash allowed between two digits.
-DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ \-]?\d){%d,}(?!\d)" % (MIN_ID_DIGITS - 1))
+DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ \-]?\d){" + str(MIN_ID_DIGITS - 1) + r",}(?!\d)")
 
 _EN_MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
