@@ -23,7 +23,11 @@ def case_values(form: Any) -> dict[str, Any]:
 async def case_from_form(form: Any) -> CaseDraft:
     values = case_values(form)
     images: list[ImageUpload] = []
-    uploads = [u for u in form.getall("images") if isinstance(u, UploadFile) and u.filename]
+    uploads = [
+        value
+        for key, value in form.multi_items()
+        if key == "images" and isinstance(value, UploadFile) and value.filename
+    ]
     for upload in uploads[: MAX_IMAGES + 1]:
         # One byte over the limit is enough to say "too large".
         images.append(
