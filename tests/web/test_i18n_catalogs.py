@@ -266,6 +266,7 @@ def test_the_template_check_finds_stray_text(tmp_path: Path) -> None:
 # -------------------------------------------------------------------- labels
 def _enum_values() -> dict[str, list[str]]:
     from matching.accounts.tables import Role
+    from matching.cases.tables import AgeBand, CaseStatus, Sex
     from matching.doctors.tables import Level, LicenceState
     from matching.facilities.tables import (
         District,
@@ -278,7 +279,6 @@ def _enum_values() -> dict[str, list[str]]:
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
-    from matching.cases.tables import AgeBand, CaseStatus, Sex
 
     enums = {
         "role": Role,
