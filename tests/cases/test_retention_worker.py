@@ -138,3 +138,20 @@ async def test_retention_months_is_the_setting(db: str, tmp_path: Path) -> None:
     report = await delete_expired_cases(uploads_dir=uploads, months=3)
     assert (report.deleted, report.images_removed) == (1, 1)
     assert not item["file"].exists() and await CaseDiscussion.count().run() == 0
+
+
+async def test_the_embedded_default_runs_the_same_job(db: str, tmp_path: Path) -> None:
+    """Without arq (``make run``) the in-process queue runs the job after the nightly run."""
+    from dataclasses import replace
+
+    from matching.settings import load_settings
+    from workers.queue import InProcessQueue
+
+    uploads = tmp_path / "uploads"
+    item = await _case(uploads, ends_on=TODAY - timedelta(days=400))
+    queue = InProcessQueue({"settings": replace(load_settings(), uploads_dir=uploads)})
+    assert await queue.enqueue("delete_expired_cases", job_id="case-retention:test")
+    await queue.drain()
+    await queue.close()
+    assert await CaseDiscussion.count().run() == 0 and not item["file"].exists()
+    assert await AuditEvent.count().where(AuditEvent.action == "case.deleted").run() == 1
