@@ -140,6 +140,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "proposal": N_("Proposal"),
         "ranking_run": N_("Ranking run"),
         "invitation": N_("Invitation"),
+        "case_discussion": N_("Case discussion"),
     },
     # Signals of the ranking score, as the explanation of a proposal lists them
     # (matching.ranking.weights); names not listed here are shown as stored.

@@ -155,3 +155,15 @@ async def test_the_embedded_default_runs_the_same_job(db: str, tmp_path: Path) -
     await queue.close()
     assert await CaseDiscussion.count().run() == 0 and not item["file"].exists()
     assert await AuditEvent.count().where(AuditEvent.action == "case.deleted").run() == 1
+
+
+def test_case_retention_months_setting() -> None:
+    import pytest
+
+    from matching.settings import ConfigError, load_settings
+
+    assert load_settings({"SECRET_KEY": "k" * 40}).case_retention_months == 12
+    assert load_settings({"CASE_RETENTION_MONTHS": "6"}).case_retention_months == 6
+    for bad in ("0", "twelve", "-3"):
+        with pytest.raises(ConfigError, match="CASE_RETENTION_MONTHS"):
+            load_settings({"CASE_RETENTION_MONTHS": bad})
