@@ -143,6 +143,20 @@ async def _account(email: str) -> Account | None:
     return await get_account(row["id"])
 
 
+async def _case_on(pairing_id: int) -> dict[str, int]:
+    """A case discussion (and an image row) on the pairing, for the case pages' ids
+    (pages of a pairing that is not a mentorship answer 404, in the reader's language)."""
+    from matching.cases.tables import CaseDiscussion, CaseImage
+
+    case = await CaseDiscussion.insert(
+        CaseDiscussion(pairing=pairing_id, age_band="years_1_4", sex="male", question="?")
+    ).returning(CaseDiscussion.id)
+    image = await CaseImage.insert(
+        CaseImage(case=case[0]["id"], path="cases/none.jpg", mime="image/jpeg")
+    ).returning(CaseImage.id)
+    return {"case_id": case[0]["id"], "image_id": image[0]["id"]}
+
+
 async def demo_world() -> dict[str, Any]:
     """Demo data, a finished ranking and one pairing in each state a reader meets."""
     await load_demo_data()
@@ -169,7 +183,9 @@ async def demo_world() -> dict[str, Any]:
     licence = await Licence.select(Licence.id).where(Licence.doctor == doctor_id).first()
     mail = await OutboxMail.select(OutboxMail.id).first()
     assert await AuditEvent.count() > 5
+    case_ids = await _case_on(offered[0]["id"])
     return {
+        **case_ids,
         "facility_id": head_facility[0]["id"],
         "need_id": need["id"],
         "proposal_id": offered[0]["id"],

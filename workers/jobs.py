@@ -274,3 +274,20 @@ async def _split_run_lost(redis: Any, run: dict[str, Any], now: datetime) -> boo
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@job
+async def delete_expired_cases(ctx: dict[str, Any]) -> dict[str, int]:
+    """Delete the case discussions kept past CASE_RETENTION_MONTHS after their mentorship
+    ended, their image files first, one audit event per case (arq cron, daily)."""
+    from matching.cases.retention import delete_expired_cases as delete_expired
+
+    settings = _settings(ctx)
+    report = await delete_expired(
+        uploads_dir=settings.uploads_dir, months=settings.case_retention_months
+    )
+    return {
+        "deleted": report.deleted,
+        "kept_without_end": report.kept_without_end,
+        "images_removed": report.images_removed,
+    }

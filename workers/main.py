@@ -43,6 +43,7 @@ from arq.connections import RedisSettings
 from matching.settings import ARQ_MAX_TRIES
 from workers.jobs import (
     TUNING,
+    delete_expired_cases,
     deliver_outbox,
     nightly_ranking,
     rank_need,
@@ -99,6 +100,7 @@ class WorkerSettings:
         func(score_ranking_block, timeout=RANKING_JOB_TIMEOUT_S),
         func(assign_ranking_pool, timeout=RANKING_JOB_TIMEOUT_S),
         func(write_split_run, timeout=RANKING_JOB_TIMEOUT_S),
+        func(delete_expired_cases, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
     ]
     cron_jobs = [
         cron(
@@ -121,6 +123,14 @@ class WorkerSettings:
             name="reminder-digests-every-hour",
             minute=7,
             second=0,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
+        ),
+        cron(
+            delete_expired_cases,
+            name="delete-expired-cases",
+            hour=3,
+            minute=15,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),

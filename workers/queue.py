@@ -83,7 +83,8 @@ class InProcessQueue:
         zone: str = "Asia/Damascus",
         outbox_every_s: float = 60,
     ) -> None:
-        """The worker's cron jobs, in-process: the nightly ranking run and outbox delivery.
+        """The worker's cron jobs, in-process: the nightly ranking run (and the case
+        retention after it) and outbox delivery.
 
         Call once from the app's lifespan (the embedded default has no arq worker).
         """
@@ -99,6 +100,10 @@ class InProcessQueue:
                     due = datetime.combine(now.date() + timedelta(days=1), nightly_at, tz)
                 await asyncio.sleep((due - now).total_seconds())
                 await self.enqueue("nightly_ranking", job_id=f"nightly:{due.date().isoformat()}")
+                # Case discussions past their retention (the arq cron's 03:15 job).
+                await self.enqueue(
+                    "delete_expired_cases", job_id=f"case-retention:{due.date().isoformat()}"
+                )
 
         async def outbox() -> None:
             while True:

@@ -140,6 +140,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "proposal": N_("Proposal"),
         "ranking_run": N_("Ranking run"),
         "invitation": N_("Invitation"),
+        "case_discussion": N_("Case discussion"),
     },
     # Signals of the ranking score, as the explanation of a proposal lists them
     # (matching.ranking.weights); names not listed here are shown as stored.
@@ -231,6 +232,26 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "workshop_phase": {
         "pre": N_("Pre-test"),
         "post": N_("Post-test"),
+    },
+    "age_band": {
+        "under_1_month": N_("Under 1 month"),
+        "months_1_11": N_("1 to 11 months"),
+        "years_1_4": N_("1 to 4 years"),
+        "years_5_14": N_("5 to 14 years"),
+        "years_15_24": N_("15 to 24 years"),
+        "years_25_44": N_("25 to 44 years"),
+        "years_45_64": N_("45 to 64 years"),
+        "years_65_up": N_("65 years or older"),
+    },
+    "sex": {
+        "female": N_("Female"),
+        "male": N_("Male"),
+        "not_stated": N_("Not stated"),
+    },
+    "case_status": {
+        "submitted": N_("Waiting for the mentor"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
     },
 }
 

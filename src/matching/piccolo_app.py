@@ -10,6 +10,7 @@ from piccolo.table import Table
 
 from matching.accounts.tables import PasswordResetToken, User
 from matching.audit.tables import AuditEvent
+from matching.cases.tables import CaseDiscussion, CaseImage
 from matching.consent.tables import ConsentRecord
 from matching.districts.tables import DistrictAccess
 from matching.doctors.tables import (
@@ -103,6 +104,8 @@ def all_tables() -> list[type[Table]]:
         WorkshopTest,
         WorkshopScore,
         WorkshopCertificate,
+        CaseDiscussion,
+        CaseImage,
     ]
 
 

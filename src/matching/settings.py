@@ -43,6 +43,8 @@ class Settings:
     session_absolute_hours: int
     login_attempts_per_minute: int
     trusted_proxies: tuple[str, ...]
+    #: Cases are deleted this many months after their mentorship ends.
+    case_retention_months: int = 12
 
     @property
     def is_production(self) -> bool:
@@ -188,6 +190,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
+        case_retention_months=_int(env, "CASE_RETENTION_MONTHS", 12),
     )
 
 

@@ -10,6 +10,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.accounts.controllers import AccountPages, SessionApi, SignupApi
 from web.admin.controllers import StaffPages
+from web.cases.controllers import CasePages, MentorshipCasePages
 from web.consent.controllers import ConsentPages, PrivacyNoticeApi
 from web.districts.controllers import (
     DistrictApi,
@@ -77,4 +78,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WorkshopPages,
     CertificatePages,
     ClinicianWorkshopPages,
+    MentorshipCasePages,
+    CasePages,
 ]

@@ -32,6 +32,8 @@ PARAM_OBJECTS = {
     "material_id": "workshop_material_id",
     "certificate_id": "certificate_id",
     "certificate_code": "certificate_code",
+    "case_id": "case_id",
+    "image_id": "case_image_id",
 }
 # A bare {id} is named by the path segment before it.
 SEGMENT_OBJECTS = {
@@ -47,7 +49,12 @@ SEGMENT_OBJECTS = {
     "mail": "mail_id",
     "users": "doctor_user_id",
     "people": "person_id",
+    "cases": "case_id",
+    "images": "case_image_id",
 }
+# (path prefix, parameter) -> object, where a parameter means another object there:
+# under /mentorships/ a proposal id is the world's confirmed mentorship, not its mission.
+PATH_PARAM_OBJECTS = {("/mentorships/", "proposal_id"): "mentorship_proposal_id"}
 SHARED_PARAMS = {"run_id": "run_id", "event_id": "audit_event_id"}
 SHARED_SEGMENTS = {"runs": "run_id", "audit": "audit_event_id", "events": "audit_event_id"}
 LITERAL_PARAMS = {
@@ -61,6 +68,9 @@ LITERAL_PARAMS = {
 
 def object_for(path: str, name: str) -> tuple[str, str] | None:
     """('world'|'shared'|'literal', key) for the path parameter ``name``."""
+    for (prefix, param), key in PATH_PARAM_OBJECTS.items():
+        if param == name and path.startswith(prefix):
+            return "world", key
     if name in PARAM_OBJECTS:
         return "world", PARAM_OBJECTS[name]
     if name in SHARED_PARAMS:

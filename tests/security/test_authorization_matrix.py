@@ -95,6 +95,8 @@ HEAD_SELF = Rule(head=OWN)
 # with a confirmed pairing (world A's proposal pairs doctor A with head A's need).
 DOCTOR_DETAILS = Rule(doctor=OWN, head=OWN, coordinator=True, admin=True)
 FACILITY_OWN_OR_STAFF = Rule(head=OWN, coordinator=True, admin=True)
+# A mentorship's parties: its doctor, the facility's heads, the mentee clinician; staff.
+MENTORSHIP_PARTIES = Rule(doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True)
 
 # Explicit expectations: "METHOD path" (one method) or "path" (every method).
 # The path is the route's path exactly as Litestar lists it.
@@ -206,6 +208,14 @@ EXPECTATIONS: dict[str, Rule] = {
     ),
     "/certificates/{certificate_code:str}": PUBLIC,
     "/me/workshops": Rule(clinician=ANY),
+    # Case discussions: the mentorship's parties (mentor, heads, the mentee clinician)
+    # and staff read; the mentee's side submits, the mentor answers, the parties close.
+    "GET /mentorships/{proposal_id:int}/cases": MENTORSHIP_PARTIES,
+    "POST /mentorships/{proposal_id:int}/cases": Rule(head=OWN, clinician=OWN),
+    "/cases/{case_id:int}": MENTORSHIP_PARTIES,
+    "/cases/{case_id:int}/images/{image_id:int}": MENTORSHIP_PARTIES,
+    "/cases/{case_id:int}/answer": Rule(doctor=OWN),
+    "/cases/{case_id:int}/close": Rule(doctor=OWN, head=OWN, clinician=OWN),
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

@@ -29,9 +29,11 @@ from litestar.testing import AsyncTestClient
 from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
+from matching.cases.tables import CaseDiscussion, CaseImage
 from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, WeeklySlot
 from matching.facilities.tables import Invitation, Need
 from matching.mail.tables import Notification, OutboxMail
+from matching.mentorship.tables import Mentorship
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from matching.workshops.tables import (
@@ -98,6 +100,13 @@ class World:
     workshop_material_id: int = 0
     certificate_id: int = 0
     certificate_code: str = ""
+    # A confirmed mentorship of the world's doctor (mentor) and clinician (mentee), apart
+    # from the mission above, with one case discussion and its image (web/cases).
+    mentorship_need_id: int = 0
+    mentorship_proposal_id: int = 0
+    mentorship_id: int = 0
+    case_id: int = 0
+    case_image_id: int = 0
 
 
 @dataclass
@@ -201,8 +210,10 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         entered_by=head.id,
     )
     workshop = await _workshop(name, run_id, facility_id, profile_id, person_id, head, uploads)
+    mentorship = await _mentorship(name, run_id, facility_id, profile_id, person_id, head, uploads)
     return World(
         **workshop,
+        **mentorship,
         name=name,
         doctor=doctor,
         head=head,
@@ -281,6 +292,87 @@ async def _workshop(
         "workshop_material_id": material_id,
         "certificate_id": certificate_id,
         "certificate_code": code,
+    }
+
+
+# The smallest valid JPEG a browser shows (1 x 1 pixel, no metadata).
+TINY_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c"
+    "140d0c0b0b0c1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27"
+    "393d38323c2e333432ffc0000b080001000101011100ffc4001f0000010501010101010100000000"
+    "000000000102030405060708090a0bffc400b5100002010303020403050504040000017d01020300"
+    "041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a"
+    "25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475"
+    "767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9ba"
+    "c2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda"
+    "0008010100003f00fbd3ffd9"
+)
+
+
+async def _mentorship(
+    name: str,
+    run_id: int,
+    facility_id: int,
+    profile_id: int,
+    person_id: int,
+    head: Account,
+    uploads: Path,
+) -> dict[str, int]:
+    """A confirmed mentorship (its own need and proposal), one case and its image."""
+    need_id = await _insert(
+        Need,
+        facility=facility_id,
+        kind="mentorship",
+        title=f"Mentorship {name}",
+        specialty="emergency_medicine",
+        status="filled",
+        starts_on=date.today() - timedelta(days=10),
+        ends_on=date.today() + timedelta(days=170),
+        months=6,
+        created_by=head.id,
+    )
+    proposal_id = await _insert(
+        Proposal,
+        run=run_id,
+        need=need_id,
+        doctor=profile_id,
+        score=0.7,
+        explanation=json.dumps({"signals": {}}),
+        state="confirmed",
+    )
+    mentorship_id = await _insert(
+        Mentorship,
+        pairing=proposal_id,
+        mentee=person_id,
+        ends_on=date.today() + timedelta(days=170),
+    )
+    case_id = await _insert(
+        CaseDiscussion,
+        pairing=proposal_id,
+        submitted_by=head.id,
+        entered_for=person_id,
+        age_band="years_25_44",
+        sex="female",
+        presenting_problem=f"Case of world {name}",
+        question="What next?",
+        consent_text="Consent given.",
+    )
+    (uploads / "cases").mkdir(parents=True, exist_ok=True)
+    (uploads / f"cases/world{name.lower()}.jpg").write_bytes(TINY_JPEG)
+    image_id = await _insert(
+        CaseImage,
+        case=case_id,
+        path=f"cases/world{name.lower()}.jpg",
+        mime="image/jpeg",
+        width=1,
+        height=1,
+    )
+    return {
+        "mentorship_need_id": need_id,
+        "mentorship_proposal_id": proposal_id,
+        "mentorship_id": mentorship_id,
+        "case_id": case_id,
+        "case_image_id": image_id,
     }
 
 

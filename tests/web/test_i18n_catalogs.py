@@ -266,6 +266,7 @@ def test_the_template_check_finds_stray_text(tmp_path: Path) -> None:
 # -------------------------------------------------------------------- labels
 def _enum_values() -> dict[str, list[str]]:
     from matching.accounts.tables import Role
+    from matching.cases.tables import AgeBand, CaseStatus, Sex
     from matching.districts.tables import AccessStatus
     from matching.doctors.tables import Level, LicenceState
     from matching.facilities.tables import (
@@ -302,6 +303,9 @@ def _enum_values() -> dict[str, list[str]]:
         "service_status": ServiceStatus,
         "service_cause": ServiceCause,
         "workshop_phase": Phase,
+        "age_band": AgeBand,
+        "sex": Sex,
+        "case_status": CaseStatus,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
