@@ -32,6 +32,7 @@ from matching.facilities.tables import (
 from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
 from matching.mentorship.tables import Mentorship
+from matching.missions.tables import MissionItem, MissionReport
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from matching.settings import PROJECT_ROOT
@@ -79,6 +80,8 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        MissionItem,
+        MissionReport,
     ]
 
 

@@ -43,6 +43,8 @@ class Settings:
     session_absolute_hours: int
     login_attempts_per_minute: int
     trusted_proxies: tuple[str, ...]
+    #: days before a mission starts that its readiness checklist is due
+    mission_ready_days: int = 14
 
     @property
     def is_production(self) -> bool:
@@ -188,6 +190,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
+        mission_ready_days=_int(env, "MISSION_READY_DAYS", 14),
     )
 
 

@@ -27,6 +27,7 @@ from web.facilities.controllers import (
 )
 from web.health import health
 from web.home import home
+from web.missions.controllers import MissionPages
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
@@ -57,4 +58,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunApi,
     RunPages,
     OutboxPages,
+    MissionPages,
 ]

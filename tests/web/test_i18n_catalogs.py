@@ -277,6 +277,7 @@ def _enum_values() -> dict[str, list[str]]:
     )
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
+    from matching.missions.tables import ItemKind, ItemOwner, ItemState, ReportState
     from matching.people.tables import ClinicalRole
 
     enums = {
@@ -294,6 +295,10 @@ def _enum_values() -> dict[str, list[str]]:
         "proposal_state": ProposalState,
         "mail_status": MailStatus,
         "clinical_role": ClinicalRole,
+        "mission_item": ItemKind,
+        "item_owner": ItemOwner,
+        "item_state": ItemState,
+        "report_state": ReportState,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
