@@ -18,7 +18,7 @@ from matching.missions import checklist
 from matching.missions.access import load_mission
 from matching.missions.schemas import ItemDone
 from matching.missions.tables import MissionItem
-from tests.factories import make_facility, make_head
+from tests.factories import make_facility, make_head, make_need, make_proposal
 from tests.missions.helpers import BEFORE, add_permit, confirmed_mission
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -179,9 +179,10 @@ async def test_ready_only_when_every_item_is_done_and_undo(db: str, tmp_path: Pa
 
 async def test_two_people_marking_the_same_item_at_once(db: str, tmp_path: Path) -> None:
     """On PostgreSQL each call has its own connection: the conditional UPDATE lets one win."""
+    world = await confirmed_mission()
     for _ in range(20):
-        world = await confirmed_mission()
-        pairing = world["proposal"]
+        need = await make_need(world["facility"])
+        pairing = await make_proposal(need, world["doctor_id"], state="confirmed")
         await checklist.ensure_checklist(await load_mission(pairing))
         results = await asyncio.gather(
             checklist.mark_done(

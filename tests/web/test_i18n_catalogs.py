@@ -276,8 +276,8 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
-    from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.missions.tables import ItemKind, ItemOwner, ItemState, ReportState
+    from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
 
     enums = {
