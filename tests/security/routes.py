@@ -51,6 +51,7 @@ LITERAL_PARAMS = {
     "file_path": "css/app.css",
     "path": "nope",
     "operation": "add",
+    "item": "travel_documents",
 }
 
 

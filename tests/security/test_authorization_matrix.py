@@ -169,6 +169,18 @@ EXPECTATIONS: dict[str, Rule] = {
     "/doctors/licences/{licence_id:int}/document": DOCTOR_DETAILS,
     "/api/runs": STAFF,
     "/api/runs/{run_id:int}": STAFF,
+    # A confirmed mission: its doctor, a head of its facility, staff; clinicians none.
+    "/missions/{proposal_id:int}": DOCTOR_DETAILS,
+    "/missions/{proposal_id:int}/items/{item:str}/document": DOCTOR_DETAILS,
+    # travel documents: the doctor's item (a coordinator may mark any; heads may not)
+    "/missions/{proposal_id:int}/items/{item:str}/done": Rule(
+        doctor=OWN, coordinator=True, admin=True
+    ),
+    "/missions/{proposal_id:int}/items/{item:str}/undo": STAFF,
+    "/missions/{proposal_id:int}/report": DOCTOR_SELF,
+    "/missions/{proposal_id:int}/report/confirm": HEAD_SELF,
+    "/missions/{proposal_id:int}/report/dispute": HEAD_SELF,
+    "/missions/{proposal_id:int}/feedback": Rule(doctor=OWN, head=OWN),
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

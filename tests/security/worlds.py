@@ -28,6 +28,7 @@ from matching.audit.tables import AuditEvent
 from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, WeeklySlot
 from matching.facilities.tables import Invitation, Need
 from matching.mail.tables import Notification, OutboxMail
+from matching.missions.tables import MissionItem
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from tests.factories import PASSWORD, login, make_account, make_facility, make_head
@@ -82,6 +83,8 @@ class World:
     window_id: int
     clinician: Account
     person_id: int
+    #: the confirmed mission's travel documents, done, with a document
+    mission_item_id: int
 
 
 @dataclass
@@ -184,6 +187,20 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         user=clinician.id,
         entered_by=head.id,
     )
+    (uploads / f"licences/mission{name.lower()}.pdf").write_bytes(b"%PDF-1.4\n% visa\n%%EOF\n")
+    mission_item_id = await _insert(
+        MissionItem,
+        pairing=proposal_id,
+        kind="travel_documents",
+        owner="doctor",
+        due_on=date.today() + timedelta(days=16),
+        state="done",
+        done_on=date.today(),
+        done_by=doctor.id,
+        document_name=f"visa-{name}.pdf",
+        document_path=f"licences/mission{name.lower()}.pdf",
+        document_mime="application/pdf",
+    )
     return World(
         name=name,
         doctor=doctor,
@@ -200,6 +217,7 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         window_id=window_id,
         clinician=clinician,
         person_id=person_id,
+        mission_item_id=mission_item_id,
     )
 
 
