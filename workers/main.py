@@ -45,6 +45,7 @@ from workers.jobs import (
     reconcile_runs,
     run_ranking,
 )
+from workers.missions import remind_late_mission_items
 from workers.queue import queue_name
 
 RANKING_JOB_TIMEOUT_S = TUNING.ranking_job_timeout_s
@@ -102,6 +103,14 @@ class WorkerSettings:
             minute=set(range(0, 60, 5)),
             second=30,
             run_at_startup=True,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
+        ),
+        cron(
+            remind_late_mission_items,
+            name="remind-late-mission-items",
+            hour=7,
+            minute=0,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),
