@@ -53,6 +53,7 @@ DECIDED_STATES = (
     ProposalState.DECLINED,
     ProposalState.CONFIRMED,
     ProposalState.WITHDRAWN,
+    ProposalState.COMPLETED,
 )
 
 
