@@ -124,6 +124,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "confirmed": N_("Confirmed"),
         "withdrawn": N_("Withdrawn"),
         "cancelled": N_("Cancelled"),
+        "completed": N_("Completed"),
     },
     "mail_status": {
         "queued": N_("Queued"),
@@ -252,6 +253,36 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "submitted": N_("Waiting for the mentor"),
         "answered": N_("Answered"),
         "closed": N_("Closed"),
+    },
+    "mission_item": {
+        "permission": N_("Permission to practise in Syria"),
+        "travel_documents": N_("Travel documents"),
+        "insurance": N_("Insurance, medical evacuation included"),
+        "emergency_contact": N_("Emergency contact"),
+        "accommodation": N_("Accommodation and transport arranged"),
+        "briefing": N_("Security briefing"),
+    },
+    "item_owner": {
+        "doctor": N_("The doctor"),
+        "head": N_("The facility"),
+        "coordinator": N_("A coordinator"),
+    },
+    "item_state": {
+        "open": N_("To do"),
+        "done": N_("Done"),
+    },
+    "report_state": {
+        "submitted": N_("Submitted"),
+        "confirmed": N_("Confirmed by the facility"),
+        "disputed": N_("Disputed by the facility"),
+    },
+    "patient_category": {
+        "emergency": N_("Emergency"),
+        "surgery": N_("Surgery"),
+        "maternal": N_("Maternal"),
+        "paediatric": N_("Paediatric"),
+        "chronic": N_("Chronic diseases"),
+        "other": N_("Other"),
     },
 }
 

@@ -34,6 +34,7 @@ from matching.facilities.tables import (
 from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
 from matching.mentorship.tables import Mentorship
+from matching.missions.tables import MissionItem, MissionReport
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun, RemoteOffer
 from matching.people.tables import FacilityPerson
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
@@ -106,6 +107,8 @@ def all_tables() -> list[type[Table]]:
         WorkshopCertificate,
         CaseDiscussion,
         CaseImage,
+        MissionItem,
+        MissionReport,
     ]
 
 

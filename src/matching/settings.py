@@ -45,6 +45,8 @@ class Settings:
     trusted_proxies: tuple[str, ...]
     #: Cases are deleted this many months after their mentorship ends.
     case_retention_months: int = 12
+    #: days before a mission starts that its readiness checklist is due
+    mission_ready_days: int = 14
 
     @property
     def is_production(self) -> bool:
@@ -191,6 +193,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_attempts_per_minute=_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 10),
         trusted_proxies=proxies,
         case_retention_months=_int(env, "CASE_RETENTION_MONTHS", 12),
+        mission_ready_days=_int(env, "MISSION_READY_DAYS", 14),
     )
 
 

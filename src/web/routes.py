@@ -35,6 +35,7 @@ from web.facilities.controllers import (
 )
 from web.health import health
 from web.home import home
+from web.missions.controllers import MissionPages
 from web.outcomes.controllers import OutcomePages
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
 from web.review.controllers import CoordinatorPages
@@ -80,4 +81,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ClinicianWorkshopPages,
     MentorshipCasePages,
     CasePages,
+    MissionPages,
 ]

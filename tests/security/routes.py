@@ -63,6 +63,7 @@ LITERAL_PARAMS = {
     "path": "nope",
     "operation": "add",
     "phase": "pre",
+    "item": "travel_documents",
 }
 
 

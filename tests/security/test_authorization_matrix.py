@@ -216,6 +216,18 @@ EXPECTATIONS: dict[str, Rule] = {
     "/cases/{case_id:int}/images/{image_id:int}": MENTORSHIP_PARTIES,
     "/cases/{case_id:int}/answer": Rule(doctor=OWN),
     "/cases/{case_id:int}/close": Rule(doctor=OWN, head=OWN, clinician=OWN),
+    # A confirmed mission: its doctor, a head of its facility, staff; clinicians none.
+    "/missions/{proposal_id:int}": DOCTOR_DETAILS,
+    "/missions/{proposal_id:int}/items/{item:str}/document": DOCTOR_DETAILS,
+    # travel documents: the doctor's item (a coordinator may mark any; heads may not)
+    "/missions/{proposal_id:int}/items/{item:str}/done": Rule(
+        doctor=OWN, coordinator=True, admin=True
+    ),
+    "/missions/{proposal_id:int}/items/{item:str}/undo": STAFF,
+    "/missions/{proposal_id:int}/report": DOCTOR_SELF,
+    "/missions/{proposal_id:int}/report/confirm": HEAD_SELF,
+    "/missions/{proposal_id:int}/report/dispute": HEAD_SELF,
+    "/missions/{proposal_id:int}/feedback": Rule(doctor=OWN, head=OWN),
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

@@ -34,6 +34,7 @@ from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, Weekly
 from matching.facilities.tables import Invitation, Need
 from matching.mail.tables import Notification, OutboxMail
 from matching.mentorship.tables import Mentorship
+from matching.missions.tables import MissionItem
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from matching.workshops.tables import (
@@ -107,6 +108,8 @@ class World:
     mentorship_id: int = 0
     case_id: int = 0
     case_image_id: int = 0
+    #: the confirmed mission's travel documents, done, with a document
+    mission_item_id: int = 0
 
 
 @dataclass
@@ -211,6 +214,20 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
     )
     workshop = await _workshop(name, run_id, facility_id, profile_id, person_id, head, uploads)
     mentorship = await _mentorship(name, run_id, facility_id, profile_id, person_id, head, uploads)
+    (uploads / f"licences/mission{name.lower()}.pdf").write_bytes(b"%PDF-1.4\n% visa\n%%EOF\n")
+    mission_item_id = await _insert(
+        MissionItem,
+        pairing=proposal_id,
+        kind="travel_documents",
+        owner="doctor",
+        due_on=date.today() + timedelta(days=16),
+        state="done",
+        done_on=date.today(),
+        done_by=doctor.id,
+        document_name=f"visa-{name}.pdf",
+        document_path=f"licences/mission{name.lower()}.pdf",
+        document_mime="application/pdf",
+    )
     return World(
         **workshop,
         **mentorship,
@@ -229,6 +246,7 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         window_id=window_id,
         clinician=clinician,
         person_id=person_id,
+        mission_item_id=mission_item_id,
     )
 
 

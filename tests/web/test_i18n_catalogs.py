@@ -278,6 +278,7 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
+    from matching.missions.tables import ItemKind, ItemOwner, ItemState, ReportState
     from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
     from matching.services.areas import ServiceCause, ServiceStatus
@@ -306,6 +307,10 @@ def _enum_values() -> dict[str, list[str]]:
         "age_band": AgeBand,
         "sex": Sex,
         "case_status": CaseStatus,
+        "mission_item": ItemKind,
+        "item_owner": ItemOwner,
+        "item_state": ItemState,
+        "report_state": ReportState,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 

@@ -296,7 +296,7 @@ async def test_two_coordinators_approve_into_the_last_place(world: World) -> Non
         assert await held(need) == 2
         assert len(await events("proposal.approved", [p1, p2])) == 1
         # The approved doctor and the one head are told; nobody else.
-        assert len(await mails_since(mark)) == 2
+        assert len(await mails_since(mark)) == 2 + len(world.coordinators)
 
 
 async def test_bulk_approve_never_overfills(world: World) -> None:
@@ -526,9 +526,11 @@ async def test_cancel_a_confirmed_pairing(world: World) -> None:
     runner_row = await Proposal.select().where(Proposal.id == runner_up).first()
     assert runner_row["doctor"] == d3
     mails = await mails_since(mark)
+    # The doctor and the head in their language; every coordinator too (issue 18).
     assert {m["recipient"]: m["language"] for m in mails} == {
         doctor.email: "en",
         world.head.email: "ar",
+        **{c.email: c.language for c in world.coordinators},
     }
     assert any("cancelled" in m["subject"] for m in mails if m["language"] == "en")
     assert (await Need.select(Need.status).where(Need.id == need).first())["status"] == "open"
@@ -543,7 +545,7 @@ async def test_cancel_a_confirmed_pairing(world: World) -> None:
 
 async def test_doctor_and_head_cancel_at_once(world: World) -> None:
     """(f) The doctor and the head cancel the same confirmed pairing at the same
-    moment: one cancellation, one runner-up, one pair of mails."""
+    moment: one cancellation, one runner-up, one set of mails (doctor, head, coordinators)."""
     (_, d1), (_, d3) = world.doctors[1], world.doctors[3]
     runners = [{"doctor_id": d3, "score": 0.5, "rank": 2}]
     for _ in range(TRIALS):
@@ -558,7 +560,7 @@ async def test_doctor_and_head_cancel_at_once(world: World) -> None:
         assert len(await events("proposal.cancelled", [p])) == 1
         found = await states(need)
         assert sorted(found.values()) == ["cancelled", "proposed"]
-        assert len(await mails_since(mark)) == 2
+        assert len(await mails_since(mark)) == 2 + len(world.coordinators)
 
 
 # --------------------------------------------------------------------------- refusals

@@ -30,6 +30,7 @@ LABELS: Final[dict[str, bool]] = {
     ProposalState.APPROVED.value: True,
     ProposalState.ACCEPTED.value: True,
     ProposalState.CONFIRMED.value: True,
+    ProposalState.COMPLETED.value: True,
     ProposalState.REJECTED.value: False,
     ProposalState.DECLINED.value: False,
 }

@@ -54,6 +54,7 @@ DECIDED_STATES = (
     ProposalState.DECLINED,
     ProposalState.CONFIRMED,
     ProposalState.WITHDRAWN,
+    ProposalState.COMPLETED,
 )
 
 
@@ -370,8 +371,10 @@ async def load_needs(need_ids: Iterable[int] | None = None) -> list[NeedInput]:
         "need",
     )
     held: dict[int, int] = defaultdict(int)
+    # A completed mission's place stays taken (the need reopens only for what remains).
     for r in await Proposal.select(Proposal.need).where(
-        Proposal.state.is_in(list(HOLDING_STATES)) & Proposal.need.is_in(row_ids)
+        Proposal.state.is_in([*HOLDING_STATES, ProposalState.COMPLETED])
+        & Proposal.need.is_in(row_ids)
     ):
         held[int(r["need"])] += 1
     oldest_open: dict[int, Any] = {}

@@ -17,8 +17,10 @@ from matching.pairings.tables import Proposal, ProposalState
 
 
 async def confirmed_count(need_id: int) -> int:
+    """The need's places filled: confirmed pairings and completed missions."""
     return await Proposal.count().where(
-        Proposal.need == need_id, Proposal.state == ProposalState.CONFIRMED.value
+        Proposal.need == need_id,
+        Proposal.state.is_in([ProposalState.CONFIRMED.value, ProposalState.COMPLETED.value]),
     )
 
 

@@ -268,6 +268,7 @@ DOCTOR_VISIBLE = [
     ProposalState.ACCEPTED.value,
     ProposalState.DECLINED.value,
     ProposalState.CONFIRMED.value,
+    ProposalState.COMPLETED.value,
     ProposalState.CANCELLED.value,
 ]
 

@@ -49,6 +49,8 @@ class ProposalState(StrEnum):
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
+    #: A mission done: its completion report confirmed by the facility.
+    COMPLETED = "completed"
 
 
 class RankingRun(Table):

@@ -7,6 +7,8 @@ Transitions (one table, :data:`PROPOSAL_TRANSITIONS`)::
     proposed, approved -> withdrawn         the need is closed or cancelled
     confirmed -> cancelled                  a coordinator, the doctor or a head of the
                                             facility, with a reason
+    confirmed -> completed                  a mission's completion report confirmed by
+                                            the facility (``matching.missions``)
 
 Ranking runs (``pairings.runs``) insert ``proposed`` rows and supersede their own
 undecided ones; everything else that changes a proposal calls this module
@@ -55,7 +57,7 @@ from matching.audit.services import record_event
 from matching.db import json_object, write_transaction
 from matching.doctors.tables import DoctorProfile
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matching.facilities.need_transitions import lock_need
+from matching.facilities.need_transitions import LIVE_STATUSES, Mover, lock_need, move_need
 from matching.facilities.tables import Facility, FacilityHead, Need, NeedStatus
 from matching.i18n import N_
 from matching.labels import label
@@ -75,6 +77,7 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     WITHDRAW = "withdraw"
     CANCEL = "cancel"
+    COMPLETE = "complete"
 
 
 # The single source of truth: (from_state, action) -> to_state.
@@ -88,9 +91,10 @@ PROPOSAL_TRANSITIONS: dict[tuple[ProposalState, Action], ProposalState] = {
     (ProposalState.PROPOSED, Action.WITHDRAW): ProposalState.WITHDRAWN,
     (ProposalState.APPROVED, Action.WITHDRAW): ProposalState.WITHDRAWN,
     (ProposalState.CONFIRMED, Action.CANCEL): ProposalState.CANCELLED,
+    (ProposalState.CONFIRMED, Action.COMPLETE): ProposalState.COMPLETED,
 }
-# Done by the system (closing a need), never offered to a person.
-_SYSTEM_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM})
+# Done by the system (closing a need, a confirmed report), never offered to a person.
+_SYSTEM_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM, Action.COMPLETE})
 
 # Proposals holding (or about to hold) one of a need's places.
 HOLDING_STATES = (
@@ -98,6 +102,8 @@ HOLDING_STATES = (
     ProposalState.ACCEPTED.value,
     ProposalState.CONFIRMED.value,
 )
+# A need's places that are taken: held, or served by a completed mission.
+PLACE_STATES = (*HOLDING_STATES, ProposalState.COMPLETED.value)
 # Held by a doctor's own yes.
 COMMITTED_STATES = (ProposalState.ACCEPTED.value, ProposalState.CONFIRMED.value)
 # At most one of these per (need, doctor): the partial unique index.
@@ -129,6 +135,7 @@ _VERB = {
     Action.DECLINE: N_("decline"),
     Action.CONFIRM: N_("confirm"),
     Action.CANCEL: N_("cancel"),
+    Action.COMPLETE: N_("complete"),
 }
 
 _PAST = {
@@ -140,6 +147,7 @@ _PAST = {
     Action.CONFIRM: "confirmed",
     Action.WITHDRAW: "withdrawn",
     Action.CANCEL: "cancelled",
+    Action.COMPLETE: "completed",
 }
 
 # One refusal per action (the state it is in is a placeholder, shown as its label).
@@ -175,6 +183,10 @@ _ILLEGAL = {
     Action.CANCEL: N_(
         "Pairing #%(id)s cannot be cancelled: it is %(state)s. "
         "Only a confirmed pairing can be cancelled."
+    ),
+    Action.COMPLETE: N_(
+        "Pairing #%(id)s cannot be completed: it is %(state)s. "
+        "Only a confirmed pairing can be completed."
     ),
 }
 
@@ -279,8 +291,9 @@ def _require_coordinator(actor: Account) -> None:
         raise Forbidden(N_("Only a coordinator can review proposals."))
 
 
-async def held_count(need_id: int, *, states: tuple[str, ...] = HOLDING_STATES) -> int:
-    """The need's live pairings (approved, accepted, confirmed) or those in ``states``."""
+async def held_count(need_id: int, *, states: tuple[str, ...] = PLACE_STATES) -> int:
+    """The need's places taken (approved, accepted, confirmed, completed) or the
+    proposals in ``states``."""
     return await Proposal.count().where(
         Proposal.need == need_id, Proposal.state.is_in(list(states))
     )
@@ -529,7 +542,9 @@ async def accept(proposal_id: int, actor: Account, *, base_url: str = "") -> Mov
                 params={"id": proposal_id, "status": need["status"]},
                 labels={"status": "need_status"},
             )
-        taken = await held_count(int(need["id"]), states=COMMITTED_STATES)
+        taken = await held_count(
+            int(need["id"]), states=(*COMMITTED_STATES, ProposalState.COMPLETED.value)
+        )
         if taken >= int(need["places"]):
             raise Conflict(
                 N_(
@@ -679,6 +694,31 @@ async def _bring_runner_up_forward(row: dict[str, Any], actor: Account) -> int |
         )
         return new_id
     return None
+
+
+async def complete(proposal_id: int, actor: Account) -> Moved:
+    """A mission done: confirmed -> completed. Call inside the caller's write
+    transaction (``matching.missions`` confirms the completion report in it).
+
+    Under the need's lock: when every place of the need is completed, the need
+    closes; otherwise its status is recomputed (a place freed earlier by a
+    cancellation stays open for what remains).
+    """
+    row = await _load(proposal_id)
+    need = await lock_need(int(row["need"]))
+    moved = await _move(proposal_id, Action.COMPLETE, actor, expected=ProposalState.CONFIRMED.value)
+    done = await held_count(moved.need_id, states=(ProposalState.COMPLETED.value,))
+    if done >= int(need["places"]) and need["status"] in [s.value for s in LIVE_STATUSES]:
+        await move_need(
+            await lock_need(moved.need_id),
+            NeedStatus.CLOSED,
+            by=Mover.PERSON,
+            actor=actor,
+            details={"reason": "every place completed"},
+        )
+    else:
+        await refresh(moved.need_id, actor)
+    return moved
 
 
 # --- a need closes -----------------------------------------------------------------
@@ -914,8 +954,31 @@ async def _notify_cancelled(
         else message
     )
     coordinator_link = f"/pairings/{runner_up}" if runner_up is not None else link
-    for user_id in await coordinator_ids(active=True):
-        await _notify(user_id, coordinator_message, params, coordinator_link)
+    for coordinator in await _coordinators():
+        language = coordinator["language"] or "en"
+        by = f"{actor.full_name} ({label(actor.role.value, 'role', language)})"
+        await _send(
+            "pairing_cancelled",
+            coordinator,
+            "",
+            base_url + coordinator_link,
+            title=need["title"],
+            facility=facility,
+            doctor=doctor_name,
+            by=by,
+            reason=reason,
+        )
+        await _notify(coordinator["id"], coordinator_message, params, coordinator_link)
+
+
+async def _coordinators() -> list[dict[str, Any]]:
+    """Active coordinators with what a mail to them needs, by id."""
+    return (
+        await User.select(User.id, User.email, User.full_name, User.language)
+        .where(User.role == Role.COORDINATOR.value, User.is_active.eq(True))
+        .order_by(User.id)
+        .run()
+    )
 
 
 async def _notify_declined(moved: Moved, reason: str, base_url: str) -> None:

@@ -1,0 +1,1 @@
+"""A confirmed mission: its readiness checklist and, after it, the completion report."""

@@ -1,0 +1,1 @@
+"""A confirmed mission's page: readiness checklist, completion report, feedback."""
