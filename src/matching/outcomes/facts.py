@@ -1,5 +1,5 @@
 """Where outcome facts come from. Each source is ``async (filters) -> list[Fact]``; the
-report (:mod:`matching.outcomes.report`) asks every source in :data:`SOURCES` and keeps
+report (:mod:`matching.outcomes.report`) asks every source of :func:`all_sources` and keeps
 the facts in the filters' period and places.
 
 The needs are counted as a cohort: the needs posted in the period, how many of them
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from matching.facilities.tables import Need, NeedKind, NeedStatus
+from matching.outcomes.after_match import case_facts, mission_facts, service_facts, workshop_facts
 from matching.outcomes.schemas import Fact, OutcomeFilters
 from matching.pairings.tables import Proposal, ProposalState
 
@@ -73,4 +74,13 @@ async def deployment_facts(filters: OutcomeFilters) -> list[Fact]:
     ]
 
 
-SOURCES: list[Source] = [need_facts, deployment_facts]
+def all_sources() -> list[Source]:
+    """Every source: the needs and deployments here, and the after-match domains'."""
+    return [
+        need_facts,
+        deployment_facts,
+        mission_facts,
+        workshop_facts,
+        case_facts,
+        service_facts,
+    ]

@@ -11,7 +11,7 @@ import msgspec
 from matching.errors import ValidationFailed
 from matching.facilities.tables import District, Facility, Need, NeedStatus
 from matching.i18n import N_
-from matching.outcomes.facts import SOURCES, Source
+from matching.outcomes.facts import Source, all_sources
 from matching.outcomes.metrics import METRICS, Sum
 from matching.outcomes.schemas import Fact, OutcomeFilters, OutcomeReport, Row, UnfilledReason
 from matching.pairings.coverage import latest_unfillable_reasons
@@ -72,7 +72,7 @@ async def build_report(
         for row in await Facility.select(Facility.id, Facility.district, Facility.rural).run()
     }
     facts: list[Fact] = []
-    for source in sources if sources is not None else SOURCES:
+    for source in sources if sources is not None else all_sources():
         facts.extend(await source(filters))
 
     def kept(fact: Fact) -> bool:
