@@ -31,9 +31,9 @@ from matching.facilities.tables import (
 )
 from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
-from matching.mentorship.tables import Mentorship
+from matching.mentorship.tables import Mentorship, MentorshipGoal, MentorshipSession
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun
-from matching.people.tables import FacilityPerson
+from matching.people.tables import FacilityPerson, PersonInvitation
 from matching.settings import PROJECT_ROOT
 from matching.signup.tables import PendingSignup
 
@@ -79,6 +79,9 @@ def all_tables() -> list[type[Table]]:
         Notification,
         ConsentRecord,
         PendingSignup,
+        PersonInvitation,
+        MentorshipSession,
+        MentorshipGoal,
     ]
 
 

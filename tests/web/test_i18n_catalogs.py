@@ -278,6 +278,7 @@ def _enum_values() -> dict[str, list[str]]:
     from matching.mail.tables import MailStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
+    from matching.mentorship.tables import GoalOutcome, MentorshipStatus, MissedBy, SessionStatus
 
     enums = {
         "role": Role,
@@ -294,6 +295,10 @@ def _enum_values() -> dict[str, list[str]]:
         "proposal_state": ProposalState,
         "mail_status": MailStatus,
         "clinical_role": ClinicalRole,
+        "session_status": SessionStatus,
+        "missed_by": MissedBy,
+        "goal_outcome": GoalOutcome,
+        "mentorship_status": MentorshipStatus,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 
