@@ -27,7 +27,9 @@ from web.facilities.controllers import (
 )
 from web.health import health
 from web.home import home
+from web.mentorship.controllers import ClinicianPages, MentorshipPages
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
+from web.people.controllers import PeoplePages, PersonInvitationPages
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
 
@@ -57,4 +59,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     RunApi,
     RunPages,
     OutboxPages,
+    PeoplePages,
+    PersonInvitationPages,
+    MentorshipPages,
+    ClinicianPages,
 ]
