@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 
 # The fields shown as a <textarea> (templates) and their JSON twins.
-MULTILINE_FIELDS = frozenset({"bio", "description", "free_text_skills", "note", "reason"})
+MULTILINE_FIELDS = frozenset(
+    {"bio", "description", "free_text_skills", "note", "reason", "goals", "comment"}
+)
 
 _SINGLE_LINE_REFUSED = re.compile(r"[\x00-\x1f]")
 _MULTILINE_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
