@@ -28,6 +28,8 @@ PARAM_OBJECTS = {
     "slot_id": "slot_id",
     "window_id": "window_id",
     "person_id": "person_id",
+    "pairing_id": "mentorship_pairing_id",
+    "session_id": "session_id",
 }
 # A bare {id} is named by the path segment before it.
 SEGMENT_OBJECTS = {
@@ -43,6 +45,8 @@ SEGMENT_OBJECTS = {
     "mail": "mail_id",
     "users": "doctor_user_id",
     "people": "person_id",
+    "mentorships": "mentorship_pairing_id",
+    "sessions": "session_id",
 }
 SHARED_PARAMS = {"run_id": "run_id", "event_id": "audit_event_id"}
 SHARED_SEGMENTS = {"runs": "run_id", "audit": "audit_event_id", "events": "audit_event_id"}

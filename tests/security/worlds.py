@@ -26,8 +26,9 @@ from matching.accounts.services import Account
 from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, WeeklySlot
-from matching.facilities.tables import Invitation, Need
+from matching.facilities.tables import Invitation, LocalSlot, Need
 from matching.mail.tables import Notification, OutboxMail
+from matching.mentorship.tables import Mentorship, MentorshipSession
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
 from tests.factories import PASSWORD, login, make_account, make_facility, make_head
@@ -82,6 +83,10 @@ class World:
     window_id: int
     clinician: Account
     person_id: int
+    #: A confirmed mentorship (doctor's, facility's; the mentee is the clinician's
+    #: person) and one of its sessions, begun a week ago.
+    mentorship_pairing_id: int = 0
+    session_id: int = 0
 
 
 @dataclass
@@ -184,6 +189,43 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         user=clinician.id,
         entered_by=head.id,
     )
+    mentorship_need_id = await _insert(
+        Need,
+        facility=facility_id,
+        kind="mentorship",
+        title=f"Mentorship {name}",
+        specialty="emergency_medicine",
+        status="filled",
+        starts_on=date.today() - timedelta(days=7),
+        ends_on=date.today() + timedelta(days=60),
+        created_by=head.id,
+    )
+    await _insert(
+        LocalSlot, need=mentorship_need_id, weekday=2, starts_at=time(18), ends_at=time(20)
+    )
+    mentorship_pairing_id = await _insert(
+        Proposal,
+        run=run_id,
+        need=mentorship_need_id,
+        doctor=profile_id,
+        score=0.8,
+        explanation=json.dumps({"signals": {}}),
+        state="confirmed",
+    )
+    mentorship_id = await _insert(
+        Mentorship,
+        pairing=mentorship_pairing_id,
+        mentee=person_id,
+        starts_on=date.today() - timedelta(days=7),
+        ends_on=date.today() + timedelta(days=60),
+    )
+    session_start = datetime.now(UTC) - timedelta(days=2)
+    session_id = await _insert(
+        MentorshipSession,
+        mentorship=mentorship_id,
+        starts_at=session_start,
+        ends_at=session_start + timedelta(hours=1),
+    )
     return World(
         name=name,
         doctor=doctor,
@@ -200,6 +242,8 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         window_id=window_id,
         clinician=clinician,
         person_id=person_id,
+        mentorship_pairing_id=mentorship_pairing_id,
+        session_id=session_id,
     )
 
 
