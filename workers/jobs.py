@@ -233,3 +233,12 @@ async def reconcile_runs(ctx: dict[str, Any]) -> dict[str, int]:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@job
+async def complete_mentorships(ctx: dict[str, Any]) -> dict[str, int]:
+    """Complete the mentorships past their end date (arq cron, daily). Harmless when
+    delivered twice: each mentorship completes only from ``active``."""
+    from matching.mentorship.services import complete_due
+
+    return {"completed": len(await complete_due())}

@@ -39,6 +39,7 @@ from arq.connections import RedisSettings
 from matching.settings import ARQ_MAX_TRIES
 from workers.jobs import (
     TUNING,
+    complete_mentorships,
     deliver_outbox,
     nightly_ranking,
     rank_need,
@@ -88,6 +89,7 @@ class WorkerSettings:
         func(nightly_ranking, timeout=RANKING_JOB_TIMEOUT_S),
         func(deliver_outbox, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
         func(reconcile_runs, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+        func(complete_mentorships, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
     ]
     cron_jobs = [
         cron(
@@ -102,6 +104,14 @@ class WorkerSettings:
             minute=set(range(0, 60, 5)),
             second=30,
             run_at_startup=True,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
+        ),
+        cron(
+            complete_mentorships,
+            name="complete-mentorships",
+            hour=1,
+            minute=30,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),
