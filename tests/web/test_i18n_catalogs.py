@@ -276,9 +276,9 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
+    from matching.mentorship.tables import GoalOutcome, MentorshipStatus, MissedBy, SessionStatus
     from matching.pairings.tables import ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
-    from matching.mentorship.tables import GoalOutcome, MentorshipStatus, MissedBy, SessionStatus
 
     enums = {
         "role": Role,
