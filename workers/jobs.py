@@ -291,3 +291,12 @@ async def delete_expired_cases(ctx: dict[str, Any]) -> dict[str, int]:
         "kept_without_end": report.kept_without_end,
         "images_removed": report.images_removed,
     }
+
+
+@job
+async def complete_mentorships(ctx: dict[str, Any]) -> dict[str, int]:
+    """Complete the mentorships past their end date (arq cron, daily). Harmless when
+    delivered twice: each mentorship completes only from ``active``."""
+    from matching.mentorship.services import complete_due
+
+    return {"completed": len(await complete_due())}

@@ -43,6 +43,7 @@ from arq.connections import RedisSettings
 from matching.settings import ARQ_MAX_TRIES
 from workers.jobs import (
     TUNING,
+    complete_mentorships,
     delete_expired_cases,
     deliver_outbox,
     nightly_ranking,
@@ -102,6 +103,7 @@ class WorkerSettings:
         func(assign_ranking_pool, timeout=RANKING_JOB_TIMEOUT_S),
         func(write_split_run, timeout=RANKING_JOB_TIMEOUT_S),
         func(delete_expired_cases, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
+        func(complete_mentorships, timeout=MAIL_JOB_TIMEOUT_S, keep_result=0),
     ]
     cron_jobs = [
         cron(
@@ -140,6 +142,14 @@ class WorkerSettings:
             name="remind-late-mission-items",
             hour=7,
             minute=0,
+            timeout=MAIL_JOB_TIMEOUT_S,
+            keep_result=0,
+        ),
+        cron(
+            complete_mentorships,
+            name="complete-mentorships",
+            hour=1,
+            minute=30,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),

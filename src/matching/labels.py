@@ -284,6 +284,27 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "chronic": N_("Chronic diseases"),
         "other": N_("Other"),
     },
+    "session_status": {
+        "planned": N_("Planned"),
+        "held": N_("Held"),
+        "missed": N_("Missed"),
+        "moved": N_("Moved"),
+    },
+    "missed_by": {
+        "doctor": N_("missed by the doctor"),
+        "mentee": N_("missed by the mentee"),
+        "both": N_("missed by both"),
+        "other": N_("missed for another reason"),
+    },
+    "goal_outcome": {
+        "achieved": N_("Achieved"),
+        "partly": N_("Partly achieved"),
+        "not_achieved": N_("Not achieved"),
+    },
+    "mentorship_status": {
+        "active": N_("Active"),
+        "completed": N_("Completed"),
+    },
 }
 
 

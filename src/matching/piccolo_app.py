@@ -33,10 +33,10 @@ from matching.facilities.tables import (
 )
 from matching.feedback.tables import PairingFeedback
 from matching.mail.tables import Notification, OutboxMail
-from matching.mentorship.tables import Mentorship
+from matching.mentorship.tables import Mentorship, MentorshipGoal, MentorshipSession
 from matching.missions.tables import MissionItem, MissionReport
 from matching.pairings.tables import NeedInterest, Proposal, RankingRun, RemoteOffer
-from matching.people.tables import FacilityPerson
+from matching.people.tables import FacilityPerson, PersonInvitation
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
 from matching.services.tables import FacilityService
 from matching.settings import PROJECT_ROOT
@@ -109,6 +109,9 @@ def all_tables() -> list[type[Table]]:
         CaseImage,
         MissionItem,
         MissionReport,
+        PersonInvitation,
+        MentorshipSession,
+        MentorshipGoal,
     ]
 
 

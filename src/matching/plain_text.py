@@ -28,6 +28,9 @@ MULTILINE_FIELDS = frozenset(
         "findings",
         "question",
         "recommendations",
+        # mentorships (web/mentorship)
+        "goals",
+        "comment",
     }
 )
 

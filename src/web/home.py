@@ -24,6 +24,7 @@ ROLE_HOMES = {
     "admin": "/coordinator",
     "doctor": "/doctors/me",
     "facility_head": "/facilities",
+    "local_clinician": "/clinician",
 }
 
 

@@ -35,9 +35,11 @@ from web.facilities.controllers import (
 )
 from web.health import health
 from web.home import home
+from web.mentorship.controllers import ClinicianPages, MentorshipPages
 from web.missions.controllers import MissionPages
 from web.outcomes.controllers import OutcomePages
 from web.pairings.controllers import OpenNeedPages, PairingPages, ProposalApi
+from web.people.controllers import PeoplePages, PersonInvitationPages
 from web.review.controllers import CoordinatorPages
 from web.runs.controllers import OutboxPages, RunApi, RunPages
 from web.services.controllers import ServicePages
@@ -82,4 +84,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     MentorshipCasePages,
     CasePages,
     MissionPages,
+    PeoplePages,
+    PersonInvitationPages,
+    MentorshipPages,
+    ClinicianPages,
 ]

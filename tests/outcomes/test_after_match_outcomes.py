@@ -60,7 +60,9 @@ async def test_after_match_measures_are_counted(db: str) -> None:
         await make_need(facility, kind="training"), doctor, state="confirmed"
     )
     workshop = await _insert(Workshop, pairing=training, days="2026-04-01,2026-04-02")
-    for nurse, (pre, post), came in zip(nurses, [(40, 70), (50, 60), (30, 90)], [1, 1, 0]):
+    for nurse, (pre, post), came in zip(
+        nurses, [(40, 70), (50, 60), (30, 90)], [1, 1, 0], strict=True
+    ):
         attendee = await _insert(WorkshopAttendee, workshop=workshop, person=nurse)
         await _insert(
             WorkshopAttendance, attendee=attendee, day=date(2026, 4, 1), present=bool(came)

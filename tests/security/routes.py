@@ -34,6 +34,8 @@ PARAM_OBJECTS = {
     "certificate_code": "certificate_code",
     "case_id": "case_id",
     "image_id": "case_image_id",
+    "pairing_id": "mentorship_pairing_id",
+    "session_id": "session_id",
 }
 # A bare {id} is named by the path segment before it.
 SEGMENT_OBJECTS = {
@@ -51,6 +53,8 @@ SEGMENT_OBJECTS = {
     "people": "person_id",
     "cases": "case_id",
     "images": "case_image_id",
+    "mentorships": "mentorship_pairing_id",
+    "sessions": "session_id",
 }
 # (path prefix, parameter) -> object, where a parameter means another object there:
 # under /mentorships/ a proposal id is the world's confirmed mentorship, not its mission.

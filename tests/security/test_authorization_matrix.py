@@ -97,6 +97,8 @@ DOCTOR_DETAILS = Rule(doctor=OWN, head=OWN, coordinator=True, admin=True)
 FACILITY_OWN_OR_STAFF = Rule(head=OWN, coordinator=True, admin=True)
 # A mentorship's parties: its doctor, the facility's heads, the mentee clinician; staff.
 MENTORSHIP_PARTIES = Rule(doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True)
+MENTORSHIP_PARTIES = Rule(doctor=OWN, head=OWN, clinician=OWN, coordinator=True, admin=True)
+MENTORSHIP_SIDES = Rule(doctor=OWN, head=OWN, clinician=OWN)
 
 # Explicit expectations: "METHOD path" (one method) or "path" (every method).
 # The path is the route's path exactly as Litestar lists it.
@@ -228,6 +230,25 @@ EXPECTATIONS: dict[str, Rule] = {
     "/missions/{proposal_id:int}/report/confirm": HEAD_SELF,
     "/missions/{proposal_id:int}/report/dispute": HEAD_SELF,
     "/missions/{proposal_id:int}/feedback": Rule(doctor=OWN, head=OWN),
+    # A facility's people (local clinicians): heads of that facility and staff.
+    "/facilities/{facility_id:int}/people": FACILITY_OWN_OR_STAFF,
+    "/facilities/{facility_id:int}/people/{person_id:int}/edit": FACILITY_OWN_OR_STAFF,
+    "/facilities/{facility_id:int}/people/{person_id:int}/archive": FACILITY_OWN_OR_STAFF,
+    "/facilities/{facility_id:int}/people/{person_id:int}/invitation": FACILITY_OWN_OR_STAFF,
+    "/people/invitations/{token:str}": PUBLIC,
+    "/clinician": Rule(clinician=ANY),
+    # A mentorship: its doctor, its facility's heads, its mentee (world A's clinician
+    # is world A's mentee), coordinators to read; only the sides write.
+    "/mentorships/{pairing_id:int}": MENTORSHIP_PARTIES,
+    "/mentorships/{pairing_id:int}/calendar.ics": MENTORSHIP_PARTIES,
+    "/mentorships/{pairing_id:int}/start": FACILITY_OWN_OR_STAFF,
+    "/mentorships/{pairing_id:int}/sessions/{session_id:int}/held": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/sessions/{session_id:int}/missed": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/sessions/{session_id:int}/moved": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/goals": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/goals/review": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/done": MENTORSHIP_SIDES,
+    "/mentorships/{pairing_id:int}/feedback": MENTORSHIP_SIDES,
 }
 
 # Defaults by prefix, for whole areas guarded at the controller.

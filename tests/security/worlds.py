@@ -31,9 +31,9 @@ from matching.accounts.tables import Role
 from matching.audit.tables import AuditEvent
 from matching.cases.tables import CaseDiscussion, CaseImage
 from matching.doctors.tables import DoctorProfile, Licence, TravelWindow, WeeklySlot
-from matching.facilities.tables import Invitation, Need
+from matching.facilities.tables import Invitation, LocalSlot, Need
 from matching.mail.tables import Notification, OutboxMail
-from matching.mentorship.tables import Mentorship
+from matching.mentorship.tables import Mentorship, MentorshipSession
 from matching.missions.tables import MissionItem
 from matching.pairings.tables import Proposal, RankingRun
 from matching.people.tables import FacilityPerson
@@ -110,6 +110,10 @@ class World:
     case_image_id: int = 0
     #: the confirmed mission's travel documents, done, with a document
     mission_item_id: int = 0
+    #: A confirmed mentorship (doctor's, facility's; the mentee is the clinician's
+    #: person) and one of its sessions, begun a week ago.
+    mentorship_pairing_id: int = 0
+    session_id: int = 0
 
 
 @dataclass
@@ -228,6 +232,43 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         document_path=f"licences/mission{name.lower()}.pdf",
         document_mime="application/pdf",
     )
+    mentorship_need_id = await _insert(
+        Need,
+        facility=facility_id,
+        kind="mentorship",
+        title=f"Mentorship {name}",
+        specialty="emergency_medicine",
+        status="filled",
+        starts_on=date.today() - timedelta(days=7),
+        ends_on=date.today() + timedelta(days=60),
+        created_by=head.id,
+    )
+    await _insert(
+        LocalSlot, need=mentorship_need_id, weekday=2, starts_at=time(18), ends_at=time(20)
+    )
+    mentorship_pairing_id = await _insert(
+        Proposal,
+        run=run_id,
+        need=mentorship_need_id,
+        doctor=profile_id,
+        score=0.8,
+        explanation=json.dumps({"signals": {}}),
+        state="confirmed",
+    )
+    mentorship_id = await _insert(
+        Mentorship,
+        pairing=mentorship_pairing_id,
+        mentee=person_id,
+        starts_on=date.today() - timedelta(days=7),
+        ends_on=date.today() + timedelta(days=60),
+    )
+    session_start = datetime.now(UTC) - timedelta(days=2)
+    session_id = await _insert(
+        MentorshipSession,
+        mentorship=mentorship_id,
+        starts_at=session_start,
+        ends_at=session_start + timedelta(hours=1),
+    )
     return World(
         **workshop,
         **mentorship,
@@ -247,6 +288,8 @@ async def _world(name: str, run_id: int, district: str, uploads: Path) -> World:
         clinician=clinician,
         person_id=person_id,
         mission_item_id=mission_item_id,
+        mentorship_pairing_id=mentorship_pairing_id,
+        session_id=session_id,
     )
 
 

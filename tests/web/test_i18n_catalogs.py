@@ -278,6 +278,7 @@ def _enum_values() -> dict[str, list[str]]:
         Urgency,
     )
     from matching.mail.tables import MailStatus
+    from matching.mentorship.tables import GoalOutcome, MentorshipStatus, MissedBy, SessionStatus
     from matching.missions.tables import ItemKind, ItemOwner, ItemState, ReportState
     from matching.pairings.tables import OfferState, ProposalState, RunKind, RunStatus
     from matching.people.tables import ClinicalRole
@@ -311,6 +312,10 @@ def _enum_values() -> dict[str, list[str]]:
         "item_owner": ItemOwner,
         "item_state": ItemState,
         "report_state": ReportState,
+        "session_status": SessionStatus,
+        "missed_by": MissedBy,
+        "goal_outcome": GoalOutcome,
+        "mentorship_status": MentorshipStatus,
     }
     return {kind: [member.value for member in enum] for kind, enum in enums.items()}
 

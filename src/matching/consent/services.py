@@ -20,7 +20,7 @@ from matching.consent.tables import ConsentRecord
 from matching.errors import ValidationFailed
 from matching.i18n import N_, SUPPORTED_LANGUAGES
 
-ASKED_ROLES = frozenset({Role.DOCTOR, Role.FACILITY_HEAD})
+ASKED_ROLES = frozenset({Role.DOCTOR, Role.FACILITY_HEAD, Role.LOCAL_CLINICIAN})
 NOTICE_NOT_ACCEPTED = N_("read the privacy notice and tick the box to accept it")
 NOTICE_CHANGED = N_("the privacy notice has changed: read it again and accept it")
 

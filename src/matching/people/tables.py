@@ -42,3 +42,17 @@ class FacilityPerson(Table, tablename="facility_person"):
     created_at = Timestamptz(default=TimestamptzNow())
     #: Set when the head removes the person; kept for the records they appear in.
     archived_at = Timestamptz(null=True, default=None)
+
+
+class PersonInvitation(Table, tablename="person_invitation"):
+    """An emailed, single-use link that gives a person their own account (role
+    ``local_clinician``). Only the token's SHA-256 is stored."""
+
+    person = ForeignKey(FacilityPerson, null=False, on_delete=OnDelete.cascade)
+    email = Varchar(length=254)
+    language = Varchar(length=2, default="ar")
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
