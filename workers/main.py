@@ -52,7 +52,6 @@ from workers.jobs import (
     run_ranking,
     send_reminders,
 )
-from workers.missions import remind_late_mission_items
 from workers.queue import queue_name
 from workers.split_runs import assign_ranking_pool, score_ranking_block, write_split_run
 
@@ -134,14 +133,6 @@ class WorkerSettings:
             name="delete-expired-cases",
             hour=3,
             minute=15,
-            timeout=MAIL_JOB_TIMEOUT_S,
-            keep_result=0,
-        ),
-        cron(
-            remind_late_mission_items,
-            name="remind-late-mission-items",
-            hour=7,
-            minute=0,
             timeout=MAIL_JOB_TIMEOUT_S,
             keep_result=0,
         ),

@@ -242,29 +242,3 @@ async def test_late_items_reach_their_owners_once_a_day(db: str, tmp_path: Path)
     doctor_notes = await Notification.count().where(Notification.user == world["doctor"].id)
     assert doctor_notes == 2  # travel documents, emergency contact
     assert await checklist.remind_late(late_day + timedelta(days=1)) == first
-
-
-async def test_the_daily_job_reminds_late_owners_once(db: str, settings) -> None:
-    """The arq cron job's function, as the worker calls it (its ``ctx`` holds settings)."""
-    from datetime import date as real_date
-
-    from workers.main import WorkerSettings
-    from workers.missions import remind_late_mission_items
-
-    assert WorkerSettings.cron_jobs[-1].name == "remind-late-mission-items"
-    world = await confirmed_mission()
-    from matching.facilities.tables import Need
-
-    # Starting tomorrow: every item (due 14 days before) is late today.
-    start = real_date.today() + timedelta(days=1)
-    await (
-        Need.update({Need.starts_on: start, Need.ends_on: start + timedelta(days=9)})
-        .where(Need.id == world["need"])
-        .run()
-    )
-    ctx = {"settings": settings}
-    first = await remind_late_mission_items(ctx)
-    assert first["notifications"] >= 6  # doctor x3, head x1, coordinator x2
-    assert await remind_late_mission_items(ctx) == {"notifications": 0}
-    notes = await Notification.select().where(Notification.user == world["doctor"].id).run()
-    assert len(notes) == 3 and {n["link"] for n in notes} == {f"/missions/{world['proposal']}"}

@@ -1,8 +1,8 @@
-"""Outcome facts of the work after the match: missions' confirmed completion reports,
-workshops, case discussions and service areas restored.
+"""Outcome facts of the work after the match: mentorship sessions, missions' confirmed
+completion reports, workshops, case discussions and service areas restored.
 
-Read-only: each table here is written by its own domain (``missions``, ``workshops``,
-``cases``, ``services``); this module only counts what they recorded.
+Read-only: each table here is written by its own domain (``mentorship``, ``missions``,
+``workshops``, ``cases``, ``services``); this module only counts what they recorded.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from matching.cases.tables import CaseDiscussion, CaseStatus
+from matching.mentorship.tables import MentorshipSession
 from matching.missions.tables import MissionReport
 from matching.outcomes.schemas import Fact, OutcomeFilters
 from matching.services.areas import AREAS_BY_CODE, ServiceStatus
@@ -22,6 +23,36 @@ from matching.workshops.tables import (
     WorkshopAttendee,
     WorkshopScore,
 )
+
+
+async def mentorship_facts(filters: OutcomeFilters) -> list[Fact]:
+    """Mentorship sessions held (with their hours) and missed, on the session's day."""
+    rows = (
+        await MentorshipSession.select(
+            MentorshipSession.status,
+            MentorshipSession.minutes,
+            MentorshipSession.starts_at,
+            MentorshipSession.mentorship.pairing.need.facility.as_alias("facility"),
+            MentorshipSession.mentorship.pairing.need.specialty.as_alias("specialty"),
+        )
+        .where(MentorshipSession.status.is_in(["held", "missed"]))
+        .run()
+    )
+    facts: list[Fact] = []
+    for row in rows:
+        common = {
+            "facility_id": row["facility"],
+            "on": row["starts_at"].date(),
+            "specialty": row["specialty"],
+        }
+        if row["status"] == "held":
+            facts.append(Fact(metric="sessions_held", **common))
+            facts.append(
+                Fact(metric="mentorship_hours", value=(row["minutes"] or 0) / 60, **common)
+            )
+        else:
+            facts.append(Fact(metric="sessions_missed", **common))
+    return facts
 
 
 async def mission_facts(filters: OutcomeFilters) -> list[Fact]:

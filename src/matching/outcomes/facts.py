@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from matching.facilities.tables import Need, NeedKind, NeedStatus
-from matching.outcomes.after_match import case_facts, mission_facts, service_facts, workshop_facts
+from matching.outcomes.after_match import (
+    case_facts,
+    mentorship_facts,
+    mission_facts,
+    service_facts,
+    workshop_facts,
+)
 from matching.outcomes.schemas import Fact, OutcomeFilters
 from matching.pairings.tables import Proposal, ProposalState
 
@@ -79,6 +85,7 @@ def all_sources() -> list[Source]:
     return [
         need_facts,
         deployment_facts,
+        mentorship_facts,
         mission_facts,
         workshop_facts,
         case_facts,

@@ -22,15 +22,15 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from matching.accounts.tables import User
 from matching.db import write_transaction
+from matching.i18n import gettext
 from matching.mail.notifications import notify
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.reminders.schemas import DigestReport, ReminderItem
-from matching.reminders.sources import SOURCES, Source
+from matching.reminders.sources import SOURCES, Source, zone_of
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
 
 logger = logging.getLogger("matching.reminders")
@@ -43,11 +43,13 @@ class _NothingNew(Exception):
     """Every item was already sent: roll the digest row back."""
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+def item_text(item: ReminderItem, language: str) -> str:
+    """The item's sentence in ``language``; a ``<name>_ar`` parameter stands in for
+    ``<name>`` in Arabic (as on the notifications page)."""
+    params = {k: v for k, v in item.params.items() if not k.endswith("_ar")}
+    if language == "ar":
+        params.update({k[:-3]: v for k, v in item.params.items() if k.endswith("_ar")})
+    return gettext(language, item.message, **params)
 
 
 async def collect(
@@ -78,7 +80,7 @@ async def send_digests(
         .run()
     )
     for user in users:
-        local = now.astimezone(_zone(user["timezone"]))
+        local = now.astimezone(zone_of(user["timezone"]))
         if local.hour < DIGEST_HOUR:
             continue
         try:
@@ -127,7 +129,7 @@ async def _send_one(user: dict, day: date, items: list[ReminderItem], base_url: 
             "reminder_digest",
             language,
             name=user["full_name"],
-            items=fresh,
+            items=[(item_text(item, language), item.link) for item in fresh],
             base_url=base_url.rstrip("/"),
         )
         await queue_mail(

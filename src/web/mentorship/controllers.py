@@ -30,6 +30,7 @@ from matching.mentorship.schemas import (
     MoveMark,
 )
 from matching.mentorship.tables import GoalOutcome, MissedBy
+from matching.workshops.services import workshops_of_clinician
 from web.auth import requires_login, requires_role
 from web.context import current_language
 from web.facilities.deps import ACCOUNT
@@ -38,7 +39,7 @@ from web.forms import form_data, form_errors
 
 #: The blocks of the clinician's home page, in order: other domains (workshops,
 #: certificates) add their template here.
-CLINICIAN_BLOCKS: list[str] = ["clinician/_mentorships.html"]
+CLINICIAN_BLOCKS: list[str] = ["clinician/_mentorships.html", "workshops/_mine.html"]
 
 
 def _int(data: dict[str, Any], name: str, unreadable: dict[str, str]) -> int:
@@ -358,6 +359,10 @@ class ClinicianPages(Controller):
         ]
         return Template(
             "clinician/home.html",
-            context={"mentorships": pages, "blocks": CLINICIAN_BLOCKS},
+            context={
+                "mentorships": pages,
+                "workshops": await workshops_of_clinician(account),
+                "blocks": CLINICIAN_BLOCKS,
+            },
             media_type=MediaType.HTML,
         )
