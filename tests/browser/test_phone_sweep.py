@@ -50,7 +50,9 @@ ROLES = {
     "admin": "admin@demo.homs-health.org",
 }
 # Not pages: downloads, JSON, the probe.
-NOT_PAGES = re.compile(r"(\.csv|\.ics|/document|/export|^/health)$")
+NOT_PAGES = re.compile(
+    r"(\.csv|\.ics|\.xlsx|\.pdf|/pdf|/document|/export|/materials/\d+|/images/\d+|^/health)$"
+)
 
 CHECK_PAGE = (Path(__file__).parent / "phone_check.js").read_text(encoding="utf-8")
 
