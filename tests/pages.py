@@ -196,4 +196,15 @@ async def demo_world() -> dict[str, Any]:
         "window_id": 1,
         "slot_id": 1,
         "token": "no-such-token",
+        # The work after the match: the demo holds none of it, so these pages answer
+        # their refusal (404) page, whose language is checked like any other.
+        "workshop_pairing_id": offered[0]["id"],
+        "certificate_id": 1,
+        "certificate_code": "no-such-certificate-code",
+        "material_id": 1,
+        "phase": "pre",
+        "pairing_id": offered[0]["id"],
+        "session_id": 1,
+        "person_id": 1,
+        "item": "permission",
     }
