@@ -56,28 +56,31 @@ def _safe_name(filename: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:200]
 
 
-def store_document(uploads_dir: Path, content: bytes, filename: str) -> StoredDocument:
-    """Check ``content`` and write it under a random name; return where it went."""
+def store_document(
+    uploads_dir: Path, content: bytes, filename: str, *, subdir: str = _SUBDIR
+) -> StoredDocument:
+    """Check ``content`` and write it under a random name in ``subdir`` (licences by
+    default; workshop materials have their own); return where it went."""
     mime = check_document(content)
-    folder = uploads_dir / _SUBDIR
+    folder = uploads_dir / subdir
     folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{_SUBDIR}/{secrets.token_hex(16)}.{ALLOWED_TYPES[mime]}"
+    relative = f"{subdir}/{secrets.token_hex(16)}.{ALLOWED_TYPES[mime]}"
     (uploads_dir / relative).write_bytes(content)
     return StoredDocument(path=relative, mime=mime, name=_safe_name(filename))
 
 
-def document_file(uploads_dir: Path, relative: str) -> Path | None:
-    """The absolute path of a stored document, or None if missing or outside the folder."""
+def document_file(uploads_dir: Path, relative: str, *, subdir: str = _SUBDIR) -> Path | None:
+    """The absolute path of a stored document, or None if missing or outside ``subdir``."""
     if not relative:
         return None
-    root = (uploads_dir / _SUBDIR).resolve()
+    root = (uploads_dir / subdir).resolve()
     path = (uploads_dir / relative).resolve()
     if path.parent != root or not path.is_file():
         return None
     return path
 
 
-def remove_document(uploads_dir: Path, relative: str) -> None:
-    path = document_file(uploads_dir, relative)
+def remove_document(uploads_dir: Path, relative: str, *, subdir: str = _SUBDIR) -> None:
+    path = document_file(uploads_dir, relative, subdir=subdir)
     if path is not None:
         path.unlink(missing_ok=True)
