@@ -24,9 +24,10 @@ os.environ.pop("REDIS_URL", None)
 
 from litestar import Litestar  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
-from matching.db import make_engine, use_engine  # noqa: E402
+from matching.db import current_engine, make_engine, use_engine  # noqa: E402
 from matching.migrate import apply_migrations  # noqa: E402
 from matching.piccolo_app import all_tables  # noqa: E402
 from matching.settings import Settings, load_settings  # noqa: E402
@@ -57,7 +58,19 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 
 
 async def truncate_all() -> None:
-    for table in reversed(all_tables()):
+    """Empty every table, children first, in one round trip on PostgreSQL (one
+    statement per table and a new connection each cost ~0.4 s per test at 46 tables)."""
+    tables = list(reversed(all_tables()))
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        script = "".join(f'DELETE FROM "{table._meta.tablename}";' for table in tables)
+        connection = await engine.get_new_connection()
+        try:
+            await connection.execute(script)
+        finally:
+            await connection.close()
+        return
+    for table in tables:
         await table.delete(force=True).run()
 
 

@@ -228,11 +228,18 @@ async def test_connection_dropped_mid_run_the_coordinator_sees_it_will_be_tried_
         return (await _run(run_id))["status"] == RunStatus.SUCCEEDED
 
     await until(done, 30, "the second try to finish", worker)
+    job = Job(ranking_run_job_id(run_id), arq_queue.pool)
+
+    async def result_kept() -> bool:
+        # The run is marked succeeded inside the job; arq stores its result just after.
+        return await job.result_info() is not None
+
+    await until(result_kept, 15, "the job's result", worker)
     output = workers.stop(worker)
     run = await _run(run_id)
     assert run["error"] == "" and "retrying" not in run["outcome"], output
     rows = await Proposal.select(Proposal.need, Proposal.doctor).where(Proposal.run == run_id)
     pairs = [(r["need"], r["doctor"]) for r in rows]
     assert len(pairs) == len(set(pairs)) == run["proposals_made"] == 2
-    result = await Job(ranking_run_job_id(run_id), arq_queue.pool).result_info()
+    result = await job.result_info()
     assert result is not None and result.success and result.job_try == 2
