@@ -58,20 +58,25 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 
 
 async def truncate_all() -> None:
-    """Empty every table, children first, in one round trip on PostgreSQL (one
-    statement per table and a new connection each cost ~0.4 s per test at 46 tables)."""
+    """Empty every table, children first, in one script on one connection (one
+    statement per table, each on a new connection, cost ~0.4 s per test on PostgreSQL
+    and ~0.1 s on SQLite at 46 tables)."""
     tables = list(reversed(all_tables()))
+    script = "".join(f'DELETE FROM "{table._meta.tablename}";' for table in tables)
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
-        script = "".join(f'DELETE FROM "{table._meta.tablename}";' for table in tables)
         connection = await engine.get_new_connection()
         try:
             await connection.execute(script)
         finally:
             await connection.close()
         return
-    for table in tables:
-        await table.delete(force=True).run()
+    connection = await engine.get_connection()  # SQLite: one connection, one script
+    try:
+        await connection.executescript(script)
+        await connection.commit()
+    finally:
+        await connection.close()
 
 
 @pytest.fixture
