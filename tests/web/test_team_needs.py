@@ -3,6 +3,7 @@ review queue and run page naming each role, in English and Arabic."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ from matching.accounts.tables import Role
 from matching.facilities.csv_io import import_needs_csv
 from matching.facilities.tables import Need, NeedRole
 from matching.pairings import runs
+from matching.pairings.tables import RankingRun
 from tests.factories import (
     api_headers,
     login,
@@ -126,6 +128,18 @@ async def test_csv_import_reads_the_roles_cell(db: str) -> None:
     ]
 
 
+async def _one_need_runs_finished(need_id: int, timeout_s: float = 30.0) -> None:
+    """Wait (bounded) until the need's own ranking, queued by publishing, has ended."""
+    finished = ["succeeded", "failed", "overtaken"]
+    for _ in range(int(timeout_s / 0.1)):
+        ended = await RankingRun.count().where(
+            RankingRun.need == need_id, RankingRun.status.is_in(finished)
+        )
+        if ended:
+            return
+        await asyncio.sleep(0.1)
+
+
 async def test_review_queue_and_run_page_name_each_role_in_both_languages(
     client: AsyncTestClient,
 ) -> None:
@@ -144,6 +158,9 @@ async def test_review_queue_and_run_page_name_each_role_in_both_languages(
         "nursing_education",
     ):
         await make_rankable_doctor(specialty=specialty)
+    # Publishing queued the need's own ranking in-process: let it finish first, so that
+    # it cannot overtake the full run below (which would then write nothing).
+    await _one_need_runs_finished(created.json()["id"])
     await runs.execute_run(await runs.create_run("full"))
 
     await login(client, await make_account(Role.COORDINATOR))
