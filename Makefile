@@ -53,9 +53,12 @@ demo: $(STAMP)
 worker: $(STAMP)
 	$(VENV)/bin/arq workers.main.WorkerSettings
 
-## make test: the whole suite (SQLite and PostgreSQL, real Redis, real chromium)
+## make test: the whole suite (SQLite and PostgreSQL, real Redis, real chromium), in
+## TEST_WORKERS processes (pytest-xdist; each has its own databases and Redis database;
+## a file's tests stay in one process, so they share its servers)
+TEST_WORKERS ?= 2
 test: $(STAMP) $(REFERENCE_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP) $(REFERENCE_STAMP)
 	$(PY) -m benchmarks

@@ -11,7 +11,18 @@ import pytest
 
 TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _worker_index() -> int:
+    """0 alone; N for pytest-xdist's worker ``gwN`` (each gets its own Redis database)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+#: Redis database 15 for the first (or only) test process, 14 for the next, and so on:
+#: parallel workers never share queues, rate limits or split-run blocks.
+TEST_REDIS_URL = os.environ.get(
+    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _worker_index() % 12}"
+)
 
 
 def with_database(url: str, name: str) -> str:

@@ -22,6 +22,7 @@ MULTILINE_FIELDS = frozenset(
         "free_text_skills",
         "note",
         "reason",
+        "decision_reason",  # a proposal's reason, as entered (cancel, decline)
         # case discussions (web/cases)
         "presenting_problem",
         "history",
