@@ -12,6 +12,7 @@ import pytest
 TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
+
 def _worker_index() -> int:
     """0 alone; N for pytest-xdist's worker ``gwN`` (each gets its own Redis database)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

@@ -157,6 +157,15 @@ def common_timezones() -> list[str]:
     return sorted(_zone_names())
 
 
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The time zone named ``name``, or UTC when it is empty or unknown (for showing
+    times to a reader whose stored zone may predate the zone list)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def _zone(tz: str) -> ZoneInfo:
     if not is_valid_timezone(tz):
         raise ValueError(f"unknown time zone {tz!r}")

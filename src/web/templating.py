@@ -31,6 +31,7 @@ from litestar.connection import ASGIConnection
 from markupsafe import Markup
 
 from matching.audit.sentences import NOTHING, Shown, action_name
+from matching.availability import zone_or_utc
 from matching.doctors import validation
 from matching.i18n import (
     N_,
@@ -73,11 +74,7 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 def _viewer_zone(tz: str | None) -> ZoneInfo:
     account = current_account.get()
-    name = tz or (account.timezone if account else None) or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(tz or (account.timezone if account else None))
 
 
 # Per language, the date style used when a template does not ask for one:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,8 +18,8 @@ from matching.accounts.tables import PasswordResetToken, Role, User
 from matching.audit.services import record_event
 from matching.errors import Conflict, ValidationFailed
 from matching.i18n import N_, SUPPORTED_LANGUAGES, Message
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
+from matching.tokens import new_token, token_hash
 
 RESET_TOKEN_HOURS = 2
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -169,10 +168,6 @@ async def get_account(user_id: int) -> Account | None:
     return Account.from_row(row) if row else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def request_password_reset(email: str, *, base_url: str) -> None:
     """Mail a reset link if the account exists; say nothing either way."""
     row = (
@@ -183,28 +178,22 @@ async def request_password_reset(email: str, *, base_url: str) -> None:
     )
     if row is None:
         return
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     async with User._meta.db.transaction():
         await PasswordResetToken.insert(
             PasswordResetToken(
                 user=row["id"],
-                token_hash=_token_hash(token),
+                token_hash=stored_hash,
                 expires_at=datetime.now(UTC) + timedelta(hours=RESET_TOKEN_HOURS),
             )
         ).run()
-        mail = render_mail(
+        await queue_template(
+            row["email"],
             "password_reset",
             row["language"],
             name=row["full_name"],
             link=f"{base_url}/password/reset/{token}",
             hours=RESET_TOKEN_HOURS,
-        )
-        await queue_mail(
-            recipient=row["email"],
-            subject=mail.subject,
-            body_text=mail.body_text,
-            body_html=mail.body_html,
-            language=row["language"],
         )
 
 
@@ -225,7 +214,7 @@ async def reset_password(token: str, new_password: str) -> Account:
                 PasswordResetToken.id, PasswordResetToken.user, PasswordResetToken.expires_at
             )
             .where(
-                (PasswordResetToken.token_hash == _token_hash(token))
+                (PasswordResetToken.token_hash == token_hash(token))
                 & PasswordResetToken.used_at.is_null()
             )
             .first()

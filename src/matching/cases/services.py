@@ -39,8 +39,7 @@ from matching.db import write_transaction
 from matching.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matching.facilities.tables import FacilityHead
 from matching.i18n import N_
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.mail.tables import Notification
 from matching.mentorship.parties import MentorshipParties, Viewer, check_parties
 
@@ -451,13 +450,13 @@ async def _notify(user_id: int, message: str, params: dict[str, Any], link: str)
 
 async def _mail(template: str, user: dict[str, Any], link: str, **context: Any) -> None:
     language = user["language"] or "en"
-    mail = render_mail(template, language, name=user["full_name"], link=link, **context)
-    await queue_mail(
-        recipient=user["email"],
-        subject=mail.subject,
-        body_text=mail.body_text,
-        body_html=mail.body_html,
-        language=language,
+    await queue_template(
+        user["email"],
+        template,
+        language,
+        name=user["full_name"],
+        link=link,
+        **context,
     )
 
 

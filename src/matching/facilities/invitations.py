@@ -7,9 +7,7 @@ they already are a facility head (signed in), join the facility.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,15 +20,11 @@ from matching.facilities.membership import is_head_of, is_staff
 from matching.facilities.profiles import get_facility
 from matching.facilities.tables import FacilityHead, Invitation
 from matching.i18n import N_
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
+from matching.tokens import new_token, token_hash
 
 INVITATION_DAYS = 14
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def invite_head(
@@ -50,14 +44,14 @@ async def invite_head(
         raise ValidationFailed({"email": N_("this person has an account with another role")})
     if existing and await is_head_of(existing["id"], facility_id):
         raise ValidationFailed({"email": N_("this person already heads this facility")})
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     async with Invitation._meta.db.transaction():
         rows = (
             await Invitation.insert(
                 Invitation(
                     facility=facility_id,
                     email=email,
-                    token_hash=_hash(token),
+                    token_hash=stored_hash,
                     invited_by=actor.id,
                     expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
                 )
@@ -65,20 +59,14 @@ async def invite_head(
             .returning(Invitation.id)
             .run()
         )
-        mail = render_mail(
+        await queue_template(
+            email,
             "facility_invitation",
             language,
             facility=facility.name_ar if language == "ar" else facility.name_en,
             inviter=actor.full_name,
             link=f"{base_url}/invitations/{token}",
             days=INVITATION_DAYS,
-        )
-        await queue_mail(
-            recipient=email,
-            subject=mail.subject,
-            body_text=mail.body_text,
-            body_html=mail.body_html,
-            language=language,
         )
         await record_event(
             actor_id=actor.id,
@@ -93,7 +81,7 @@ async def invite_head(
 
 async def find_invitation(token: str) -> dict[str, Any]:
     """The pending invitation for ``token`` with its facility; ``Conflict`` if unusable."""
-    row = await Invitation.select().where(Invitation.token_hash == _hash(token)).first().run()
+    row = await Invitation.select().where(Invitation.token_hash == token_hash(token)).first().run()
     if row is None or row["accepted_at"] is not None:
         raise Conflict(N_("This invitation link is not valid or was already used."))
     expires_at = row["expires_at"]

@@ -6,6 +6,9 @@ default coordinators read the outbox page instead.
 
 from __future__ import annotations
 
+from typing import Any
+
+from matching.mail.render import render_mail
 from matching.mail.tables import OutboxMail
 
 
@@ -27,3 +30,16 @@ async def queue_mail(
         .run()
     )
     return int(rows[0]["id"])
+
+
+async def queue_template(recipient: str, template: str, language: str, **context: Any) -> int:
+    """Render the mail ``template`` (``mail/templates``) in ``language`` with
+    ``context`` and store it for ``recipient``; return its outbox id."""
+    mail = render_mail(template, language, **context)
+    return await queue_mail(
+        recipient=recipient,
+        subject=mail.subject,
+        body_text=mail.body_text,
+        body_html=mail.body_html,
+        language=language,
+    )

@@ -30,8 +30,7 @@ from matching.facilities.tables import FacilityHead, NeedKind
 from matching.i18n import N_
 from matching.labels import label
 from matching.mail.notifications import notify
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.pairings.tables import Proposal
 from matching.pairings.transitions import HOLDING_STATES
 
@@ -157,7 +156,8 @@ async def _flag(held: list[dict[str, Any]], row: AccessView, base_url: str) -> N
                 continue
             seen.add(person["id"])
             language = person["language"] or "en"
-            mail = render_mail(
+            await queue_template(
+                person["email"],
                 "district_closed",
                 language,
                 name=person["full_name"],
@@ -167,13 +167,6 @@ async def _flag(held: list[dict[str, Any]], row: AccessView, base_url: str) -> N
                 title=mission["need.title"],
                 facility=facility,
                 note=row.note,
-            )
-            await queue_mail(
-                recipient=person["email"],
-                subject=mail.subject,
-                body_text=mail.body_text,
-                body_html=mail.body_html,
-                language=language,
             )
             await notify(int(person["id"]), FLAG_MESSAGE, params, link)
 

@@ -37,8 +37,7 @@ from matching.facilities.tables import Facility, FacilityHead, NeedStatus
 from matching.i18n import N_
 from matching.labels import label
 from matching.mail.notifications import notify
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.pairings.tables import OfferState, Proposal, RemoteOffer
 from matching.pairings.transitions import HOLDING_STATES, coordinator_ids, end_for_declined_change
 
@@ -151,7 +150,8 @@ async def make_remote(
                 continue
             link = f"/pairings/{p['id']}"
             language = p["doctor.user.language"] or "en"
-            mail = render_mail(
+            await queue_template(
+                p["doctor.user.email"],
                 "remote_offer",
                 language,
                 name=p["doctor.user.full_name"],
@@ -160,13 +160,6 @@ async def make_remote(
                 facility=facility,
                 kind=label(kind, "remote_kind", language),
                 note=change.note.strip(),
-            )
-            await queue_mail(
-                recipient=p["doctor.user.email"],
-                subject=mail.subject,
-                body_text=mail.body_text,
-                body_html=mail.body_html,
-                language=language,
             )
             await notify(
                 int(p["doctor.user.id"]),

@@ -61,8 +61,7 @@ from matching.facilities.need_transitions import LIVE_STATUSES, Mover, lock_need
 from matching.facilities.tables import Facility, FacilityHead, Need, NeedStatus
 from matching.i18n import N_
 from matching.labels import label
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.mail.tables import Notification
 from matching.pairings.need_fill import refresh
 from matching.pairings.tables import Proposal, ProposalState
@@ -815,13 +814,13 @@ async def _send(template: str, user: dict[str, Any], prefix: str, link: str, **c
     or plain ``x`` when ``prefix`` is empty)."""
     key = f"{prefix}." if prefix else ""
     language = user[f"{key}language"] or "en"
-    mail = render_mail(template, language, name=user[f"{key}full_name"], link=link, **ctx)
-    await queue_mail(
-        recipient=user[f"{key}email"],
-        subject=mail.subject,
-        body_text=mail.body_text,
-        body_html=mail.body_html,
-        language=language,
+    await queue_template(
+        user[f"{key}email"],
+        template,
+        language,
+        name=user[f"{key}full_name"],
+        link=link,
+        **ctx,
     )
 
 

@@ -13,9 +13,7 @@ notice accepted and links it to the person, in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,11 +27,11 @@ from matching.db import write_transaction
 from matching.errors import Conflict, ValidationFailed
 from matching.facilities.tables import Facility
 from matching.i18n import N_
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.people.schemas import PersonView
 from matching.people.services import get_person, link_account, people_by_id
 from matching.people.tables import FacilityPerson, PersonInvitation
+from matching.tokens import new_token, token_hash
 
 INVITATION_DAYS = 14
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,10 +45,6 @@ class PersonInvitationView(Struct, kw_only=True):
     facility_name_en: str
     facility_name_ar: str
     account_exists: bool
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def invite_person(
@@ -79,7 +73,7 @@ async def invite_person(
         .run()
     )
     assert facility is not None
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     async with write_transaction():
         rows = (
             await PersonInvitation.insert(
@@ -87,7 +81,7 @@ async def invite_person(
                     person=person_id,
                     email=email,
                     language=language,
-                    token_hash=_hash(token),
+                    token_hash=stored_hash,
                     invited_by=account.id,
                     expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
                 )
@@ -95,7 +89,8 @@ async def invite_person(
             .returning(PersonInvitation.id)
             .run()
         )
-        mail = render_mail(
+        await queue_template(
+            email,
             "person_invitation",
             language,
             name=person.name(language),
@@ -103,13 +98,6 @@ async def invite_person(
             inviter=account.full_name,
             link=f"{base_url}/people/invitations/{token}",
             days=INVITATION_DAYS,
-        )
-        await queue_mail(
-            recipient=email,
-            subject=mail.subject,
-            body_text=mail.body_text,
-            body_html=mail.body_html,
-            language=language,
         )
         await record_event(
             actor_id=account.id,
@@ -125,7 +113,7 @@ async def invite_person(
 async def _pending(token: str) -> dict[str, Any]:
     row = (
         await PersonInvitation.select()
-        .where(PersonInvitation.token_hash == _hash(token))
+        .where(PersonInvitation.token_hash == token_hash(token))
         .first()
         .run()
     )

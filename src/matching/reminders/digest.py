@@ -24,13 +24,13 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from matching.accounts.tables import User
+from matching.availability import zone_or_utc
 from matching.db import write_transaction
 from matching.i18n import gettext
 from matching.mail.notifications import notify
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.reminders.schemas import DigestReport, ReminderItem
-from matching.reminders.sources import SOURCES, Source, zone_of
+from matching.reminders.sources import SOURCES, Source
 from matching.reminders.tables import ReminderDigest, ReminderItemSent
 
 logger = logging.getLogger("matching.reminders")
@@ -80,7 +80,7 @@ async def send_digests(
         .run()
     )
     for user in users:
-        local = now.astimezone(zone_of(user["timezone"]))
+        local = now.astimezone(zone_or_utc(user["timezone"]))
         if local.hour < DIGEST_HOUR:
             continue
         try:
@@ -125,19 +125,13 @@ async def _send_one(user: dict, day: date, items: list[ReminderItem], base_url: 
         if not fresh:
             raise _NothingNew
         language = user["language"] or "en"
-        mail = render_mail(
+        await queue_template(
+            user["email"],
             "reminder_digest",
             language,
             name=user["full_name"],
             items=[(item_text(item, language), item.link) for item in fresh],
             base_url=base_url.rstrip("/"),
-        )
-        await queue_mail(
-            recipient=user["email"],
-            subject=mail.subject,
-            body_text=mail.body_text,
-            body_html=mail.body_html,
-            language=language,
         )
         for item in fresh:
             await notify(user["id"], item.message, dict(item.params), item.link)

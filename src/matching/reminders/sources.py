@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from matching.accounts.tables import User
+from matching.availability import zone_or_utc
 from matching.doctors.tables import Licence, LicenceState
 from matching.facilities.membership import heads_of
 from matching.i18n import N_
@@ -91,14 +91,6 @@ async def licences_expiring(now: datetime) -> list[ReminderItem]:
 SOURCES: list[Source] = [offers_unanswered, licences_expiring]
 
 
-def zone_of(name: str) -> ZoneInfo:
-    """The time zone named ``name`` (UTC when unknown)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 # --------------------------------------------------- the work after the match
 
 
@@ -143,7 +135,7 @@ async def sessions_tomorrow(now: datetime) -> list[ReminderItem]:
         for user_id in readers[row["id"]]:
             if not user_id:
                 continue
-            zone = zone_of(zones.get(user_id, "UTC"))
+            zone = zone_or_utc(zones.get(user_id, "UTC"))
             local_start = row["starts_at"].astimezone(zone)
             if local_start.date() != now.astimezone(zone).date() + timedelta(days=1):
                 continue

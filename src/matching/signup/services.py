@@ -13,8 +13,6 @@ then (expired ones at the next sign-up).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -34,6 +32,7 @@ from matching.i18n import N_
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.signup.tables import PendingSignup
+from matching.tokens import new_token, token_hash
 
 SIGNUP_LINK_HOURS = 24
 LINK_NOT_VALID = N_("This link is not valid or was already used.")
@@ -62,10 +61,6 @@ def check_signup(form: SignupForm) -> SignupForm:
     return msgspec.structs.replace(form, email=email, full_name=form.full_name.strip())
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def request_signup(form: SignupForm, *, base_url: str) -> None:
     """Mail the link that finishes a checked sign-up, or warn the address's owner."""
     # On both paths (the same cost), in a thread: argon2 takes tenths of a second and
@@ -90,7 +85,7 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
             )
             language = owner["language"]
         else:
-            token = secrets.token_urlsafe(32)
+            token, stored_hash = new_token()
             await PendingSignup.insert(
                 PendingSignup(
                     email=form.email,
@@ -99,7 +94,7 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
                     language=form.language,
                     notice_version=form.privacy_notice,
                     notice_accepted_at=now,
-                    token_hash=_hash(token),
+                    token_hash=stored_hash,
                     expires_at=now + timedelta(hours=SIGNUP_LINK_HOURS),
                 )
             ).run()
@@ -122,7 +117,12 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
 
 async def pending_signup(token: str) -> dict:
     """The usable pending sign-up for ``token``; ``Conflict`` otherwise."""
-    row = await PendingSignup.select().where(PendingSignup.token_hash == _hash(token)).first().run()
+    row = (
+        await PendingSignup.select()
+        .where(PendingSignup.token_hash == token_hash(token))
+        .first()
+        .run()
+    )
     if row is None:
         raise Conflict(LINK_NOT_VALID)
     expires_at = row["expires_at"]

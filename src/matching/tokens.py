@@ -1,0 +1,21 @@
+"""One-time link tokens (password resets, sign-ups, invitations): the raw token goes
+in the mail only; the table keeps its SHA-256, so a read of the table cannot use it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+#: ``secrets.token_urlsafe(32)``: 43 URL-safe characters, 256 random bits.
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    """The stored form of ``token``."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh ``(raw token, stored hash)``."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_hash(token)
