@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 #: ``secrets.token_urlsafe(32)``: 43 URL-safe characters, 256 random bits.
 TOKEN_BYTES = 32
@@ -19,3 +20,10 @@ def new_token() -> tuple[str, str]:
     """A fresh ``(raw token, stored hash)``."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     return token, token_hash(token)
+
+
+def has_expired(expires_at: datetime, now: datetime | None = None) -> bool:
+    """Whether a link stored to expire at ``expires_at`` has (SQLite gives naive UTC)."""
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    return expires_at < (now or datetime.now(UTC))

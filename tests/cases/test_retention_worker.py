@@ -8,6 +8,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 
 from matching.audit.tables import AuditEvent
@@ -20,6 +21,8 @@ from matching.pairings.tables import Proposal
 from tests.cases.scenes import draft, image, jpeg_with_gps, mentorship_scene
 from tests.workers.processes import Workers
 from workers.queue import ArqQueue
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 TODAY = datetime.now(UTC).date()
 

@@ -20,6 +20,8 @@ from matching.people.services import add_person
 from matching.people.tables import FacilityPerson
 from tests.factories import make_account, make_facility, make_head, scene
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 
 async def _confirmed(kind: str = "mentorship") -> dict:
     world = await scene(kind)

@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 import httpx
+import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
@@ -43,6 +44,8 @@ from tests.security.worlds import (
     RoleClients,
     Worlds,
 )
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from litestar import Litestar
@@ -22,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.security.worlds import BASE_URL, COORDINATOR, DOCTOR, HEAD, RoleClients, Worlds
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 EXAMPLES_PER_OPERATION = 12
 # Found by this test and reported to their owners (not fixed here: more than a

@@ -34,6 +34,8 @@ from tests.factories import PASSWORD
 from tests.security.worlds import Worlds
 from tests.servers import free_port
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 ST = ROOT / ".venv" / "bin" / "st"
 MAX_EXAMPLES = 8

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
@@ -20,6 +21,8 @@ from matching.settings import Settings
 from tests.factories import PASSWORD, make_account, post_form
 from tests.security.routes import UNSAFE, html_pages
 from tests.security.worlds import RoleClients, Worlds
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 CSRF_EXEMPT = ("/health", "/static/")
 PDF = "application/pdf"

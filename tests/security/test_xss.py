@@ -11,10 +11,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
+import pytest
 from litestar import Litestar
 
 from tests.security.routes import html_pages
 from tests.security.worlds import RoleClients, Worlds
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 PAYLOAD = "Zed\"><script>xss()</script><img src=x onerror=xss()>'<svg onload=xss()>"
 LIVE = ("<script>xss()</script>", "<img src=x onerror=xss()>", "<svg onload=xss()>")

@@ -24,6 +24,8 @@ from tests.factories import login
 from tests.pages import arabic_on_page, demo_world, english_on_page, switch_language
 from web.templating import make_environment
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 
 def test_the_arabic_finder_sees_stray_arabic() -> None:
     html = (

@@ -49,6 +49,8 @@ from tests.factories import (
 from tests.servers import free_port
 from tests.services import create_postgres_database, drop_postgres_database
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ROOT = Path(os.environ.get("INTEGRITY_SERVER_ROOT", str(ROOT)))
 TRIALS = 20

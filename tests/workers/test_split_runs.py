@@ -41,6 +41,8 @@ from workers.split_runs import (
     write_split_run,
 )
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 BLOCK_NEEDS = 3
 
 

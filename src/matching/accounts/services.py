@@ -19,7 +19,7 @@ from matching.audit.services import record_event
 from matching.errors import Conflict, ValidationFailed
 from matching.i18n import N_, SUPPORTED_LANGUAGES, Message
 from matching.mail.outbox import queue_template
-from matching.tokens import new_token, token_hash
+from matching.tokens import has_expired, new_token, token_hash
 
 RESET_TOKEN_HOURS = 2
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -222,10 +222,7 @@ async def reset_password(token: str, new_password: str) -> Account:
         )
         if reset is None:
             raise Conflict(N_("This reset link is not valid or was already used."))
-        expires_at = reset["expires_at"]
-        if expires_at.tzinfo is None:
-            expires_at = expires_at.replace(tzinfo=UTC)
-        if expires_at < now:
+        if has_expired(reset["expires_at"], now):
             raise Conflict(N_("This reset link has expired; ask for a new one."))
         won = (
             await PasswordResetToken.update({PasswordResetToken.used_at: now})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from matching.accounts.services import Account
+from matching.accounts.services import Account, create_account
 from matching.accounts.tables import Role
 from matching.audit.services import record_event
 from matching.consent.notice import NOTICE_VERSION
@@ -45,6 +45,39 @@ def notice_problem(accepted: str | None) -> str | None:
 def check_notice(accepted: str | None) -> None:
     if problem := notice_problem(accepted):
         raise ValidationFailed({"privacy_notice": problem})
+
+
+async def create_invited_account(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    privacy_notice: str | None,
+    role: Role,
+    language: str,
+) -> Account:
+    """The account of a person who accepts an invitation, with their acceptance of the
+    privacy notice (``privacy_notice``: the version they accepted), in the caller's
+    transaction; a bad field and a notice not accepted are named together."""
+    notice_error = notice_problem(privacy_notice)
+    try:
+        account = await create_account(
+            email=email,
+            full_name=full_name,
+            password=password,
+            role=role,
+            language=language,
+            timezone="Asia/Damascus",
+        )
+    except ValidationFailed as exc:
+        if notice_error:
+            exc.errors["privacy_notice"] = notice_error
+            exc.templates["privacy_notice"] = notice_error
+        raise
+    if notice_error:
+        raise ValidationFailed({"privacy_notice": notice_error})
+    await record_consent(account.id, actor_label=account.email, via="invitation", language=language)
+    return account
 
 
 async def record_consent(

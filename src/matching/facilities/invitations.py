@@ -11,17 +11,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from matching.accounts.services import Account, create_account, normalise_email
+from matching.accounts.services import Account, normalise_email
 from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
-from matching.consent.services import notice_problem, record_consent
+from matching.consent.services import create_invited_account
 from matching.errors import Conflict, Forbidden, ValidationFailed
 from matching.facilities.membership import is_head_of, is_staff
 from matching.facilities.profiles import get_facility
 from matching.facilities.tables import FacilityHead, Invitation
 from matching.i18n import N_
 from matching.mail.outbox import queue_template
-from matching.tokens import new_token, token_hash
+from matching.tokens import has_expired, new_token, token_hash
 
 INVITATION_DAYS = 14
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,10 +84,7 @@ async def find_invitation(token: str) -> dict[str, Any]:
     row = await Invitation.select().where(Invitation.token_hash == token_hash(token)).first().run()
     if row is None or row["accepted_at"] is not None:
         raise Conflict(N_("This invitation link is not valid or was already used."))
-    expires_at = row["expires_at"]
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at < datetime.now(UTC):
+    if has_expired(row["expires_at"]):
         raise Conflict(N_("This invitation has expired; ask the coordinator for a new one."))
     row["facility_row"] = await get_facility(int(row["facility"]))
     row["account_exists"] = bool(await User.exists().where(User.email == row["email"]).run())
@@ -119,28 +116,17 @@ async def accept_as_new_head(
 ) -> Account:
     """Create the invited person's facility-head account, with their acceptance of the
     privacy notice (``privacy_notice``: the version they accepted), and join the facility."""
-    notice_error = notice_problem(privacy_notice)
     async with Invitation._meta.db.transaction():
         invitation = await find_invitation(token)
         if invitation["account_exists"]:
             raise Conflict(N_("An account with this email exists: sign in to accept."))
-        try:
-            account = await create_account(
-                email=invitation["email"],
-                full_name=full_name,
-                password=password,
-                role=Role.FACILITY_HEAD,
-                language=language,
-                timezone="Asia/Damascus",
-            )
-        except ValidationFailed as exc:
-            if notice_error:
-                exc.errors["privacy_notice"] = notice_error
-            raise
-        if notice_error:
-            raise ValidationFailed({"privacy_notice": notice_error})
-        await record_consent(
-            account.id, actor_label=account.email, via="invitation", language=language
+        account = await create_invited_account(
+            email=invitation["email"],
+            full_name=full_name,
+            password=password,
+            privacy_notice=privacy_notice,
+            role=Role.FACILITY_HEAD,
+            language=language,
         )
         await _join(invitation, account)
     return account

@@ -19,10 +19,10 @@ from typing import Any
 
 from msgspec import Struct
 
-from matching.accounts.services import Account, create_account, normalise_email
+from matching.accounts.services import Account, normalise_email
 from matching.accounts.tables import Role, User
 from matching.audit.services import record_event
-from matching.consent.services import notice_problem, record_consent
+from matching.consent.services import create_invited_account
 from matching.db import write_transaction
 from matching.errors import Conflict, ValidationFailed
 from matching.facilities.tables import Facility
@@ -31,7 +31,7 @@ from matching.mail.outbox import queue_template
 from matching.people.schemas import PersonView
 from matching.people.services import get_person, link_account, people_by_id
 from matching.people.tables import FacilityPerson, PersonInvitation
-from matching.tokens import new_token, token_hash
+from matching.tokens import has_expired, new_token, token_hash
 
 INVITATION_DAYS = 14
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -119,10 +119,7 @@ async def _pending(token: str) -> dict[str, Any]:
     )
     if row is None or row["accepted_at"] is not None:
         raise Conflict(N_("This invitation link is not valid or was already used."))
-    expires_at = row["expires_at"]
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at < datetime.now(UTC):
+    if has_expired(row["expires_at"]):
         raise Conflict(N_("This invitation has expired; ask the facility's head for a new one."))
     return row
 
@@ -154,7 +151,6 @@ async def accept_person_invitation(
 ) -> Account:
     """Create the clinician's account (privacy notice accepted) and link it to the
     person: one transaction, the invitation used once (a second accept is a 409)."""
-    notice_error = notice_problem(privacy_notice)
     async with write_transaction():
         invitation = await _pending(token)
         person = (
@@ -167,22 +163,14 @@ async def accept_person_invitation(
             raise Conflict(N_("This invitation link is not valid or was already used."))
         if await User.exists().where(User.email == invitation["email"]).run():
             raise Conflict(N_("An account with this email exists: sign in to accept."))
-        try:
-            account = await create_account(
-                email=invitation["email"],
-                full_name=full_name,
-                password=password,
-                role=Role.LOCAL_CLINICIAN,
-                language=language,
-                timezone="Asia/Damascus",
-            )
-        except ValidationFailed as exc:
-            if notice_error:
-                exc.errors["privacy_notice"] = notice_error
-                exc.templates["privacy_notice"] = notice_error
-            raise
-        if notice_error:
-            raise ValidationFailed({"privacy_notice": notice_error})
+        account = await create_invited_account(
+            email=invitation["email"],
+            full_name=full_name,
+            password=password,
+            privacy_notice=privacy_notice,
+            role=Role.LOCAL_CLINICIAN,
+            language=language,
+        )
         used = (
             await PersonInvitation.update({PersonInvitation.accepted_at: datetime.now(UTC)})
             .where(PersonInvitation.id == invitation["id"], PersonInvitation.accepted_at.is_null())
@@ -191,9 +179,6 @@ async def accept_person_invitation(
         )
         if not used:
             raise Conflict(N_("This invitation link is not valid or was already used."))
-        await record_consent(
-            account.id, actor_label=account.email, via="invitation", language=language
-        )
         await link_account(invitation["person"], account.id)
         await record_event(
             actor_id=account.id,

@@ -32,7 +32,7 @@ from matching.i18n import N_
 from matching.mail.outbox import queue_mail
 from matching.mail.render import render_mail
 from matching.signup.tables import PendingSignup
-from matching.tokens import new_token, token_hash
+from matching.tokens import has_expired, new_token, token_hash
 
 SIGNUP_LINK_HOURS = 24
 LINK_NOT_VALID = N_("This link is not valid or was already used.")
@@ -125,10 +125,7 @@ async def pending_signup(token: str) -> dict:
     )
     if row is None:
         raise Conflict(LINK_NOT_VALID)
-    expires_at = row["expires_at"]
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at < datetime.now(UTC):
+    if has_expired(row["expires_at"]):
         raise Conflict(LINK_EXPIRED)
     return row
 
