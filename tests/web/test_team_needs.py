@@ -146,11 +146,6 @@ async def test_review_queue_and_run_page_name_each_role_in_both_languages(
     facility = await make_facility()
     head = await make_head(facility)
     await login(client, head)
-    created = await client.post(
-        "/api/needs", json={**TEAM, "facility_id": facility, "publish": True},
-        headers=await api_headers(client),
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
     for specialty in (
         "orthopaedics_trauma",
         "anaesthesia",
@@ -158,8 +153,14 @@ async def test_review_queue_and_run_page_name_each_role_in_both_languages(
         "nursing_education",
     ):
         await make_rankable_doctor(specialty=specialty)
-    # Publishing queued the need's own ranking in-process: let it finish first, so that
-    # it cannot overtake the full run below (which would then write nothing).
+    created = await client.post(
+        "/api/needs", json={**TEAM, "facility_id": facility, "publish": True},
+        headers=await api_headers(client),
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    # Publishing queued the need's own ranking in-process: let it finish before writing
+    # more (the doctors above come first, so no write meets it on SQLite's one writer
+    # lock) and before the full run below, which it could otherwise overtake.
     await _one_need_runs_finished(created.json()["id"])
     await runs.execute_run(await runs.create_run("full"))
 
@@ -172,11 +173,12 @@ async def test_review_queue_and_run_page_name_each_role_in_both_languages(
     assert "الدور في الفريق" in queue and "يُقترح الفريق كاملًا أو لا يُقترح أحد منه:" in queue
 
     # A second team asks for a neurosurgeon nobody is: the run page names that role.
-    await client.post(
+    second = await client.post(
         "/api/needs", json={**TEAM, "facility_id": facility, "publish": True,
         "roles": [{"specialty": "neurosurgery", "count": 1}, {"specialty": "anaesthesia"}]},
         headers=await api_headers(client),
     )  # fmt: skip
+    await _one_need_runs_finished(second.json()["id"])
     run = await runs.execute_run(await runs.create_run("full"))
     page = (await client.get(f"/coordinator/runs/{run['id']}")).text
     assert "دور في الفريق لم يُشغل" in page

@@ -79,10 +79,10 @@ def test_one_page_with_both_languages_and_the_fonts_of_the_repository() -> None:
     assert pdf.startswith(b"%PDF-")
     # Every text is in the repository's fonts (the @font-face families), embedded.
     assert _embedded_fonts(pdf) == {
-        "Cert-Latin",
-        "Cert-Latin-Bold",
-        "Cert-Arabic",
-        "Cert-Arabic-Bold",
+        "Noto-Sans",
+        "Noto-Sans-Bold",
+        "Noto-Sans-Arabic",
+        "Noto-Sans-Arabic-Bold",
     }
     text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert "Certificate of attendance" in text and "Sara Al-Khatib" in text

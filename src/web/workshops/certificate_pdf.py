@@ -2,16 +2,14 @@
 
 WeasyPrint lays the text out with Pango, which shapes it with HarfBuzz: Arabic letters
 join and the Arabic block runs right to left (``dir="rtl"``). The fonts come from the
-repository (``static/fonts``: Noto Sans Arabic, DejaVu Sans subset to Latin) and are
-embedded in the PDF, so the certificate looks the same on a machine without fonts.
+repository, set up once for every PDF in :mod:`web.pdf` (Noto Sans Arabic and Noto Sans),
+and are embedded, so the certificate looks the same on a machine without fonts.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matching.i18n import N_, babel_locale
 from matching.i18n import gettext as in_language
 from matching.workshops.schemas import CertificateView
+from web.pdf import write_pdf
 
 WEB = Path(__file__).resolve().parents[1]
-FONTS = WEB / "static" / "fonts"
 #: Every text of the certificate, shown in both languages.
 TEXTS = {
     "title": N_("Certificate of attendance"),
@@ -70,27 +68,6 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
     )
 
 
-_RENDERING = threading.Lock()
-
-
-@cache
-def _fonts() -> tuple[Any, Any]:
-    """The fonts' stylesheet and WeasyPrint's font configuration, loaded once: reading
-    the woff2 files for every certificate took seconds, keeping them takes a fraction."""
-    from weasyprint import CSS  # imported on use: it loads Pango, a second or so
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
-    source = _environment().get_template("fonts.css").render(fonts=FONTS.as_uri())
-    return CSS(string=source, font_config=font_config), font_config
-
-
 def certificate_pdf(certificate: CertificateView, verify_url: str) -> bytes:
-    """The certificate as PDF bytes (one render at a time: the font configuration is
-    shared; call it from a worker thread, it takes about half a second)."""
-    from weasyprint import HTML
-
-    with _RENDERING:
-        stylesheet, font_config = _fonts()
-        document = HTML(string=certificate_html(certificate, verify_url), base_url=str(WEB))
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    """The certificate as PDF bytes (call it from a worker thread: about half a second)."""
+    return write_pdf(certificate_html(certificate, verify_url), base_url=str(WEB))
