@@ -97,6 +97,13 @@ def gettext(language: str, message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def ngettext(language: str, forms: tuple[str, str], n: int, **params: object) -> str:
+    """The form of ``forms`` (marked with :func:`N_plural`) for the count ``n`` in
+    ``language`` (Arabic has six), formatted with ``num=n`` and ``params``."""
+    text = get_translations(language).ungettext(forms[0], forms[1], n)
+    return text % {"num": n, **params}
+
+
 def direction(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"
 
@@ -141,6 +148,12 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural for the catalogs (``%(num)d`` is the count); shown
+    through :func:`ngettext`."""
+    return singular, plural
+
+
 # --------------------------------------------------------------- extraction
 #: Exceptions whose first argument (or dict of field messages) is shown to users.
 ERROR_CLASSES = frozenset(
@@ -174,12 +187,18 @@ def _dict_messages(node: ast.expr) -> Iterator[ast.Constant]:
                 yield value  # type: ignore[misc]
 
 
-def _messages_in(tree: ast.AST, keywords: Collection[str]) -> Iterator[tuple[int, str, str]]:
+def _messages_in(
+    tree: ast.AST, keywords: Collection[str]
+) -> Iterator[tuple[int, str, str | tuple[str, str]]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = _call_name(node.func)
             first = node.args[0] if node.args else None
-            if name in keywords and (text := _literal(first)) is not None:
+            if name == "N_plural" and len(node.args) == 2:
+                singular, plural = _literal(node.args[0]), _literal(node.args[1])
+                if singular is not None and plural is not None:
+                    yield node.lineno, "ngettext", (singular, plural)
+            elif name in keywords and (text := _literal(first)) is not None:
                 yield node.lineno, name, text
             elif name in ERROR_CLASSES and first is not None:
                 if (text := _literal(first)) is not None:
@@ -202,15 +221,16 @@ def _messages_in(tree: ast.AST, keywords: Collection[str]) -> Iterator[tuple[int
 
 def extract_python(
     fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Any
-) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extractor for our Python: marked messages and domain-error messages."""
+) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
+    """Babel extractor for our Python: marked messages (plurals as ``ngettext``) and
+    domain-error messages."""
     source = fileobj.read().decode(options.get("encoding", "utf-8") if options else "utf-8")
     try:
         tree = ast.parse(source)
     except SyntaxError:  # a file being edited: extraction must not stop for it
         return
     marked = set(keywords) | set(_MARKERS)
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int, str | tuple[str, str]]] = set()
     for lineno, name, text in sorted(_messages_in(tree, marked)):
         if (lineno, text) not in seen:
             seen.add((lineno, text))

@@ -98,6 +98,22 @@ def test_arabic_plural_forms_cover_all_six_arabic_forms(arabic: Catalog) -> None
             assert len(message.string) == 6, message.id
 
 
+def test_arabic_plural_forms_put_each_count_in_its_case(arabic: Catalog) -> None:
+    """The catalog's Plural-Forms send 11-99 to form 5, where the counted noun takes the
+    accusative (11 يوماً), and 100-102 to form 4 (100 يوم): form 5 carries more tanween
+    fath than form 4 wherever the two differ (three entries had them swapped)."""
+    assert "n%100>=0 && n%100<=2 ? 4 : 5" in arabic.plural_expr
+    swapped = [
+        message.id[0]
+        for message in arabic
+        if message.id
+        and message.pluralizable
+        and message.string[4] != message.string[5]
+        and message.string[5].count("\u064b") <= message.string[4].count("\u064b")
+    ]
+    assert not swapped, swapped
+
+
 def test_english_catalog_holds_the_same_messages_as_identity(
     english: Catalog, arabic: Catalog
 ) -> None:

@@ -89,6 +89,8 @@ def test_one_page_with_both_languages_and_the_fonts_of_the_repository() -> None:
     assert "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6" in text
     html = certificate_html(_certificate(), "https://x")
     assert 'lang="ar" dir="rtl"' in html and "شهادة" in html  # the Arabic half, translated
+    # Two days in each language's own plural: "يومان" (the dual), not "2 يوم".
+    assert "present on 2 days" in html and "الحضور: يومان" in html
 
 
 def test_the_arabic_name_is_shaped() -> None:

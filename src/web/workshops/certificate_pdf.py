@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from matching.i18n import N_, babel_locale
+from matching.i18n import N_, N_plural, babel_locale, ngettext
 from matching.i18n import gettext as in_language
 from matching.workshops.schemas import CertificateView
 from web.pdf import write_pdf
@@ -28,10 +28,11 @@ TEXTS = {
     "at": N_("at"),
     "given_by": N_("given by"),
     "on": N_("on"),
-    "days": N_("present on %(n)s day(s)"),
     "verify": N_("Check this certificate at %(url)s"),
     "code": N_("Verification code"),
 }
+#: The days the attendee was present, with each language's plural forms.
+DAYS_PRESENT = N_plural("present on %(num)d day", "present on %(num)d days")
 
 
 @cache
@@ -64,6 +65,8 @@ def certificate_html(certificate: CertificateView, verify_url: str) -> str:
             ar=lambda key, **params: in_language("ar", TEXTS[key], **params),
             dates_en=dates("en"),
             dates_ar=dates("ar"),
+            days_en=ngettext("en", DAYS_PRESENT, certificate.days_present),
+            days_ar=ngettext("ar", DAYS_PRESENT, certificate.days_present),
         )
     )
 
