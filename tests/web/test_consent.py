@@ -7,12 +7,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.tables import Role, User
 from matching.consent.notice import NOTICE_VERSION, SECTIONS
-from matching.consent.services import record_consent
+from matching.consent.services import (
+    NOTICE_NOT_ACCEPTED,
+    create_invited_account,
+    record_consent,
+)
 from matching.consent.tables import ConsentRecord
+from matching.errors import ValidationFailed
 from matching.i18n import gettext
 from matching.mail.tables import OutboxMail
 from tests.factories import api_headers, login, make_account, make_facility, post_form
@@ -186,3 +192,25 @@ async def test_every_page_links_to_the_notice(client: AsyncTestClient) -> None:
     for path in ("/", "/login", "/signup"):
         page = await client.get(path, headers={"accept-language": "ar"})
         assert f'<a href="/privacy">{gettext("ar", "Privacy notice")}</a>' in page.text, path
+
+
+async def test_an_invitation_refused_names_the_notice_beside_the_other_fields_in_arabic(
+    db: str,
+) -> None:
+    """Heads and clinicians accept their invitations through one function: a short password
+    and no tick on the notice are named together, in the reader's language, and no account
+    or consent is stored."""
+    with pytest.raises(ValidationFailed) as refused:
+        await create_invited_account(
+            email="invited@example.org",
+            full_name="Rana",
+            password="short",
+            privacy_notice=None,
+            role=Role.FACILITY_HEAD,
+            language="ar",
+        )
+    errors = refused.value.translated_errors("ar")
+    assert set(errors) == {"password", "privacy_notice"}
+    assert errors["privacy_notice"] == gettext("ar", NOTICE_NOT_ACCEPTED) != NOTICE_NOT_ACCEPTED
+    assert await User.count().where(User.email == "invited@example.org") == 0
+    assert await ConsentRecord.count() == 0
