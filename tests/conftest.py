@@ -55,16 +55,17 @@ async def _databases() -> AsyncIterator[dict[str, str]]:
 async def database_url(request: pytest.FixtureRequest, _databases: dict[str, str]) -> str:
     """A migrated database on each backend (emptied before each test by ``db``)."""
     backend = request.param
-    if backend not in _databases:
-        if backend == "sqlite":
-            url = f"sqlite:///{_VAR / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        else:
-            url = await create_postgres_database()
-        use_engine(make_engine(url))
-        await apply_migrations()
-        _databases[backend] = url
-    use_engine(make_engine(_databases[backend]))
-    return _databases[backend]
+    if backend in _databases:
+        use_engine(make_engine(_databases[backend]))
+        return _databases[backend]
+    if backend == "sqlite":
+        url = f"sqlite:///{_VAR / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    else:
+        url = await create_postgres_database()
+    use_engine(make_engine(url))
+    await apply_migrations()
+    _databases[backend] = url
+    return url
 
 
 async def truncate_all() -> None:

@@ -29,8 +29,7 @@ from matching.consent.notice import NOTICE_VERSION
 from matching.consent.services import notice_problem, record_consent
 from matching.errors import Conflict, ValidationFailed
 from matching.i18n import N_
-from matching.mail.outbox import queue_mail
-from matching.mail.render import render_mail
+from matching.mail.outbox import queue_template
 from matching.signup.tables import PendingSignup
 from matching.tokens import has_expired, new_token, token_hash
 
@@ -76,14 +75,14 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
     async with PendingSignup._meta.db.transaction():
         await PendingSignup.delete().where(PendingSignup.expires_at < now).run()
         if owner is not None:
-            mail = render_mail(
+            await queue_template(
+                form.email,
                 "signup_existing",
                 owner["language"],
                 name=owner["full_name"],
                 login_link=f"{base_url}/login",
                 reset_link=f"{base_url}/password/forgot",
             )
-            language = owner["language"]
         else:
             token, stored_hash = new_token()
             await PendingSignup.insert(
@@ -98,21 +97,14 @@ async def request_signup(form: SignupForm, *, base_url: str) -> None:
                     expires_at=now + timedelta(hours=SIGNUP_LINK_HOURS),
                 )
             ).run()
-            mail = render_mail(
+            await queue_template(
+                form.email,
                 "signup_confirm",
                 form.language,
                 name=form.full_name,
                 link=f"{base_url}/signup/confirm/{token}",
                 hours=SIGNUP_LINK_HOURS,
             )
-            language = form.language
-        await queue_mail(
-            recipient=form.email,
-            subject=mail.subject,
-            body_text=mail.body_text,
-            body_html=mail.body_html,
-            language=language,
-        )
 
 
 async def pending_signup(token: str) -> dict:
